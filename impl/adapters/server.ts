@@ -1,0 +1,222 @@
+/**
+ * A whole headcount server from validated options: id, mode runtime, core, TCP listener, admin
+ * HTTP, metrics. The CLI's `serve` and the lab's in-process cluster both start servers here, so
+ * the lab measures exactly what ships.
+ *
+ * `stop()` is the graceful path (drain, delete the mode A entry, deregister); `crash()` is what
+ * the lab uses to model a crash in one process: sockets and timers destroyed, nothing said.
+ */
+import { ServerCore } from '../core/server-core.ts';
+import { SnowflakeGenerator } from '../core/ids/snowflake.ts';
+import { snowflakeId, uuidV4, uuidV7 } from '../core/ids/server-id.ts';
+import type { Result } from '../core/result.ts';
+import { err, ok } from '../core/result.ts';
+import type { Session, SessionObserver } from '../core/session.ts';
+import type { ServeOptions } from '../config/serve-options.ts';
+import { serveWarnings } from '../config/serve-options.ts';
+import { packageVersion } from '../cli/version.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Random } from '../ports/random.ts';
+import { type AdminServer, startAdminServer } from './admin-http.ts';
+import { BackendDriver } from './backend-driver.ts';
+import { loadOrCreateStableId } from './id-file.ts';
+import type { Logger } from './logger.ts';
+import { type Metrics, serverMetricsRegistry } from './metrics.ts';
+import type { ModeFactory, ModeRuntime } from './modes/mode-runtime.ts';
+import { monotonicClock, wallClock } from './system-clock.ts';
+import { systemRandom } from './system-random.ts';
+import { TcpServer } from './tcp-server.ts';
+
+export interface StartServerDeps {
+  logger: Logger;
+  clock?: Clock;
+  wallClock?: Clock;
+  random?: Random;
+}
+
+export interface RunningServer {
+  serverId: string;
+  port: number;
+  adminPort: number | undefined;
+  core: ServerCore;
+  metrics: Metrics;
+  /** Graceful: drain clients, stop the mode (delete entry / deregister), close. */
+  stop(): Promise<void>;
+  /** Abrupt: destroy sockets and timers, say nothing to anyone. */
+  crash(): Promise<void>;
+}
+
+export type StartError = { code: 'HC_START_FAILED'; definite: true; message: string };
+
+export async function startServer(
+  options: ServeOptions,
+  deps: StartServerDeps,
+): Promise<Result<RunningServer, StartError>> {
+  const { logger } = deps;
+  const clock = deps.clock ?? monotonicClock;
+  const wall = deps.wallClock ?? wallClock;
+  const random = deps.random ?? systemRandom;
+  for (const warning of serveWarnings(options)) logger.warn({ warning }, 'risky configuration');
+  const metrics = serverMetricsRegistry();
+  const factory = (await import(`./modes/${options.mode}.ts`)) as { createModeRuntime: ModeFactory };
+  const mode = await factory.createModeRuntime({ options, logger, metrics, clock, wallClock: wall, random });
+  const serverId = await makeServerId(options, mode, wall, random);
+  if (!serverId.ok) {
+    await mode.close();
+    metrics.close();
+    return err({ code: 'HC_START_FAILED', definite: true, message: serverId.error });
+  }
+  const backend = mode.backend(serverId.value);
+  const driver = new BackendDriver(backend, mode.execute, clock);
+  const core = new ServerCore({
+    serverId: serverId.value,
+    version: packageVersion,
+    limits: limitsOf(options),
+    backend,
+    observer: metricsObserver(metrics),
+  });
+  metrics.gauge('headcount_connections_max').set(options.maxConnections);
+  core.start(clock.nowMs());
+  const tcp = new TcpServer({
+    host: options.host,
+    port: options.port,
+    core,
+    clock,
+    logger,
+    metrics,
+    onActivity: () => driver.pump(),
+  });
+  let port: number;
+  try {
+    port = await tcp.listen();
+  } catch (error) {
+    await mode.close();
+    metrics.close();
+    return err({
+      code: 'HC_START_FAILED',
+      definite: true,
+      message: `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
+    });
+  }
+  let admin: AdminServer | undefined;
+  const adminPortWanted = options.adminPort !== 0 || mode.needsAdmin === true;
+  if (adminPortWanted) {
+    admin = await startAdminServer({
+      host: options.adminHost,
+      port: options.adminPort,
+      logger,
+      metrics,
+      routes: mode.routes?.(),
+      readyz: () => {
+        const readiness = backend.readiness(clock.nowMs());
+        const reasons = tcp.listening ? readiness.reasons : ['not accepting clients', ...readiness.reasons];
+        return {
+          ready: tcp.listening && !core.draining && readiness.ready,
+          role: 'server',
+          mode: options.mode,
+          serverId: core.serverId,
+          reasons,
+        };
+      },
+    });
+  }
+  const adminUrl = admin === undefined ? undefined : `http://${hostForUrl(options.adminHost)}:${admin.port}`;
+  mode.started?.({ port, adminUrl });
+  driver.pump();
+  let stopped = false;
+  const finish = async () => {
+    driver.stop();
+    await admin?.close();
+    await mode.close();
+    metrics.close();
+  };
+  return ok({
+    serverId: serverId.value,
+    port,
+    adminPort: admin?.port,
+    core,
+    metrics,
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      await tcp.drain(options.drainMs);
+      driver.pump();
+      await driver.settle(Math.max(1_000, options.drainMs));
+      await finish();
+    },
+    crash: async () => {
+      if (stopped) return;
+      stopped = true;
+      driver.stop();
+      await tcp.destroy();
+      await finish();
+    },
+  });
+}
+
+function limitsOf(options: ServeOptions) {
+  return {
+    lineBytesMax: options.maxLineBytes,
+    pendingRepliesMax: options.maxPendingReplies,
+    outputBytesMax: options.maxOutputBytes,
+    writeStallMs: options.writeStallMs,
+    connectionsMax: options.maxConnections,
+    connectionsPerIpMax: options.maxConnectionsPerIp,
+    idleTimeoutMs: options.idleTimeoutMs,
+    connectionAgeMsMax: options.maxConnectionAgeMs,
+    drainMs: options.drainMs,
+  };
+}
+
+async function makeServerId(
+  options: ServeOptions,
+  mode: ModeRuntime,
+  wall: Clock,
+  random: Random,
+): Promise<Result<string, string>> {
+  switch (options.id) {
+    case 'stable': {
+      const loaded = loadOrCreateStableId(options.idFile, () => uuidV4(random));
+      return loaded.ok ? ok(loaded.value.id) : err(loaded.error.message);
+    }
+    case 'uuidv7':
+      return ok(uuidV7(random, wall.nowMs()));
+    case 'snowflake': {
+      const workerId = options.workerId ?? (await mode.workerId?.());
+      if (workerId === undefined)
+        return err('--id snowflake needs --worker-id N (0-1023), or mode a to lease one from Redis');
+      return ok(snowflakeId(new SnowflakeGenerator(workerId), wall.nowMs()));
+    }
+    default:
+      return ok(uuidV4(random));
+  }
+}
+
+function metricsObserver(metrics: Metrics): SessionObserver {
+  const commands = metrics.counter('headcount_commands_total');
+  const durations = metrics.histogram('headcount_command_duration_seconds');
+  const protocolErrors = metrics.counter('headcount_protocol_errors_total');
+  // Label children are looked up once per verb: this runs for every command on the hot path.
+  const children = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
+  return {
+    command(verb, durationMs) {
+      let child = children.get(verb);
+      if (child === undefined) {
+        child = { count: commands.labels({ command: verb }), duration: durations.labels({ command: verb }) };
+        children.set(verb, child);
+      }
+      child.count.inc();
+      child.duration.observe(durationMs / 1000);
+    },
+    protocolError(kind) {
+      protocolErrors.inc({ kind });
+    },
+  };
+}
+
+function hostForUrl(host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
+export type { Session };

@@ -1,0 +1,247 @@
+/**
+ * The node:net shell around `ServerCore`: sockets in, bytes to sessions, replies out.
+ *
+ *   socket 'data' ──► session.receive ──► pump: write takeOutput() (one write per chunk, not
+ *   per line), pause reading while the session or the socket is full, end when it says so.
+ *
+ * Bounds per client: the partial line (decoder), pending replies (session), unsent bytes
+ * (`outputBytesMax`: reading pauses above it) and time stalled on a full socket (`writeStallMs`:
+ * then the client is dropped). One coarse sweep timer serves every session's idle and age
+ * deadlines, so 20,000 clients do not mean 20,000 timers.
+ */
+import net from 'node:net';
+import type { Clock } from '../ports/clock.ts';
+import type { CloseReason, Session } from '../core/session.ts';
+import type { ServerCore, AdmitRefusal } from '../core/server-core.ts';
+import { closeReplies, errors } from '../core/protocol.ts';
+import type { Logger } from './logger.ts';
+import type { Metrics } from './metrics.ts';
+import { clientsWithinFdLimit } from './fd-limit.ts';
+
+export interface TcpServerOptions {
+  host: string;
+  port: number;
+  core: ServerCore;
+  clock: Clock;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Called after anything that may have given the backend news (count change, WHO). */
+  onActivity?: () => void;
+}
+
+interface Client {
+  socket: net.Socket;
+  session: Session;
+  pausedByUs: boolean;
+  stalledSinceMs: number | undefined;
+  released: boolean;
+  reason: CloseReason | undefined;
+}
+
+export class TcpServer {
+  readonly #options: TcpServerOptions;
+  readonly #server: net.Server;
+  readonly #clients = new Map<Session, Client>();
+  readonly #fdCap = clientsWithinFdLimit();
+  #sweepTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: TcpServerOptions) {
+    this.#options = options;
+    this.#server = net.createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#server.on('error', (error: NodeJS.ErrnoException) => {
+      // Accept can fail (EMFILE at the descriptor limit); the listener keeps going.
+      options.logger.warn({ code: error.code, err: error.message }, 'accept failed');
+      if (error.code === 'EMFILE' || error.code === 'ENFILE') this.#rejected('fd-limit');
+    });
+    options.core.onSessionOutput = (session) => {
+      const client = this.#clients.get(session);
+      if (client !== undefined) this.#pump(client);
+    };
+    if (options.core.limits.connectionsMax > this.#fdCap) {
+      options.logger.warn(
+        { connectionsMax: options.core.limits.connectionsMax, fdCap: this.#fdCap },
+        'connectionsMax is above what the file-descriptor limit allows; clients past fdCap are refused (raise ulimit -n)',
+      );
+    }
+  }
+
+  get clientCount(): number {
+    return this.#clients.size;
+  }
+
+  async listen(): Promise<number> {
+    const { host, port } = this.#options;
+    await new Promise<void>((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      this.#server.once('error', onError);
+      this.#server.listen({ host, port, backlog: 4096 }, () => {
+        this.#server.off('error', onError);
+        resolve();
+      });
+    });
+    this.#startSweep();
+    const address = this.#server.address();
+    return typeof address === 'object' && address !== null ? address.port : port;
+  }
+
+  get listening(): boolean {
+    return this.#server.listening;
+  }
+
+  /**
+   * Graceful stop: refuse new clients, let each session finish what it owes with
+   * `BYE shutting down`, wait up to `drainMs` for sockets to close, then destroy the rest.
+   */
+  async drain(drainMs: number): Promise<void> {
+    const nowMs = this.#options.clock.nowMs();
+    this.#options.core.drain(nowMs);
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const client of this.#clients.values()) this.#pump(client);
+    const timer = setTimeout(() => {
+      for (const client of this.#clients.values()) this.#destroy(client, 'draining');
+    }, drainMs);
+    await closed;
+    clearTimeout(timer);
+    this.#stopSweep();
+  }
+
+  /** Hard stop: every socket destroyed now, nothing said (what a crash looks like to clients). */
+  async destroy(): Promise<void> {
+    this.#stopSweep();
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const client of [...this.#clients.values()]) client.socket.destroy();
+    await closed;
+  }
+
+  #accept(socket: net.Socket): void {
+    const { core, clock } = this.#options;
+    socket.on('error', () => {}); // 'close' follows every error; the reason is recorded there.
+    const nowMs = clock.nowMs();
+    if (core.sessions.size >= this.#fdCap) return this.#refuse(socket, 'fd-limit');
+    const admission = core.admit(socket.remoteAddress ?? '', nowMs);
+    if (!admission.ok) return this.#refuse(socket, admission.reason);
+    const client: Client = {
+      socket,
+      session: admission.session,
+      pausedByUs: false,
+      stalledSinceMs: undefined,
+      released: false,
+      reason: undefined,
+    };
+    this.#clients.set(client.session, client);
+    this.#options.metrics?.counter('headcount_connections_accepted_total').inc();
+    this.#options.metrics?.gauge('headcount_connections').set(core.sessions.size);
+    socket.on('data', (chunk: Buffer) => {
+      client.session.receive(chunk, clock.nowMs());
+      this.#pump(client);
+      this.#options.onActivity?.();
+    });
+    socket.on('drain', () => {
+      client.stalledSinceMs = undefined;
+      this.#pump(client);
+    });
+    socket.on('end', () => {
+      // Half-close from the client: it sends no more, but we still owe it its replies.
+      if (client.session.pendingReplies === 0) this.#endAndRelease(client, 'peer');
+    });
+    socket.on('close', () => this.#release(client, client.reason ?? 'peer'));
+    this.#options.onActivity?.();
+  }
+
+  #refuse(socket: net.Socket, reason: AdmitRefusal | 'fd-limit'): void {
+    this.#rejected(reason);
+    const reply = reason === 'draining' ? closeReplies.draining : errors.serverFull;
+    socket.end(`${reply}\n`);
+    socket.setTimeout(1_000, () => socket.destroy());
+  }
+
+  #rejected(reason: AdmitRefusal | 'fd-limit'): void {
+    this.#options.metrics?.counter('headcount_connections_rejected_total').inc({ reason });
+  }
+
+  #pump(client: Client): void {
+    const { socket, session } = client;
+    if (socket.destroyed) return;
+    const out = session.takeOutput();
+    if (out !== '') {
+      const flushed = socket.write(out);
+      if (!flushed && client.stalledSinceMs === undefined)
+        client.stalledSinceMs = this.#options.clock.nowMs();
+    }
+    if (session.shouldClose) {
+      // We are done with this client: it stops counting now, whatever its socket does next.
+      this.#endAndRelease(client, session.closeReason ?? 'quit');
+      return;
+    }
+    if (socket.readableEnded && session.pendingReplies === 0) {
+      this.#endAndRelease(client, 'peer');
+      return;
+    }
+    const full = !session.wantsInput() || socket.writableLength > this.#options.core.limits.outputBytesMax;
+    if (full && !client.pausedByUs) {
+      client.pausedByUs = true;
+      socket.pause();
+    } else if (!full && client.pausedByUs) {
+      client.pausedByUs = false;
+      socket.resume();
+    }
+  }
+
+  /** A peer that never closes its side after our FIN is destroyed after this long. */
+  static readonly lingerMs = 2_000;
+
+  #endAndRelease(client: Client, reason: CloseReason): void {
+    client.reason ??= reason;
+    client.socket.end();
+    client.socket.setTimeout(TcpServer.lingerMs, () => client.socket.destroy());
+    this.#release(client, reason);
+  }
+
+  #release(client: Client, reason: CloseReason): void {
+    if (client.released) return;
+    client.released = true;
+    this.#clients.delete(client.session);
+    const { core, clock } = this.#options;
+    core.release(client.session, reason, clock.nowMs());
+    this.#options.metrics?.gauge('headcount_connections').set(core.sessions.size);
+    this.#options.onActivity?.();
+  }
+
+  #destroy(client: Client, reason: CloseReason): void {
+    client.reason ??= reason;
+    client.socket.destroy();
+  }
+
+  #startSweep(): void {
+    const { idleTimeoutMs, connectionAgeMsMax, writeStallMs } = this.#options.core.limits;
+    const shortestMs = Math.min(...[idleTimeoutMs, connectionAgeMsMax, writeStallMs].filter((ms) => ms > 0));
+    // Deadlines fire within a quarter of the shortest limit, never more often than every 10 ms.
+    const resolutionMs = Math.max(10, Math.min(250, Math.floor(shortestMs / 4)));
+    this.#sweepTimer = setInterval(() => this.#sweep(), resolutionMs);
+    this.#sweepTimer.unref();
+  }
+
+  #stopSweep(): void {
+    if (this.#sweepTimer !== undefined) clearInterval(this.#sweepTimer);
+    this.#sweepTimer = undefined;
+  }
+
+  #sweep(): void {
+    const nowMs = this.#options.clock.nowMs();
+    const { writeStallMs } = this.#options.core.limits;
+    for (const client of this.#clients.values()) {
+      const deadlineMs = client.session.nextDeadlineMs();
+      if (deadlineMs !== undefined && deadlineMs <= nowMs) {
+        client.session.onDeadline(nowMs);
+        this.#pump(client);
+      }
+      if (client.stalledSinceMs !== undefined && nowMs - client.stalledSinceMs > writeStallMs) {
+        this.#options.logger.debug(
+          { stalledMs: nowMs - client.stalledSinceMs },
+          'dropping a client that does not read',
+        );
+        this.#destroy(client, 'error');
+      }
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * `headcount serve` wiring: validate flags, start the server, log `listening`, drain on
+ * SIGTERM/SIGINT. Nothing else lives here.
+ */
+import { flagOf, parseServeOptions } from '../config/serve-options.ts';
+import { createLogger, type LogLevel } from '../adapters/logger.ts';
+import { startServer } from '../adapters/server.ts';
+import { failUsage } from './usage-error.ts';
+
+export async function runServe(flags: Record<string, unknown>): Promise<void> {
+  const raw: Record<string, unknown> = { ...flags };
+  if (typeof raw.discovery === 'string') raw.discovery = raw.discovery.split(',').filter((url) => url !== '');
+  raw.token ??= process.env.HEADCOUNT_TOKEN;
+  for (const key of Object.keys(raw)) if (raw[key] === undefined) delete raw[key];
+  const parsed = parseServeOptions(raw);
+  if (!parsed.ok)
+    failUsage(
+      'serve',
+      parsed.error.map((problem) => ({ flag: flagOf(problem.field), message: problem.message })),
+    );
+  const options = parsed.value;
+  const logger = createLogger(options.logLevel as LogLevel);
+  const started = await startServer(options, { logger });
+  if (!started.ok) {
+    logger.fatal({ code: started.error.code }, started.error.message);
+    process.stderr.write(`headcount serve: ${started.error.message}\n`);
+    process.exit(1);
+  }
+  const server = started.value;
+  logger.info(
+    {
+      port: server.port,
+      adminPort: server.adminPort ?? null,
+      serverId: server.serverId,
+      mode: options.mode,
+      host: options.host,
+    },
+    'listening',
+  );
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal, drainMs: options.drainMs }, 'draining');
+    void server.stop().then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

@@ -1,0 +1,142 @@
+/**
+ * An incremental line decoder: fed arbitrary byte chunks, it reports each complete line once.
+ *
+ * Theory of operation (h11's `receive_data` / `next_event`, as a visitor):
+ *
+ *   chunk ──► scan for '\n' ──► [partial ++ bytes] ──► drop a final '\r' ──► validate ──► trim
+ *                 │ none                                                          │
+ *                 └──► keep as partial (bounded by lineBytesMax + 1)             └──► onLine
+ *
+ * A line is its bytes before '\n', less one '\r' right before it. A byte outside printable
+ * ASCII (other than tab) makes the line invalid; the decoder reports that and goes on. A line
+ * longer than `lineBytesMax` is fatal: the decoder reports it as soon as the buffered partial
+ * line is too long, without waiting for the newline, and then ignores all further input.
+ */
+import assert from 'node:assert';
+
+export interface LineVisitor {
+  /** A valid line, trimmed of spaces and tabs; never empty. */
+  line(text: string): void;
+  /** A line that held a byte outside printable ASCII and tab. */
+  invalid(): void;
+}
+
+export type DecodeStatus = 'ok' | 'too-long';
+
+const newline = 0x0a;
+const carriageReturn = 0x0d;
+const tab = 0x09;
+const space = 0x20;
+const tilde = 0x7e;
+
+export class LineDecoder {
+  readonly lineBytesMax: number;
+  #partial: Uint8Array[] = [];
+  #partialBytes = 0;
+  #failed = false;
+
+  constructor(lineBytesMax: number) {
+    assert(Number.isInteger(lineBytesMax) && lineBytesMax > 0);
+    this.lineBytesMax = lineBytesMax;
+  }
+
+  /** Bytes held for a line not yet terminated; at most lineBytesMax + 1. */
+  get partialBytes(): number {
+    return this.#partialBytes;
+  }
+
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  /**
+   * Decodes `chunk`, calling the visitor for each complete line in order. Returns 'too-long'
+   * once a line exceeds the limit (lines before it in the chunk have been reported).
+   */
+  push(chunk: Uint8Array, visitor: LineVisitor): DecodeStatus {
+    if (this.#failed) return 'too-long';
+    let start = 0;
+    while (start < chunk.length) {
+      const end = chunk.indexOf(newline, start);
+      if (end === -1) return this.#keepPartial(chunk.subarray(start));
+      if (this.#partialBytes === 0) {
+        if (!this.#emit(chunk, start, end, visitor)) return this.#fail();
+      } else {
+        this.#partial.push(chunk.subarray(start, end));
+        const joined = concat(this.#partial, this.#partialBytes + end - start);
+        this.#partial = [];
+        this.#partialBytes = 0;
+        if (!this.#emit(joined, 0, joined.length, visitor)) return this.#fail();
+      }
+      start = end + 1;
+    }
+    return 'ok';
+  }
+
+  #keepPartial(rest: Uint8Array): DecodeStatus {
+    // Copy: the caller may reuse its buffer. A '\r' at the very end may belong to "\r\n".
+    this.#partial.push(Uint8Array.prototype.slice.call(rest));
+    this.#partialBytes += rest.length;
+    const lastByte = rest[rest.length - 1];
+    const allowance = lastByte === carriageReturn ? 1 : 0;
+    if (this.#partialBytes > this.lineBytesMax + allowance) return this.#fail();
+    return 'ok';
+  }
+
+  #fail(): DecodeStatus {
+    this.#failed = true;
+    this.#partial = [];
+    this.#partialBytes = 0;
+    return 'too-long';
+  }
+
+  /** Reports bytes [start, end) as a line; false when the line is too long. */
+  #emit(bytes: Uint8Array, start: number, end: number, visitor: LineVisitor): boolean {
+    let last = end;
+    if (last > start && bytes[last - 1] === carriageReturn) last -= 1;
+    if (last - start > this.lineBytesMax) return false;
+    let first = start;
+    let valid = true;
+    for (let index = start; index < last; index += 1) {
+      const byte = bytes[index]!;
+      if ((byte < space || byte > tilde) && byte !== tab) {
+        valid = false;
+        break;
+      }
+    }
+    if (!valid) {
+      visitor.invalid();
+      return true;
+    }
+    while (first < last && isBlank(bytes[first]!)) first += 1;
+    while (last > first && isBlank(bytes[last - 1]!)) last -= 1;
+    if (last > first) visitor.line(latin1(bytes, first, last));
+    return true;
+  }
+}
+
+function isBlank(byte: number): boolean {
+  return byte === space || byte === tab;
+}
+
+function concat(parts: Uint8Array[], length: number): Uint8Array {
+  const joined = new Uint8Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    joined.set(part, offset);
+    offset += part.length;
+  }
+  return joined;
+}
+
+function latin1(bytes: Uint8Array, start: number, end: number): string {
+  // Validated bytes are printable ASCII, so one char code per byte is exact.
+  if (end - start <= 16) {
+    let text = '';
+    for (let index = start; index < end; index += 1) text += String.fromCharCode(bytes[index]!);
+    return text;
+  }
+  return asciiDecoder.decode(bytes.subarray(start, end));
+}
+
+const asciiDecoder = new TextDecoder('ascii');

@@ -1,0 +1,92 @@
+/**
+ * The protocol as one table (h11's `_state.py`): each verb, what it answers, and what happens to
+ * the connection after it. `headcount protocol` prints this table as the protocol document, so
+ * the document cannot drift from the code.
+ */
+
+export type Verb = 'WHO' | 'WHERE' | 'WHY' | 'HELP' | 'INFO' | 'QUIT';
+
+export interface VerbSpec {
+  verb: Verb;
+  reply: string;
+  /** What the connection does after the reply. */
+  then: 'stay-open' | 'close';
+}
+
+export const verbTable: readonly VerbSpec[] = Object.freeze([
+  {
+    verb: 'WHO',
+    reply: 'a decimal integer: clients connected across the fleet (or `ERR unavailable <reason>` in mode C)',
+    then: 'stay-open',
+  },
+  { verb: 'WHERE', reply: "this server's globally unique id", then: 'stay-open' },
+  { verb: 'WHY', reply: '`42`', then: 'stay-open' },
+  { verb: 'HELP', reply: '`COMMANDS WHO WHERE WHY INFO HELP QUIT`', then: 'stay-open' },
+  {
+    verb: 'INFO',
+    reply: 'one line of JSON: serverId, mode, localConnections, version, uptimeMs, whoSource, whoAgeMs',
+    then: 'stay-open',
+  },
+  { verb: 'QUIT', reply: '`BYE`', then: 'close' },
+] satisfies VerbSpec[]);
+
+const verbs: ReadonlyMap<string, Verb> = new Map(verbTable.map((spec) => [spec.verb, spec.verb]));
+
+export const helpReply = `COMMANDS ${verbTable.map((spec) => spec.verb).join(' ')}`;
+export const whyReply = '42';
+export const byeReply = 'BYE';
+
+/** Unknown words are echoed back cut to this many characters, so a reply stays short. */
+export const unknownWordCharsMax = 32;
+
+/** The verb a trimmed line names, or undefined. Verbs are case-insensitive; arguments are not allowed. */
+export function parseVerb(line: string): Verb | undefined {
+  return verbs.get(line.length <= 5 ? line.toUpperCase() : '');
+}
+
+/** `ERR unknown command <first word>`, the word cut and made printable. */
+export function unknownCommandReply(line: string): string {
+  const firstWord = line.split(/[ \t]/, 1)[0] ?? '';
+  const cut = firstWord.slice(0, unknownWordCharsMax).replace(/[^\x20-\x7e]/g, '?');
+  return `ERR unknown command ${cut}`;
+}
+
+export const errors = Object.freeze({
+  lineTooLong: 'ERR line too long',
+  invalidBytes: 'ERR invalid bytes',
+  serverFull: 'ERR server full',
+  unavailable: 'ERR unavailable',
+});
+
+export const closeReplies = Object.freeze({
+  idle: 'BYE idle',
+  maxAge: 'BYE max age',
+  draining: 'BYE shutting down',
+});
+
+/** The protocol document, generated from the table. */
+export function protocolMarkdown(): string {
+  const rows = verbTable.map((spec) => `| \`${spec.verb}\` | ${spec.reply} | ${spec.then} |`);
+  return [
+    '# The headcount line protocol',
+    '',
+    'Clients send ASCII lines ending in `\\n` (a `\\r` before it is dropped). Verbs are case-insensitive;',
+    'spaces and tabs around them are trimmed; empty lines are ignored. Replies are single lines ending',
+    'in `\\n`, in request order, never interleaved.',
+    '',
+    '| verb | reply | then |',
+    '|---|---|---|',
+    ...rows,
+    '',
+    '| condition | reply | then |',
+    '|---|---|---|',
+    '| any other line | `ERR unknown command <first word>` (cut to 32 characters, non-printable bytes as `?`) | stay-open |',
+    '| a byte outside printable ASCII and tab | `ERR invalid bytes` | stay-open |',
+    '| a line longer than `--max-line-bytes` (as soon as the partial line is too long) | `ERR line too long` | close |',
+    '| the server is at `--max-connections` | `ERR server full` | close |',
+    '| idle for `--idle-timeout-ms` | `BYE idle` | close |',
+    '| older than `--max-connection-age-ms` (after pending replies) | `BYE max age` | close |',
+    '| the server drains on SIGTERM after `--drain-ms` | `BYE shutting down` | close |',
+    '',
+  ].join('\n');
+}

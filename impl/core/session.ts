@@ -1,0 +1,254 @@
+/**
+ * One client connection, sans-I/O (quinn-proto's shape): the host feeds it bytes and the time,
+ * and takes out the reply bytes and whether to close. It never touches a socket or a clock.
+ *
+ *   receive(bytes, nowMs) ──► LineDecoder ──► verb ──► reply slot ──► in-order queue ──► takeOutput()
+ *                                                        │ WHO
+ *                                                        └──► host.who(nowMs, done) ── later ──┘
+ *
+ * Replies leave in request order: while a WHO is being answered, later replies wait behind it in
+ * `#queue` (at most `pendingRepliesMax` slots, plus the lines of one read chunk); the host stops
+ * reading while `wantsInput()` is false. After QUIT, an overlong line, the maximum age or a
+ * drain, the session accepts no more input, flushes what it owes and is `closing`; the host
+ * ends the socket once `takeOutput()` returned everything.
+ */
+import assert from 'node:assert';
+import type { WhoCallback, WhoReply } from './counting-backend.ts';
+import type { ServerLimits } from './limits.ts';
+import { LineDecoder, type LineVisitor } from './line-decoder.ts';
+import {
+  byeReply,
+  closeReplies,
+  errors,
+  helpReply,
+  parseVerb,
+  unknownCommandReply,
+  type Verb,
+  whyReply,
+} from './protocol.ts';
+
+export type ProtocolErrorKind = 'line-too-long' | 'invalid-bytes' | 'unknown-command';
+
+export interface SessionObserver {
+  command(verb: Verb, durationMs: number): void;
+  protocolError(kind: ProtocolErrorKind): void;
+}
+
+export interface SessionHost {
+  readonly serverId: string;
+  who(nowMs: number, done: WhoCallback): void;
+  info(nowMs: number): Record<string, unknown>;
+  readonly observer?: SessionObserver;
+  /** Output became ready outside `receive` (a late WHO answer): the host should send it. */
+  wake?(session: Session): void;
+}
+
+export type SessionState = 'open' | 'closing' | 'closed';
+
+export type CloseReason = 'quit' | 'line-too-long' | 'idle' | 'max-age' | 'draining' | 'peer' | 'error';
+
+interface Slot {
+  text: string | undefined;
+  closes: boolean;
+}
+
+export type SessionLimits = Pick<
+  ServerLimits,
+  'lineBytesMax' | 'pendingRepliesMax' | 'idleTimeoutMs' | 'connectionAgeMsMax'
+>;
+
+export class Session implements LineVisitor {
+  readonly openedAtMs: number;
+  #host: SessionHost;
+  #limits: SessionLimits;
+  #decoder: LineDecoder;
+  #state: SessionState = 'open';
+  #acceptsInput = true;
+  #closeReason: CloseReason | undefined;
+  #out = '';
+  #queue: Slot[] = [];
+  #lastInputAtMs: number;
+  #nowMs: number;
+  #inReceive = false;
+
+  constructor(host: SessionHost, limits: SessionLimits, nowMs: number) {
+    this.#host = host;
+    this.#limits = limits;
+    this.#decoder = new LineDecoder(limits.lineBytesMax);
+    this.openedAtMs = nowMs;
+    this.#lastInputAtMs = nowMs;
+    this.#nowMs = nowMs;
+  }
+
+  get state(): SessionState {
+    return this.#state;
+  }
+
+  get closeReason(): CloseReason | undefined {
+    return this.#closeReason;
+  }
+
+  /** Replies owed but not yet answerable (WHO in flight and what queues behind it). */
+  get pendingReplies(): number {
+    return this.#queue.length;
+  }
+
+  /** Bytes of a partial line held for this client. */
+  get partialLineBytes(): number {
+    return this.#decoder.partialBytes;
+  }
+
+  wantsInput(): boolean {
+    return this.#acceptsInput && this.#queue.length < this.#limits.pendingRepliesMax;
+  }
+
+  receive(bytes: Uint8Array, nowMs: number): void {
+    if (!this.#acceptsInput) return;
+    this.#nowMs = nowMs;
+    this.#lastInputAtMs = nowMs;
+    this.#inReceive = true;
+    try {
+      if (this.#decoder.push(bytes, this) === 'too-long') {
+        this.#host.observer?.protocolError('line-too-long');
+        this.#finish(errors.lineTooLong, 'line-too-long');
+      }
+    } finally {
+      this.#inReceive = false;
+    }
+  }
+
+  /** Reply bytes ready to send, in order; '' when none. */
+  takeOutput(): string {
+    const out = this.#out;
+    this.#out = '';
+    return out;
+  }
+
+  /** True once everything owed has been taken and the host should end the connection. */
+  get shouldClose(): boolean {
+    return this.#state === 'closing' && this.#queue.length === 0 && this.#out === '';
+  }
+
+  nextDeadlineMs(): number | undefined {
+    if (!this.#acceptsInput) return undefined;
+    let deadlineMs: number | undefined;
+    if (this.#limits.idleTimeoutMs > 0) deadlineMs = this.#lastInputAtMs + this.#limits.idleTimeoutMs;
+    if (this.#limits.connectionAgeMsMax > 0) {
+      const ageDeadlineMs = this.openedAtMs + this.#limits.connectionAgeMsMax;
+      deadlineMs = deadlineMs === undefined ? ageDeadlineMs : Math.min(deadlineMs, ageDeadlineMs);
+    }
+    return deadlineMs;
+  }
+
+  onDeadline(nowMs: number): void {
+    if (!this.#acceptsInput) return;
+    const { idleTimeoutMs, connectionAgeMsMax } = this.#limits;
+    if (connectionAgeMsMax > 0 && nowMs >= this.openedAtMs + connectionAgeMsMax) {
+      this.#finish(closeReplies.maxAge, 'max-age');
+    } else if (idleTimeoutMs > 0 && nowMs >= this.#lastInputAtMs + idleTimeoutMs) {
+      this.#finish(closeReplies.idle, 'idle');
+    }
+  }
+
+  /** The server is shutting down: owe what is pending, then say so and close. */
+  drain(): void {
+    if (this.#acceptsInput) this.#finish(closeReplies.draining, 'draining');
+  }
+
+  /** The socket is gone (peer closed, reset, or we ended it). Late WHO answers are dropped. */
+  closed(reason: CloseReason): void {
+    this.#closeReason ??= reason;
+    this.#state = 'closed';
+    this.#acceptsInput = false;
+    this.#queue = [];
+    this.#out = '';
+  }
+
+  // LineVisitor: called by the decoder for each line of a chunk.
+  line(text: string): void {
+    if (!this.#acceptsInput) return;
+    const verb = parseVerb(text);
+    if (verb === undefined) {
+      this.#host.observer?.protocolError('unknown-command');
+      this.#reply(unknownCommandReply(text));
+      return;
+    }
+    this.#command(verb);
+  }
+
+  invalid(): void {
+    if (!this.#acceptsInput) return;
+    this.#host.observer?.protocolError('invalid-bytes');
+    this.#reply(errors.invalidBytes);
+  }
+
+  #command(verb: Verb): void {
+    const observer = this.#host.observer;
+    switch (verb) {
+      case 'WHO':
+        this.#who();
+        return;
+      case 'WHERE':
+        this.#reply(this.#host.serverId);
+        break;
+      case 'WHY':
+        this.#reply(whyReply);
+        break;
+      case 'HELP':
+        this.#reply(helpReply);
+        break;
+      case 'INFO':
+        this.#reply(JSON.stringify(this.#host.info(this.#nowMs)));
+        break;
+      case 'QUIT':
+        this.#finish(byeReply, 'quit');
+        break;
+    }
+    observer?.command(verb, 0);
+  }
+
+  #who(): void {
+    const slot: Slot = { text: undefined, closes: false };
+    this.#queue.push(slot);
+    const askedAtMs = this.#nowMs;
+    this.#host.who(askedAtMs, (reply, nowMs) => {
+      if (this.#state === 'closed') return;
+      assert(slot.text === undefined, 'a WHO answered twice');
+      slot.text = formatWho(reply);
+      this.#host.observer?.command('WHO', Math.max(0, nowMs - askedAtMs));
+      this.#flush();
+      if (!this.#inReceive) this.#host.wake?.(this);
+    });
+  }
+
+  #reply(text: string): void {
+    if (this.#queue.length === 0) this.#out += `${text}\n`;
+    else this.#queue.push({ text, closes: false });
+  }
+
+  #finish(text: string, reason: CloseReason): void {
+    this.#acceptsInput = false;
+    this.#closeReason ??= reason;
+    this.#queue.push({ text, closes: true });
+    this.#flush();
+  }
+
+  #flush(): void {
+    while (this.#queue.length > 0) {
+      const head = this.#queue[0]!;
+      if (head.text === undefined) return;
+      this.#queue.shift();
+      this.#out += `${head.text}\n`;
+      if (head.closes) {
+        this.#state = 'closing';
+        this.#queue = [];
+        return;
+      }
+    }
+  }
+}
+
+export function formatWho(reply: WhoReply): string {
+  if (reply.kind === 'count') return String(reply.total);
+  return reply.reason === '' ? errors.unavailable : `${errors.unavailable} ${reply.reason}`;
+}
