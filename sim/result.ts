@@ -1,0 +1,176 @@
+/**
+ * The result of one run, simulated (`sim/`) or real (`lab/`): one JSON document with this shape.
+ * It is the contract between the engines, the checker, the scenario runner and the reports
+ * (`reports/` imports only these types). Everything here is deterministic for a simulated run:
+ * the same seed and configuration give a byte-identical document (so no wall-clock fields;
+ * the runner keeps those in the aggregate).
+ *
+ * Units are in the names. "Truth" is the exact number of connected clients in the fleet at an
+ * instant; a WHO answer is judged against the truth over its request interval [askedAtMs,
+ * answeredAtMs]: its error is 0 when it lies within [truthMin, truthMax], else the distance to
+ * the nearest bound (positive = overcount, negative = undercount).
+ */
+
+export const runResultSchema = 'headcount.run/1';
+export const aggregateSchema = 'headcount.results/1';
+
+export type Engine = 'sim' | 'real';
+export type ModeName = 'local' | 'a' | 'c';
+
+export interface Distribution {
+  count: number;
+  mean: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface RunConfig {
+  mode: ModeName;
+  servers: number;
+  ttlMs: number;
+  heartbeatMs: number;
+  publishDelayMs: number;
+  whoCacheMs: number;
+  idStrategy: 'uuid' | 'stable' | 'uuidv7' | 'snowflake';
+  leaseMs: number;
+  fanoutTimeoutMs: number;
+  discoveryInstances: number;
+  /** Real engine: the factor applied to every duration (0.1 = ten times faster than production). */
+  timeScale: number;
+  /** Every other resolved setting (workload, network), flat, for the report's captions. */
+  [key: string]: number | string | boolean;
+}
+
+export interface WhoStats {
+  asked: number;
+  /** Answered with a number. */
+  answered: number;
+  /** Answered `ERR unavailable`. */
+  unavailable: number;
+  /** No answer before the client gave up (a hang). */
+  timedOut: number;
+  /** answered / asked; 1 when nothing was asked. */
+  availability: number;
+  /** Answers outside the truth's range over their interval. */
+  wrong: number;
+  /** Signed error of numeric answers (0 inside the truth range). */
+  error: Distribution & { min: number };
+  /** |error| / max(1, truth) of numeric answers. */
+  relativeErrorAbs: Distribution;
+  overcount: { answers: number; max: number };
+  undercount: { answers: number; max: number };
+  latencyMs: Distribution & { p90: number };
+}
+
+/** A span of time during which WHO answers were wrong (mode A) or refused (mode C). */
+export interface Window {
+  startMs: number;
+  endMs: number;
+  durationMs: number;
+  /** The largest |error| seen in it (0 for refusal windows). */
+  errorAbsMax: number;
+  /** The fault that explains it, e.g. `crash server-2`, or `unexplained`. */
+  cause: string;
+}
+
+/** A fault or an action the run applied, on the run's timeline. */
+export interface TimelineEvent {
+  atMs: number;
+  kind: string;
+  target: string;
+  detail?: string;
+}
+
+/** Time series at a fixed resolution, for charts. Arrays are aligned with `tMs`. */
+export interface Series {
+  resolutionMs: number;
+  tMs: number[];
+  truth: number[];
+  /** Mean numeric WHO answer in the bucket; null when none. */
+  whoMean: (number | null)[];
+  whoMin: (number | null)[];
+  whoMax: (number | null)[];
+  /** ERR unavailable answers in the bucket. */
+  unavailable: number[];
+  /** Connections per server at the end of each bucket (for load-balancer imbalance). */
+  perServer?: number[][];
+}
+
+export interface IdStats {
+  strategy: string;
+  restarts: number;
+  distinctIds: number;
+  /** Two live servers with the same id, or an id reused by another server: must be 0. */
+  collisions: number;
+  /** The largest overcount explained by a restarted server counted under two ids at once. */
+  doubleCountMax: number;
+}
+
+export interface LoadBalancerStats {
+  policy: string;
+  connectionAgeMsMax: number;
+  idleTimeoutMs: number;
+  /** (max - min) / mean of connections per live server, sampled over time. */
+  imbalance: Distribution;
+}
+
+export interface RunResult {
+  schema: typeof runResultSchema;
+  engine: Engine;
+  scenario: string;
+  /** Unique within a results folder, e.g. `ttl-sweep/ttlMs=5000,heartbeatRatio=1/seed-3`. */
+  runId: string;
+  seed: number;
+  /** The sweep point (parameter name -> value); empty when not swept. */
+  params: Record<string, number | string>;
+  config: RunConfig;
+  durationMs: number;
+  who: WhoStats;
+  /** Mode A: spans of wrong answers. */
+  staleWindows: Window[];
+  staleWindowMs: Distribution;
+  /** Mode C: spans of `ERR unavailable`. */
+  refusalWindows: Window[];
+  refusalWindowMs: Distribution;
+  redisOpsPerSec: number;
+  broadcastsPerSec: number;
+  events: TimelineEvent[];
+  series: Series;
+  ids?: IdStats;
+  loadBalancer?: LoadBalancerStats;
+  /** Invariants checked during the run (e.g. `counts-return-to-zero`). */
+  checks: { name: string; ok: boolean; detail: string }[];
+  /** Real engine: the measured capacity curve, when the capacity scenario ran. */
+  capacity?: { connections: number; latencyMsP99: number; errors: number; rssBytesPerConnection: number }[];
+}
+
+/** One expectation of a scenario file, evaluated over its runs. */
+export interface ExpectationOutcome {
+  expression: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface ScenarioOutcome {
+  name: string;
+  /** The question the scenario answers, from the file's header. */
+  question: string;
+  file: string;
+  engine: Engine;
+  /** Run ids, each stored as `runs/<runId with / replaced by __>.json` in the results folder. */
+  runIds: string[];
+  expectations: ExpectationOutcome[];
+}
+
+/** `results.json` in a results folder: what the scenario runner ran, and where the runs are. */
+export interface Aggregate {
+  schema: typeof aggregateSchema;
+  generatedAt: string;
+  rootSeed: number;
+  quick: boolean;
+  /** `I/N` when this folder holds one shard of the runs. */
+  shard?: string;
+  scenarios: ScenarioOutcome[];
+  wallMs: number;
+}
