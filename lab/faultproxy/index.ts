@@ -1,0 +1,57 @@
+/**
+ * `startFaultProxy`: a Toxiproxy-compatible server in this process, for the lab, scenarios and
+ * tests; `headcount faultproxy` runs the same thing from the command line. Any Toxiproxy client
+ * (toxiproxy-node-client, toxiproxy-go, the CLI) can drive it at `url`.
+ */
+import type { AddressInfo } from 'node:net';
+import { randomInt } from 'node:crypto';
+import { pino, type Logger } from 'pino';
+import { FaultProxyApi } from './api.ts';
+import { createApiServer } from './http-server.ts';
+import { FaultProxyMetrics } from './metrics.ts';
+import { seedMax } from './random-streams.ts';
+
+export interface FaultProxyOptions {
+  /** Address of the HTTP API. @default '127.0.0.1' */
+  readonly host?: string;
+  /** Port of the HTTP API; 0 takes a free one. @default 8474 (Toxiproxy's) */
+  readonly port?: number;
+  /** Root seed, 0..2^32-1, for jitter, toxicity and slicer draws. @default a random one (logged) */
+  readonly seed?: number;
+  /** Where logs go. @default silent */
+  readonly logger?: Logger;
+}
+
+export interface FaultProxy {
+  /** `http://host:port`, ready for `new Toxiproxy(url)`. */
+  readonly url: string;
+  readonly port: number;
+  readonly seed: number;
+  /** Stops every proxy, closes their connections and the API. */
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<FaultProxy> {
+  const host = options.host ?? '127.0.0.1';
+  const seed = options.seed ?? randomInt(0, seedMax);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const metrics = new FaultProxyMetrics();
+  const api = new FaultProxyApi(seed, metrics);
+  const server = createApiServer(api, metrics, logger);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ host, port: options.port ?? 8474 }, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}`,
+    port,
+    seed,
+    close: async () => {
+      api.closeAll();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
