@@ -9,13 +9,30 @@
  *   [5m], [1h:1m]        skipped whole (ranges, subqueries, Grafana's $__rate_interval)
  *   name(                a function or aggregation, not a metric
  *   by|without|on|ignoring|group_left|group_right (...)   a label list
- *   and, or, offset, bool, ...                            keywords
+ *   sum by (x) (...), and, or, offset, bool, ...          aggregations and keywords
  *   5m, 0.05, 1e3        numbers and durations
  *
  * Whatever identifier is left is a metric name (or a recording rule name, which callers resolve).
  */
 
+/** Aggregation operators may be followed by `by (...)` before their `(`, so they can look like names. */
+const aggregations = [
+  'sum',
+  'min',
+  'max',
+  'avg',
+  'group',
+  'stddev',
+  'stdvar',
+  'count',
+  'count_values',
+  'bottomk',
+  'topk',
+  'quantile',
+];
+
 const keywords = new Set([
+  ...aggregations,
   'and',
   'or',
   'unless',
@@ -102,4 +119,22 @@ export function metricNamesIn(expr: string): string[] {
     }
   }
   return found;
+}
+
+/**
+ * Names the expressions select that are neither in `known` nor defined by a recording rule,
+ * each with the first expression naming it, sorted. An empty list means every panel and alert
+ * reads a series that exists.
+ */
+export function unknownMetricNames(
+  expressions: readonly string[],
+  known: ReadonlySet<string>,
+): { name: string; expr: string }[] {
+  const unknown = new Map<string, string>();
+  for (const expr of expressions) {
+    for (const name of metricNamesIn(expr)) {
+      if (!known.has(name) && !unknown.has(name)) unknown.set(name, expr);
+    }
+  }
+  return [...unknown].map(([name, expr]) => ({ name, expr })).sort((a, b) => a.name.localeCompare(b.name));
 }
