@@ -153,7 +153,7 @@ export const discoveryBroadcastDuration = metric(
   'headcount_discovery_broadcast_duration_seconds',
   'histogram',
   [],
-  'Time to fan one membership change out to every member.',
+  'Time from the start of a count broadcast until every live member answered or the fan-out deadline passed.',
 );
 export const discoveryFanoutFailures = metric(
   'headcount_discovery_fanout_failures_total',

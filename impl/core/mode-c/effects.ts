@@ -82,8 +82,8 @@ export type DiscoveryCallError =
       code: 'HC_DISCOVERY_INCOMPLETE';
       definite: true;
       instanceIndex: number;
-      /** Members that did not answer, with their error codes, e.g. `abc123: HC_MEMBER_TIMEOUT`. */
-      missing: string[];
+      /** Members that did not answer at that instance, and why. */
+      missing: MissingMember[];
     }
   /** A 5xx, a malformed body, or a connection cut mid-answer: the instance may have acted. */
   | { code: 'HC_DISCOVERY_BAD_RESPONSE'; definite: false; instanceIndex: number; message: string };
@@ -137,14 +137,10 @@ export interface MissingMember {
   code: MemberCallErrorCode;
 }
 
-export type FanoutOutcome =
-  | { ok: true; value: CountOk }
-  | {
-      ok: false;
-      error: {
-        code: 'HC_FANOUT_INCOMPLETE';
-        definite: true;
-        missing: MissingMember[];
-        broadcastStartedAtMs: number;
-      };
-    };
+export type FanoutError =
+  /** Some live members did not answer before the fan-out deadline, or answered with an error. */
+  | { code: 'HC_FANOUT_INCOMPLETE'; definite: true; missing: MissingMember[]; broadcastStartedAtMs: number }
+  /** Too many count requests already wait for the next broadcast (`requestsWaitingMax`). */
+  | { code: 'HC_FANOUT_BUSY'; definite: true; requestsWaitingMax: number };
+
+export type FanoutOutcome = Result<CountOk, FanoutError>;

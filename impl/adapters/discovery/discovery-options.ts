@@ -1,0 +1,60 @@
+/**
+ * `headcount discovery`'s options: one zod schema, validated and frozen (STYLE §8). The lab and
+ * tests build the same object in code.
+ */
+import { z } from 'zod';
+import type { Result } from '../../core/result.ts';
+import { err, ok } from '../../core/result.ts';
+import { logLevels } from '../logger.ts';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const positiveMs = z.coerce.number().int().min(1).max(86_400_000);
+
+export const discoveryOptionsSchema = z
+  .object({
+    /** Address of the discovery API. @default 127.0.0.1 (internal: servers only) */
+    host: z.string().min(1).default('127.0.0.1'),
+    /** Discovery API port; 0 takes a free one. @default 7100 */
+    port: port.default(7100),
+    /** A server not renewed for this long is dropped: the declared limit of consistency. @default 3000 */
+    leaseMs: positiveMs.default(3_000),
+    /** A broadcast waits this long for every member before failing. @default 500 */
+    fanoutTimeoutMs: positiveMs.default(500),
+    /** Admin port (/healthz, /readyz, /metrics); absent = off, 0 = a free port. */
+    adminPort: port.optional(),
+    /** Admin address. @default 127.0.0.1 */
+    adminHost: z.string().min(1).default('127.0.0.1'),
+    /** Shared control-plane token (or HEADCOUNT_TOKEN); required: an open registry lets anyone inflate the count. */
+    token: z
+      .string({ error: 'a token is required (--token or HEADCOUNT_TOKEN)' })
+      .min(1, 'a token is required (--token or HEADCOUNT_TOKEN)'),
+    logLevel: z.enum(logLevels).default('info'),
+  })
+  .strict();
+
+export type DiscoveryOptions = Readonly<z.infer<typeof discoveryOptionsSchema>>;
+
+export interface DiscoveryConfigError {
+  field: string;
+  message: string;
+}
+
+export function parseDiscoveryOptions(
+  raw: Record<string, unknown>,
+): Result<DiscoveryOptions, DiscoveryConfigError[]> {
+  const parsed = discoveryOptionsSchema.safeParse(raw);
+  if (!parsed.success) {
+    return err(
+      parsed.error.issues.map((issue) => ({ field: String(issue.path[0] ?? ''), message: issue.message })),
+    );
+  }
+  if (parsed.data.fanoutTimeoutMs >= parsed.data.leaseMs) {
+    return err([
+      {
+        field: 'fanoutTimeoutMs',
+        message: `fanoutTimeoutMs (${parsed.data.fanoutTimeoutMs}) must be below leaseMs (${parsed.data.leaseMs}): a broadcast outliving a lease cannot tell dead from slow`,
+      },
+    ]);
+  }
+  return ok(Object.freeze(parsed.data));
+}

@@ -1,0 +1,344 @@
+/**
+ * Mode C on a server, sans-I/O: keep a lease with every discovery instance, and answer WHO by
+ * asking one instance for a complete count, failing over to the next on error or timeout.
+ * When no instance produces a complete count that includes this server, WHO answers
+ * `ERR unavailable <reason>`: never a partial, cached or stale number.
+ *
+ * Leases: each instance grants `leaseMs` on registration; the server renews every `leaseMs / 4`
+ * (at least three renewals per lease period, so one lost renewal never costs the lease). Before
+ * the first grant, and after a failure, it retries every `retryMs`.
+ *
+ * WHO batching follows the discovery rule: WHOs that arrive while a count call is in flight wait
+ * for the next call, so an answer never comes from a call made before the WHO was asked.
+ *
+ *   who ──► batch ──► discovery.count(preferred) ──ok, includes me──► total to every WHO in batch
+ *                        │ error / timeout / without me
+ *                        └──► discovery.count(next) ── … all failed ──► ERR unavailable <reason>
+ */
+import assert from 'node:assert';
+import type { CountingBackend, Readiness, WhoCallback, WhoReply } from '../counting-backend.ts';
+import type {
+  CountResult,
+  DiscoveryCallError,
+  RegisterResult,
+  ServerEffect,
+  ServerEffectResult,
+} from './effects.ts';
+import { describeCallError } from './reasons.ts';
+
+export interface ModeCBackendOptions {
+  serverId: string;
+  /** Discovery base URLs, for INFO and reasons; index = `instanceIndex`. */
+  instanceUrls: readonly string[];
+  /** One discovery call may take this long before the next instance is asked. */
+  callTimeoutMs: number;
+  /** Registration retry interval while no lease is held. @default 200 */
+  retryMs?: number;
+}
+
+export interface ModeCObserver {
+  failover?(fromIndex: number, toIndex: number): void;
+  answered?(reply: WhoReply): void;
+}
+
+interface Instance {
+  leaseMs: number | undefined;
+  /** Our conservative belief: the lease runs from when we sent the request. */
+  leaseEndsAtMs: number;
+  nextRegisterAtMs: number;
+  inFlight: { opId: number; sentAtMs: number } | undefined;
+  lastError: DiscoveryCallError | undefined;
+}
+
+interface Attempt {
+  batch: WhoCallback[];
+  askedAtMs: number;
+  order: number[];
+  position: number;
+  opId: number;
+  deadlineMs: number;
+  failures: string[];
+}
+
+/** Registration is retried this often while no lease is held: fast enough for short test leases. */
+const retryMsDefault = 200;
+
+/** Renewals per lease period; the issue asks for at least three, four survives one lost renewal. */
+const renewalsPerLease = 4;
+
+export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectResult> {
+  readonly mode = 'c' as const;
+  #options: Required<ModeCBackendOptions>;
+  #observer: ModeCObserver;
+  #countUrl: string | undefined;
+  #instances: Instance[];
+  #effects: ServerEffect[] = [];
+  #nextOpId = 1;
+  #stopped = false;
+  #attempt: Attempt | undefined;
+  #waiting: WhoCallback[] = [];
+  #preferredIndex = 0;
+  #lastAnswer: { instanceIndex: number; atMs: number } | undefined;
+  #localCount = 0;
+
+  constructor(options: ModeCBackendOptions, observer: ModeCObserver = {}) {
+    assert(options.instanceUrls.length > 0, 'mode c needs at least one discovery instance');
+    this.#options = { retryMs: retryMsDefault, ...options };
+    this.#observer = observer;
+    this.#instances = options.instanceUrls.map(() => ({
+      leaseMs: undefined,
+      leaseEndsAtMs: Number.NEGATIVE_INFINITY,
+      nextRegisterAtMs: 0,
+      inFlight: undefined,
+      lastError: undefined,
+    }));
+  }
+
+  /** Where discovery asks for our count; registration starts once it is known. */
+  setCountUrl(countUrl: string, nowMs: number): void {
+    this.#countUrl = countUrl;
+    for (const instance of this.#instances) instance.nextRegisterAtMs = nowMs;
+    this.onDeadline(nowMs);
+  }
+
+  get serverId(): string {
+    return this.#options.serverId;
+  }
+
+  get localCount(): number {
+    return this.#localCount;
+  }
+
+  onLocalCount(count: number): void {
+    this.#localCount = count;
+  }
+
+  who(nowMs: number, done: WhoCallback): void {
+    if (this.#countUrl === undefined) {
+      this.#answer([done], { kind: 'unavailable', reason: 'not registered yet' }, nowMs);
+      return;
+    }
+    if (this.#attempt !== undefined) {
+      this.#waiting.push(done);
+      return;
+    }
+    this.#startAttempt([done], nowMs);
+  }
+
+  nextDeadlineMs(): number | undefined {
+    let deadlineMs = this.#attempt?.deadlineMs;
+    if (this.#stopped || this.#countUrl === undefined) return deadlineMs;
+    for (const instance of this.#instances) {
+      const dueMs =
+        instance.inFlight === undefined
+          ? instance.nextRegisterAtMs
+          : instance.inFlight.sentAtMs + this.#options.callTimeoutMs;
+      deadlineMs = deadlineMs === undefined ? dueMs : Math.min(deadlineMs, dueMs);
+    }
+    return deadlineMs;
+  }
+
+  onDeadline(nowMs: number): void {
+    const attempt = this.#attempt;
+    if (attempt !== undefined && nowMs >= attempt.deadlineMs) {
+      this.#attemptFailed(attempt, this.#timeout(attempt.order[attempt.position]!), nowMs);
+    }
+    this.#instances.forEach((instance, instanceIndex) => {
+      if (
+        instance.inFlight !== undefined &&
+        nowMs >= instance.inFlight.sentAtMs + this.#options.callTimeoutMs
+      ) {
+        this.#registerDone(instanceIndex, { ok: false, error: this.#timeout(instanceIndex) }, nowMs);
+      }
+      if (this.#stopped || this.#countUrl === undefined) return;
+      if (instance.inFlight === undefined && nowMs >= instance.nextRegisterAtMs)
+        this.#register(instanceIndex, nowMs);
+    });
+  }
+
+  takeEffects(): ServerEffect[] {
+    const effects = this.#effects;
+    this.#effects = [];
+    return effects;
+  }
+
+  onResult(opId: number, result: ServerEffectResult, nowMs: number): void {
+    const attempt = this.#attempt;
+    if (attempt !== undefined && attempt.opId === opId) {
+      this.#countDone(attempt, result as CountResult, nowMs);
+      return;
+    }
+    const instanceIndex = this.#instances.findIndex((instance) => instance.inFlight?.opId === opId);
+    if (instanceIndex >= 0) this.#registerDone(instanceIndex, result as RegisterResult, nowMs);
+  }
+
+  stop(nowMs: number): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#instances.forEach((instance, instanceIndex) => {
+      if (instance.leaseEndsAtMs <= nowMs && instance.inFlight === undefined) return;
+      const opId = this.#nextOpId++;
+      this.#effects.push({
+        opId,
+        kind: 'discovery.deregister',
+        instanceIndex,
+        serverId: this.#options.serverId,
+      });
+    });
+  }
+
+  readiness(nowMs: number): Readiness {
+    const reasons = this.#instances.flatMap((instance, instanceIndex) =>
+      instance.lastError === undefined
+        ? []
+        : [describeCallError(instance.lastError, this.#label(instanceIndex))],
+    );
+    const leased = this.#instances.some((instance) => instance.leaseEndsAtMs > nowMs);
+    if (!leased) reasons.unshift('not registered with any discovery instance');
+    return { ready: leased && !this.#stopped, reasons };
+  }
+
+  info(nowMs: number): Record<string, unknown> {
+    const last = this.#lastAnswer;
+    return {
+      whoSource: 'discovery',
+      whoAgeMs: last === undefined ? null : Math.round(nowMs - last.atMs),
+      discoveryInstance: last === undefined ? null : this.#options.instanceUrls[last.instanceIndex],
+      discoveryInstances: this.#instances.map((instance, instanceIndex) => ({
+        url: this.#options.instanceUrls[instanceIndex],
+        leased: instance.leaseEndsAtMs > nowMs,
+        leaseMs: instance.leaseMs ?? null,
+        lastError: instance.lastError?.code ?? null,
+      })),
+    };
+  }
+
+  #register(instanceIndex: number, nowMs: number): void {
+    const instance = this.#instances[instanceIndex]!;
+    const opId = this.#nextOpId++;
+    instance.inFlight = { opId, sentAtMs: nowMs };
+    this.#effects.push({
+      opId,
+      kind: 'discovery.register',
+      instanceIndex,
+      serverId: this.#options.serverId,
+      countUrl: this.#countUrl!,
+    });
+  }
+
+  #registerDone(instanceIndex: number, result: RegisterResult, nowMs: number): void {
+    const instance = this.#instances[instanceIndex]!;
+    const sentAtMs = instance.inFlight!.sentAtMs;
+    instance.inFlight = undefined;
+    if (result.ok) {
+      instance.leaseMs = result.value.leaseMs;
+      instance.leaseEndsAtMs = sentAtMs + result.value.leaseMs;
+      instance.nextRegisterAtMs = sentAtMs + result.value.leaseMs / renewalsPerLease;
+      instance.lastError = undefined;
+    } else {
+      instance.lastError = result.error;
+      const intervalMs =
+        instance.leaseMs === undefined
+          ? this.#options.retryMs
+          : Math.min(this.#options.retryMs, instance.leaseMs / renewalsPerLease);
+      instance.nextRegisterAtMs = nowMs + intervalMs;
+    }
+  }
+
+  #startAttempt(batch: WhoCallback[], nowMs: number): void {
+    const count = this.#instances.length;
+    const order = Array.from({ length: count }, (_, step) => (this.#preferredIndex + step) % count);
+    const attempt: Attempt = {
+      batch,
+      askedAtMs: nowMs,
+      order,
+      position: 0,
+      opId: 0,
+      deadlineMs: 0,
+      failures: [],
+    };
+    this.#attempt = attempt;
+    this.#ask(attempt, nowMs);
+  }
+
+  #ask(attempt: Attempt, nowMs: number): void {
+    attempt.opId = this.#nextOpId++;
+    attempt.deadlineMs = nowMs + this.#options.callTimeoutMs;
+    const instanceIndex = attempt.order[attempt.position]!;
+    this.#effects.push({ opId: attempt.opId, kind: 'discovery.count', instanceIndex });
+  }
+
+  #countDone(attempt: Attempt, result: CountResult, nowMs: number): void {
+    const instanceIndex = attempt.order[attempt.position]!;
+    if (!result.ok) {
+      this.#attemptFailed(attempt, result.error, nowMs);
+      return;
+    }
+    if (result.value.counts[this.#options.serverId] === undefined) {
+      // A total without us is not the fleet's total: this instance has no lease for us (yet).
+      this.#instances[instanceIndex]!.leaseEndsAtMs = Number.NEGATIVE_INFINITY;
+      this.#instances[instanceIndex]!.nextRegisterAtMs = nowMs;
+      attempt.failures.push(`${this.#label(instanceIndex)}: this server not registered`);
+      this.#nextInstance(attempt, nowMs);
+      return;
+    }
+    this.#preferredIndex = instanceIndex;
+    this.#lastAnswer = { instanceIndex, atMs: nowMs };
+    const reply: WhoReply = {
+      kind: 'count',
+      total: result.value.total,
+      source: 'discovery',
+      ageMs: nowMs - attempt.askedAtMs,
+      detail: this.#options.instanceUrls[instanceIndex],
+    };
+    this.#finishAttempt(attempt, reply, nowMs);
+  }
+
+  #attemptFailed(attempt: Attempt, error: DiscoveryCallError, nowMs: number): void {
+    const instanceIndex = attempt.order[attempt.position]!;
+    attempt.failures.push(describeCallError(error, this.#label(instanceIndex)));
+    if (error.code === 'HC_DISCOVERY_UNAUTHORIZED') this.#instances[instanceIndex]!.lastError = error;
+    this.#nextInstance(attempt, nowMs);
+  }
+
+  #nextInstance(attempt: Attempt, nowMs: number): void {
+    if (attempt.position + 1 >= attempt.order.length) {
+      const reason = attempt.failures.join('; ');
+      this.#finishAttempt(attempt, { kind: 'unavailable', reason }, nowMs);
+      return;
+    }
+    const fromIndex = attempt.order[attempt.position]!;
+    attempt.position += 1;
+    this.#observer.failover?.(fromIndex, attempt.order[attempt.position]!);
+    this.#ask(attempt, nowMs);
+  }
+
+  #finishAttempt(attempt: Attempt, reply: WhoReply, nowMs: number): void {
+    assert(this.#attempt === attempt, 'only the current attempt finishes');
+    this.#attempt = undefined;
+    this.#answer(attempt.batch, reply, nowMs);
+    if (this.#waiting.length > 0 && this.#attempt === undefined) {
+      const batch = this.#waiting;
+      this.#waiting = [];
+      this.#startAttempt(batch, nowMs);
+    }
+  }
+
+  #answer(batch: WhoCallback[], reply: WhoReply, nowMs: number): void {
+    this.#observer.answered?.(reply);
+    for (const done of batch) done(reply, nowMs);
+  }
+
+  #timeout(instanceIndex: number): DiscoveryCallError {
+    return {
+      code: 'HC_DISCOVERY_TIMEOUT',
+      definite: false,
+      instanceIndex,
+      timeoutMs: this.#options.callTimeoutMs,
+    };
+  }
+
+  #label(instanceIndex: number): string {
+    return `discovery ${instanceIndex}`;
+  }
+}
