@@ -62,6 +62,8 @@ export function summarize(histogram: Histogram): LatencySummary {
     latencyUsP90: at(90),
     latencyUsP99: at(99),
     latencyUsP999: at(99.9),
-    latencyUsMax: count === 0 ? 0 : histogram.maxValue,
+    // The top of the highest bucket, not the exact recorded maximum: a decoded histogram only knows
+    // buckets, so this keeps a merged summary identical to a single run's (within 0.1%).
+    latencyUsMax: at(100),
   };
 }

@@ -109,7 +109,7 @@ export class Shard implements ShardContext {
   }
 
   takeBudget(wanted: number): number {
-    const granted = wanted < this.budgetLeft ? wanted : this.budgetLeft;
+    const granted = Math.min(wanted, this.budgetLeft);
     this.budgetLeft -= granted;
     return granted;
   }

@@ -47,8 +47,10 @@ export function register(program: Command): void {
     .description('Add up load result files (runs made side by side, e.g. from several machines)')
     .argument('<files...>', 'result JSON files written with --json')
     .option('--json <file>', 'also write the merged JSON to FILE (- writes only the JSON to stdout)')
-    .action(async (files: string[], flags: { json?: string }) => {
+    .action(async (files: string[], flags: { json?: string }, command: Command) => {
       const { runMergeCommand } = await import('../../../lab/load/cli.ts');
-      process.exitCode = runMergeCommand(files, flags.json);
+      // `load` has a --json of its own, and commander hands a flag to the parent when both define it.
+      const json = flags.json ?? (command.parent?.opts().json as string | undefined);
+      process.exitCode = runMergeCommand(files, json);
     });
 }
