@@ -103,7 +103,7 @@ export async function startServer(
   if (adminPortWanted) {
     admin = await startAdminServer({
       host: options.adminHost,
-      port: options.adminPort,
+      port: options.adminPort === 'auto' ? 0 : options.adminPort,
       logger,
       metrics,
       routes: mode.routes?.(),

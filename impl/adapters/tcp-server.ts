@@ -117,9 +117,15 @@ export class TcpServer {
     const { core, clock } = this.#options;
     socket.on('error', () => {}); // 'close' follows every error; the reason is recorded there.
     const nowMs = clock.nowMs();
-    if (core.sessions.size >= this.#fdCap) return this.#refuse(socket, 'fd-limit');
+    if (core.sessions.size >= this.#fdCap) {
+      this.#refuse(socket, 'fd-limit');
+      return;
+    }
     const admission = core.admit(socket.remoteAddress ?? '', nowMs);
-    if (!admission.ok) return this.#refuse(socket, admission.reason);
+    if (!admission.ok) {
+      this.#refuse(socket, admission.reason);
+      return;
+    }
     const client: Client = {
       socket,
       session: admission.session,

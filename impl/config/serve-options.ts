@@ -31,8 +31,11 @@ export const serveOptionsSchema = z
     idFile: z.string().min(1).default('headcount.id'),
     /** Snowflake worker id (10 bits). In mode A it is leased from Redis when not given. */
     workerId: count(0, workerIdMax).optional(),
-    /** Admin HTTP port (/healthz, /readyz, /metrics); 0 = off, unless mode C needs it. @default 0 */
-    adminPort: port.default(0),
+    /**
+     * Admin HTTP port (/healthz, /readyz, /metrics); 0 = off (mode C then takes a free one, since
+     * discovery must reach it); `auto` = a free port, reported in the `listening` line. @default 0
+     */
+    adminPort: z.union([z.literal('auto'), port]).default(0),
     /** Admin HTTP address. @default 127.0.0.1: metrics and health are not for the public */
     adminHost: z.string().min(1).default('127.0.0.1'),
     /** Clients at once; extra ones get `ERR server full`. @default 10000 (ulimit -n is 20000 here) */

@@ -10,24 +10,24 @@ export interface VerbSpec {
   verb: Verb;
   reply: string;
   /** What the connection does after the reply. */
-  then: 'stay-open' | 'close';
+  after: 'stay-open' | 'close';
 }
 
 export const verbTable: readonly VerbSpec[] = Object.freeze([
   {
     verb: 'WHO',
     reply: 'a decimal integer: clients connected across the fleet (or `ERR unavailable <reason>` in mode C)',
-    then: 'stay-open',
+    after: 'stay-open',
   },
-  { verb: 'WHERE', reply: "this server's globally unique id", then: 'stay-open' },
-  { verb: 'WHY', reply: '`42`', then: 'stay-open' },
-  { verb: 'HELP', reply: '`COMMANDS WHO WHERE WHY INFO HELP QUIT`', then: 'stay-open' },
+  { verb: 'WHERE', reply: "this server's globally unique id", after: 'stay-open' },
+  { verb: 'WHY', reply: '`42`', after: 'stay-open' },
   {
     verb: 'INFO',
     reply: 'one line of JSON: serverId, mode, localConnections, version, uptimeMs, whoSource, whoAgeMs',
-    then: 'stay-open',
+    after: 'stay-open',
   },
-  { verb: 'QUIT', reply: '`BYE`', then: 'close' },
+  { verb: 'HELP', reply: '`COMMANDS WHO WHERE WHY INFO HELP QUIT`', after: 'stay-open' },
+  { verb: 'QUIT', reply: '`BYE`', after: 'close' },
 ] satisfies VerbSpec[]);
 
 const verbs: ReadonlyMap<string, Verb> = new Map(verbTable.map((spec) => [spec.verb, spec.verb]));
@@ -66,7 +66,7 @@ export const closeReplies = Object.freeze({
 
 /** The protocol document, generated from the table. */
 export function protocolMarkdown(): string {
-  const rows = verbTable.map((spec) => `| \`${spec.verb}\` | ${spec.reply} | ${spec.then} |`);
+  const rows = verbTable.map((spec) => `| \`${spec.verb}\` | ${spec.reply} | ${spec.after} |`);
   return [
     '# The headcount line protocol',
     '',

@@ -28,7 +28,10 @@ export function register(program: Command): void {
     .description('Run a Toxiproxy-compatible fault proxy (HTTP API + TCP proxies with toxics).')
     .option('--host <host>', 'API address', '127.0.0.1')
     .option('--port <n>', 'API port (Toxiproxy uses 8474); 0 takes a free one', '8474')
-    .option('--seed <n>', 'root seed 0..4294967295 for jitter, toxicity and slicer draws (default: random, logged)')
+    .option(
+      '--seed <n>',
+      'root seed 0..4294967295 for jitter, toxicity and slicer draws (default: random, logged)',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -37,7 +40,8 @@ export function register(program: Command): void {
     .action(async (flags: FaultProxyFlags) => {
       const problems: FieldProblem[] = [];
       const port = parseIntegerFlag('--port', flags.port, 65535, problems);
-      const seed = flags.seed === undefined ? undefined : parseIntegerFlag('--seed', flags.seed, seedMax, problems);
+      const seed =
+        flags.seed === undefined ? undefined : parseIntegerFlag('--seed', flags.seed, seedMax, problems);
       if (problems.length > 0) failUsage('faultproxy', problems);
       const { runFaultProxy } = await import('../../../lab/faultproxy/run.ts');
       await runFaultProxy({ host: flags.host, port, seed, logLevel: flags.logLevel });

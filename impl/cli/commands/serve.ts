@@ -25,7 +25,11 @@ export function register(program: Command): void {
     )
     .option('--id-file <path>', 'file that keeps the stable id', 'headcount.id')
     .option('--worker-id <n>', 'snowflake worker id 0-1023 (mode a leases one from Redis when omitted)')
-    .option('--admin-port <n>', 'admin HTTP port for /healthz /readyz /metrics; 0 = off', '0')
+    .option(
+      '--admin-port <n>',
+      'admin HTTP port for /healthz /readyz /metrics; 0 = off, auto = a free port',
+      '0',
+    )
     .option('--admin-host <host>', 'admin HTTP address', '127.0.0.1')
     .option('--max-connections <n>', 'clients at once; extra ones get ERR server full', '10000')
     .option('--max-connections-per-ip <n>', 'clients at once from one address; 0 = no limit', '0')
