@@ -1,0 +1,106 @@
+/**
+ * Our load driver against `redis-benchmark`, the reference, in one process run: both send inline
+ * PING to the same fresh redis-server over 50 connections at pipeline depth 1 and 16, and we print
+ * ours ÷ theirs. HDR recording and reply checking stay on in ours, as in real use. The two
+ * alternate (reference first in one round, ours first in the next) so machine noise from other
+ * processes falls on both; the best of each is compared.
+ *
+ * Run: `npx tsx bench/driver-vs-redis-benchmark.ts [--rounds 2] [--duration-ms 2500] [--json FILE]`.
+ * Goal: ratio >= 1.0 at both depths.
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { runLoad } from '../lab/load/run-load.ts';
+import { assertRedisInstalled, startRedisServer } from '../lab/redis/index.ts';
+
+const run = promisify(execFile);
+
+export interface DriverComparison {
+  pipelineDepth: number;
+  connectionCount: number;
+  referenceRequestsPerSec: number;
+  oursRequestsPerSec: number;
+  /** ours ÷ reference; 1.0 means as fast as redis-benchmark. */
+  ratio: number;
+  oursLatencyUsP99: number;
+}
+
+/** redis-benchmark's `-n`: requests for about `durationMs` at the given rate guess. */
+function requestCountFor(durationMs: number, guessPerSec: number): number {
+  return Math.max(10_000, Math.round((guessPerSec * durationMs) / 1000));
+}
+
+async function referenceRun(port: number, depth: number, connectionCount: number, requestCount: number) {
+  const args = ['-p', String(port), '-t', 'ping_inline', '-c', String(connectionCount), '-P', String(depth), '-n', String(requestCount), '-q'];
+  const { stdout } = await run('redis-benchmark', args, { maxBuffer: 16 * 1024 * 1024 });
+  const matches = [...stdout.matchAll(/([\d.]+) requests per second/g)];
+  const last = matches.at(-1);
+  if (!last) throw new Error(`could not read redis-benchmark output: ${stdout.slice(-200)}`);
+  return Number(last[1]);
+}
+
+async function oursRun(port: number, depth: number, connectionCount: number, durationMs: number) {
+  const result = await runLoad({
+    targets: [{ host: '127.0.0.1', port }],
+    protocol: 'redis-inline',
+    connectionCount,
+    pipelineDepth: depth,
+    durationMs,
+    check: true,
+  });
+  return { requestsPerSec: result.requests.throughputPerSec, latencyUsP99: result.requests.latency.summary.latencyUsP99 };
+}
+
+export async function compareWithRedisBenchmark(rounds: number, durationMs: number): Promise<DriverComparison[]> {
+  assertRedisInstalled('redis-benchmark');
+  const redis = await startRedisServer();
+  const connectionCount = 50;
+  const comparisons: DriverComparison[] = [];
+  try {
+    for (const depth of [1, 16]) {
+      let reference = 0;
+      let ours = { requestsPerSec: 0, latencyUsP99: 0 };
+      for (let round = 0; round < rounds; round++) {
+        const order = round % 2 === 0 ? ['reference', 'ours'] : ['ours', 'reference'];
+        for (const who of order) {
+          if (who === 'reference') {
+            const guessPerSec = Math.max(reference, ours.requestsPerSec, depth === 1 ? 100_000 : 700_000);
+            reference = Math.max(reference, await referenceRun(redis.port, depth, connectionCount, requestCountFor(durationMs, guessPerSec)));
+          } else {
+            const one = await oursRun(redis.port, depth, connectionCount, durationMs);
+            if (one.requestsPerSec > ours.requestsPerSec) ours = one;
+          }
+        }
+      }
+      comparisons.push({
+        pipelineDepth: depth,
+        connectionCount,
+        referenceRequestsPerSec: Math.round(reference),
+        oursRequestsPerSec: Math.round(ours.requestsPerSec),
+        ratio: Number((ours.requestsPerSec / reference).toFixed(3)),
+        oursLatencyUsP99: ours.latencyUsP99,
+      });
+    }
+  } finally {
+    await redis.kill();
+  }
+  return comparisons;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const { values } = parseArgs({
+    options: { rounds: { type: 'string', default: '2' }, 'duration-ms': { type: 'string', default: '2500' }, json: { type: 'string' } },
+  });
+  const comparisons = await compareWithRedisBenchmark(Number(values.rounds), Number(values['duration-ms']));
+  for (const one of comparisons) {
+    process.stdout.write(
+      `ping_inline -c ${one.connectionCount} -P ${String(one.pipelineDepth).padEnd(2)}  redis-benchmark ${one.referenceRequestsPerSec} req/s  headcount load ${one.oursRequestsPerSec} req/s  ratio ${one.ratio}  (our p99 ${one.oursLatencyUsP99} µs)\n`,
+    );
+  }
+  const jsonPath = values.json ?? path.join('out', 'bench', 'driver-vs-redis-benchmark.json');
+  mkdirSync(path.dirname(jsonPath), { recursive: true });
+  writeFileSync(jsonPath, `${JSON.stringify({ bench: 'driver-vs-redis-benchmark', comparisons }, null, 2)}\n`);
+}
