@@ -4,7 +4,8 @@
  * heal. Never the shared Redis on 6379: each user gets its own process and port.
  *
  * `stop()` is a graceful shutdown (SIGTERM), `kill()` is `kill -9`, `restart()` starts a fresh,
- * empty server on the same port (a Redis that crashed and came back).
+ * empty server on the same port (a Redis that crashed and came back), `pause()`/`resume()` freeze
+ * and thaw it (SIGSTOP/SIGCONT: a Redis that hangs without closing connections).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
@@ -22,6 +23,12 @@ export interface RedisServerOptions {
 export interface RedisServer {
   port: number;
   url: string;
+  /** The current process id (changes on `restart()`). */
+  readonly pid: number;
+  /** Freeze the process (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  /** Thaw a paused process (SIGCONT). */
+  resume(): void;
   /** Graceful: SIGTERM, wait for exit. */
   stop(): Promise<void>;
   /** Abrupt: SIGKILL, wait for exit. */
@@ -59,14 +66,24 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const startTimeoutMs = options.startTimeoutMs ?? 5_000;
   let child = await spawnRedis(args, port, startTimeoutMs);
   const end = async (signal: NodeJS.Signals) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
+    if (child.exitCode !== null || (child.signalCode !== null && child.signalCode !== 'SIGSTOP')) return;
     const exited = once(child, 'exit');
+    child.kill('SIGCONT');
     child.kill(signal);
     await exited;
   };
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    get pid() {
+      return child.pid ?? -1;
+    },
+    pause: () => {
+      child.kill('SIGSTOP');
+    },
+    resume: () => {
+      child.kill('SIGCONT');
+    },
     stop: () => end('SIGTERM'),
     kill: () => end('SIGKILL'),
     restart: async () => {
