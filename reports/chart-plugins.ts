@@ -1,0 +1,52 @@
+/**
+ * The two small Chart.js plugins the report uses, kept as JavaScript source text so that the
+ * very same code runs in the page (inlined into a `<script>`) and on the server (evaluated once
+ * here for the PNGs). `whiteBackground` paints the canvas white so a PNG reads on any viewer;
+ * `pointLabels` writes each scatter point's `label` beside it, so a printed chart still says
+ * which fault a point is.
+ */
+import type { Plugin } from 'chart.js';
+
+export type ChartPluginName = 'whiteBackground' | 'pointLabels';
+
+export const chartPluginsSource = `({
+  whiteBackground: {
+    id: 'whiteBackground',
+    beforeDraw(chart) {
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.globalCompositeOperation = 'destination-over';
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(0, 0, chart.width, chart.height);
+      ctx.restore();
+    },
+  },
+  pointLabels: {
+    id: 'pointLabels',
+    afterDatasetsDraw(chart) {
+      const ctx = chart.ctx;
+      ctx.save();
+      ctx.font = '11px sans-serif';
+      ctx.fillStyle = '#333333';
+      chart.data.datasets.forEach((dataset, datasetIndex) => {
+        const meta = chart.getDatasetMeta(datasetIndex);
+        if (meta.hidden) return;
+        meta.data.forEach((element, index) => {
+          const point = dataset.data[index];
+          if (!point || typeof point.label !== 'string') return;
+          const dy = index % 2 === 0 ? -6 : 14;
+          ctx.fillText(point.label, element.x + 7, element.y + dy);
+        });
+      });
+      ctx.restore();
+    },
+  },
+})`;
+
+let loaded: Record<ChartPluginName, Plugin> | undefined;
+
+/** The plugins as objects, for server-side rendering; evaluated from the same source as the page's. */
+export function chartPlugins(): Record<ChartPluginName, Plugin> {
+  loaded ??= new Function(`return ${chartPluginsSource};`)() as Record<ChartPluginName, Plugin>;
+  return loaded;
+}

@@ -1,0 +1,61 @@
+/**
+ * The capacity curve from the real engine: p99 latency and errors as connections ramp up on
+ * one server. Only a real run measures this; the simulator has no CPU or memory to run out of.
+ */
+import type { RunResult } from '../../sim/result.ts';
+import { type ChartOutcome, lineConfig, missingNote, palette, reproduceOf } from '../chart-spec.ts';
+import { type ReportData, runsOf, scenarioFileOf } from '../report-data.ts';
+import { latencyObjectiveMs } from '../slo-table.ts';
+
+export function capacityRun(data: ReportData): RunResult | undefined {
+  return runsOf(data, { scenario: 'capacity', engine: 'real' }).find((r) => (r.capacity?.length ?? 0) > 0);
+}
+
+export function capacityChart(data: ReportData): ChartOutcome {
+  const title = 'Capacity of one server: latency and errors against concurrent connections';
+  const run = capacityRun(data);
+  if (run === undefined) return { section: 'capacity', title, note: missingNote('capacity', 'real') };
+  const steps = run.capacity!;
+  const reproduce = reproduceOf(run, scenarioFileOf(data, run));
+  return {
+    id: 'capacity-curve',
+    section: 'capacity',
+    title,
+    caption: `Where the p99 line crosses the ${latencyObjectiveMs} ms objective, or errors appear, is how many concurrent users one server holds within the SLO.`,
+    reproduce,
+    plugins: ['whiteBackground'],
+    config: lineConfig(
+      title,
+      reproduce,
+      {
+        xTitle: 'concurrent connections on one server',
+        yTitle: 'WHO latency p99 (ms)',
+        y2Title: 'errors',
+        yMin: 0,
+      },
+      [
+        {
+          label: 'p99 latency',
+          colour: palette[0]!,
+          points: steps.map((s) => ({ x: s.connections, y: s.latencyMsP99 })),
+        },
+        {
+          label: `latency objective (${latencyObjectiveMs} ms)`,
+          colour: '#999999',
+          dash: [4, 4],
+          pointRadius: 0,
+          points: [
+            { x: steps[0]!.connections, y: latencyObjectiveMs },
+            { x: steps.at(-1)!.connections, y: latencyObjectiveMs },
+          ],
+        },
+        {
+          label: 'errors',
+          colour: palette[4]!,
+          yAxisId: 'y2',
+          points: steps.map((s) => ({ x: s.connections, y: s.errors })),
+        },
+      ],
+    ),
+  };
+}

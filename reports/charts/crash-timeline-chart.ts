@@ -1,0 +1,88 @@
+/**
+ * What a user sees around a crash: the true client count and the WHO answers, second by
+ * second, for one server-crash run per mode (its lowest seed). Mode A keeps answering with the
+ * dead server's clients still counted; mode C stops answering (ERR unavailable, right axis).
+ */
+import type { ModeName, RunResult } from '../../sim/result.ts';
+import {
+  type ChartOutcome,
+  lineConfig,
+  missingNote,
+  modeColour,
+  type Point,
+  reproduceOf,
+  truthColour,
+} from '../chart-spec.ts';
+import { type ReportData, runsOf, scenarioFileOf } from '../report-data.ts';
+
+/** Seconds shown before the crash, and after the longest of ttl + heartbeat and lease. */
+const leadMs = 10_000;
+const tailMs = 15_000;
+
+function crashAtMs(run: RunResult): number | undefined {
+  return run.events.find((e) => e.kind.includes('crash'))?.atMs;
+}
+
+function windowOf(run: RunResult, crashMs: number): { fromMs: number; toMs: number } {
+  const settleMs = Math.max(run.config.ttlMs + run.config.heartbeatMs, run.config.leaseMs);
+  return { fromMs: crashMs - leadMs, toMs: crashMs + settleMs + tailMs };
+}
+
+function seriesPoints(run: RunResult, crashMs: number, values: readonly (number | null)[]): Point[] {
+  const { fromMs, toMs } = windowOf(run, crashMs);
+  const points: Point[] = [];
+  run.series.tMs.forEach((tMs, index) => {
+    if (tMs < fromMs || tMs > toMs) return;
+    points.push({ x: (tMs - crashMs) / 1000, y: values[index] ?? (null as unknown as number) });
+  });
+  return points;
+}
+
+export function crashTimelineChart(data: ReportData, mode: Extract<ModeName, 'a' | 'c'>): ChartOutcome {
+  const title = `Around a crash, mode ${mode.toUpperCase()}: true count and WHO answers`;
+  const runs = runsOf(data, { scenario: 'server-crash', mode }).filter((r) => crashAtMs(r) !== undefined);
+  const run = [...runs].sort((a, b) => a.seed - b.seed)[0];
+  if (run === undefined) return { section: 'cap', title, note: missingNote('server-crash') };
+  const crashMs = crashAtMs(run)!;
+  const reproduce = reproduceOf(run, scenarioFileOf(data, run));
+  const caption =
+    mode === 'a'
+      ? `Mode A keeps answering after the crash at 0 s, but counts the dead server’s clients until its key expires (ttl ${run.config.ttlMs / 1000} s + heartbeat): the gap between the lines is the overcount.`
+      : `Mode C never reports a wrong number: from the crash at 0 s until the lease (${run.config.leaseMs / 1000} s) runs out, WHO answers ERR unavailable instead (dashed red line, right axis).`;
+  return {
+    id: `crash-timeline-${mode}`,
+    section: 'cap',
+    title,
+    caption,
+    reproduce,
+    plugins: ['whiteBackground'],
+    config: lineConfig(
+      title,
+      reproduce,
+      { xTitle: 'time since crash (s)', yTitle: 'clients', y2Title: 'ERR unavailable answers (per bucket)' },
+      [
+        {
+          label: 'true count',
+          colour: truthColour,
+          stepped: true,
+          pointRadius: 0,
+          points: seriesPoints(run, crashMs, run.series.truth),
+        },
+        {
+          label: 'WHO answer (mean)',
+          colour: modeColour[mode],
+          pointRadius: 0,
+          points: seriesPoints(run, crashMs, run.series.whoMean),
+        },
+        {
+          label: 'ERR unavailable',
+          colour: '#D55E00',
+          dash: [4, 3],
+          pointRadius: 0,
+          yAxisId: 'y2',
+          points: seriesPoints(run, crashMs, run.series.unavailable),
+        },
+      ],
+    ),
+  };
+}

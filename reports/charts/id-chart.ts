@@ -1,0 +1,63 @@
+/**
+ * Double counting by id strategy (restart-and-ids, mode A): a server that restarts under a new
+ * id is counted under its old id until that key expires and under its new one at once.
+ */
+import type { RunResult } from '../../sim/result.ts';
+import { barConfig, type ChartOutcome, missingNote, palette, reproduceOf } from '../chart-spec.ts';
+import { groupBy, type ReportData, runsOf, scenarioFileOf, worstRun } from '../report-data.ts';
+
+export function idStrategyOf(run: RunResult): string {
+  return run.ids?.strategy ?? String(run.params['idStrategy'] ?? run.config.idStrategy);
+}
+
+export interface IdPoint {
+  strategy: string;
+  runs: RunResult[];
+  doubleCountMax: number;
+  collisions: number;
+  restarts: number;
+}
+
+export function idPoints(data: ReportData): IdPoint[] {
+  const runs = runsOf(data, { scenario: 'restart-and-ids', mode: 'a' });
+  return [...groupBy(runs, idStrategyOf).entries()].map(([strategy, group]) => ({
+    strategy,
+    runs: group,
+    doubleCountMax: Math.max(...group.map((r) => r.ids?.doubleCountMax ?? 0)),
+    collisions: group.reduce((n, r) => n + (r.ids?.collisions ?? 0), 0),
+    restarts: group.reduce((n, r) => n + (r.ids?.restarts ?? 0), 0),
+  }));
+}
+
+export function idChart(data: ReportData): ChartOutcome {
+  const title = 'Double counting after restarts, by id strategy (mode A)';
+  const points = idPoints(data);
+  const worst = worstRun(
+    points.flatMap((p) => p.runs),
+    (r) => r.ids?.doubleCountMax ?? 0,
+  );
+  if (worst === undefined) return { section: 'ids', title, note: missingNote('restart-and-ids') };
+  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  return {
+    id: 'double-count-by-id-strategy',
+    section: 'ids',
+    title,
+    caption:
+      'Any strategy that mints a new id on restart counts the restarted server’s clients twice until the old key expires; a stable id does not.',
+    reproduce,
+    plugins: ['whiteBackground'],
+    config: barConfig(
+      title,
+      reproduce,
+      { xTitle: 'id strategy', yTitle: 'largest double count (clients)' },
+      points.map((p) => p.strategy),
+      [
+        {
+          label: 'largest overcount explained by a restart',
+          colour: palette[4]!,
+          values: points.map((p) => p.doubleCountMax),
+        },
+      ],
+    ),
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The design card's headline charts, from the ttl-sweep scenario (mode A): the stale-count
+ * error against the eviction TTL, one colour per heartbeat/TTL ratio with max, p99 and mean
+ * as solid, dashed and dotted lines; and the stale window against the TTL, with the bound the
+ * scenario expects (ttl + heartbeat + 1 s) drawn for comparison.
+ */
+import {
+  type ChartOutcome,
+  type LineDataset,
+  lineConfig,
+  missingNote,
+  palette,
+  reproduceOf,
+} from '../chart-spec.ts';
+import { groupBy, type ReportData, scenarioFileOf, worstRun } from '../report-data.ts';
+import { ttlPoints } from '../ttl-sweep-points.ts';
+
+const stats = [
+  { key: 'errorMax', label: 'max', dash: [] },
+  { key: 'errorP99', label: 'p99', dash: [8, 4] },
+  { key: 'errorMean', label: 'mean', dash: [2, 3] },
+] as const;
+
+export function staleErrorChart(data: ReportData): ChartOutcome {
+  const title = 'Stale-count error against eviction TTL (mode A)';
+  const points = ttlPoints(data);
+  const worst = worstRun(
+    points.map((p) => p.worst),
+    (r) => r.who.error.p99,
+  );
+  if (worst === undefined) return { section: 'ttl', title, note: missingNote('ttl-sweep') };
+  const byRatio = groupBy(points, (p) => p.ratioLabel);
+  const datasets: LineDataset[] = [...byRatio.entries()].flatMap(([ratio, group], index) =>
+    stats.map((stat) => ({
+      label: `heartbeat = ttl × ${ratio}, ${stat.label}`,
+      colour: palette[index % palette.length]!,
+      dash: [...stat.dash],
+      points: group.map((p) => ({ x: p.ttlMs / 1000, y: p[stat.key] })),
+    })),
+  );
+  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  return {
+    id: 'stale-error-vs-ttl',
+    section: 'ttl',
+    title,
+    caption:
+      'Read the dashed (p99) lines: where one stays near zero, 99% of WHO answers are right at that TTL; the solid max is one crashed server’s clients and no TTL removes it, only shortens it.',
+    reproduce,
+    plugins: ['whiteBackground'],
+    config: lineConfig(
+      title,
+      reproduce,
+      {
+        xTitle: 'eviction TTL (s, log scale)',
+        yTitle: 'WHO error (clients, + = overcount)',
+        xType: 'logarithmic',
+      },
+      datasets,
+    ),
+  };
+}
+
+export function staleWindowChart(data: ReportData): ChartOutcome {
+  const title = 'Stale window after a crash against eviction TTL (mode A)';
+  const points = ttlPoints(data);
+  const worst = worstRun(
+    points.map((p) => p.worst),
+    (r) => r.staleWindowMs.max,
+  );
+  if (worst === undefined) return { section: 'ttl', title, note: missingNote('ttl-sweep') };
+  const byRatio = groupBy(points, (p) => p.ratioLabel);
+  const datasets: LineDataset[] = [...byRatio.entries()].map(([ratio, group], index) => ({
+    label: `heartbeat = ttl × ${ratio}, longest window`,
+    colour: palette[index % palette.length]!,
+    points: group.map((p) => ({ x: p.ttlMs / 1000, y: p.staleWindowMsMax / 1000 })),
+  }));
+  const bound = [...groupBy(points, (p) => p.ttlMs).values()].map((group) => {
+    const slowest = Math.max(...group.map((p) => p.heartbeatMs));
+    return { x: group[0]!.ttlMs / 1000, y: (group[0]!.ttlMs + slowest + 1000) / 1000 };
+  });
+  datasets.push({
+    label: 'expected bound: ttl + heartbeat + 1 s',
+    colour: '#999999',
+    dash: [4, 4],
+    points: bound,
+    pointRadius: 0,
+  });
+  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  return {
+    id: 'stale-window-vs-ttl',
+    section: 'ttl',
+    title,
+    caption:
+      'How long a crashed server’s clients are still counted: it grows one for one with the TTL plus the heartbeat, so halve the TTL to halve the window.',
+    reproduce,
+    plugins: ['whiteBackground'],
+    config: lineConfig(
+      title,
+      reproduce,
+      { xTitle: 'eviction TTL (s, log scale)', yTitle: 'stale window (s)', xType: 'logarithmic', yMin: 0 },
+      datasets,
+    ),
+  };
+}
