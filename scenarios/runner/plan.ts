@@ -1,0 +1,157 @@
+/**
+ * Turns loaded scenario files into the list of runs to execute: for each file, the `quick`
+ * override (when asked), then modes x sweep points x seeds, each with a run id, a derived seed
+ * and the engine configuration. Pure: the same files, root seed and flags give the same plan.
+ *
+ *   file --quick--> effective raw --sweep point--> validated --mode--> RunSpec x seeds
+ */
+import type { SimConfigInput } from '../../sim/config.ts';
+import { toEngineConfig } from './engine-config.ts';
+import { type LoadedScenario, type ScenarioProblem, zodProblems } from './load.ts';
+import {
+  type EngineName,
+  type Expectation,
+  type ModeName,
+  type ScenarioFile,
+  scenarioSchema,
+} from './schema.ts';
+import { deriveSeed } from './seed.ts';
+import { deepMerge, expandGrid, type SweepPoint, valueAt, withValueAt } from './sweep.ts';
+
+/** One run, engine-neutral: what `Engine` receives (see engines.ts). */
+export interface RunSpec {
+  engine: EngineName;
+  scenario: string;
+  file: string;
+  /** e.g. `ttl-sweep/mode=a,cluster.ttlMs=5000/seed-2`; unique within a plan. */
+  runId: string;
+  seed: number;
+  params: Record<string, number | string>;
+  /** Real engine: every duration is multiplied by this. */
+  timeScale: number;
+  config: SimConfigInput;
+}
+
+export interface PlannedScenario {
+  name: string;
+  question: string;
+  file: string;
+  engine: EngineName;
+  runs: RunSpec[];
+  expectations: Expectation[];
+  /** Why the scenario does not run on this engine (it is listed, never silently dropped). */
+  skipped?: string;
+  /** The file with the quick override applied and without `quick:` (counterexamples start from it). */
+  effectiveRaw: Record<string, unknown>;
+}
+
+export interface PlanOptions {
+  engine: EngineName;
+  rootSeed: number;
+  quick: boolean;
+}
+
+export type PlanResult = { ok: true; value: PlannedScenario } | { ok: false; error: ScenarioProblem[] };
+
+/** The real engine's default time scale: ten times faster than production. */
+export const timeScaleDefault = 0.1;
+
+export function planScenario(loaded: LoadedScenario, options: PlanOptions): PlanResult {
+  const effectiveRaw = effectiveFile(loaded, options.quick);
+  const base = scenarioSchema.safeParse(effectiveRaw);
+  if (!base.success) return { ok: false, error: zodProblems(base.error, loaded.file, loaded.locate) };
+  const scenario = base.data;
+  const planned: PlannedScenario = {
+    name: loaded.name,
+    question: scenario.question,
+    file: loaded.file,
+    engine: options.engine,
+    runs: [],
+    expectations: scenario.expect ?? [],
+    effectiveRaw,
+  };
+  const engines = scenario.engines ?? ['sim', 'real'];
+  if (!engines.includes(options.engine)) {
+    const only = engines.join(', ');
+    return {
+      ok: true,
+      value: { ...planned, skipped: `runs on engine ${only} only (try --engine ${engines[0]})` },
+    };
+  }
+  const points = expandGrid(scenario.sweep as Record<string, (number | string)[]> | undefined);
+  for (const point of points) {
+    const parsed = parsePoint(loaded, effectiveRaw, point);
+    if (!parsed.ok) return parsed;
+    planned.runs.push(...runsOf(loaded.name, loaded.file, parsed.value, point, options));
+  }
+  return { ok: true, value: planned };
+}
+
+function effectiveFile(loaded: LoadedScenario, quick: boolean): Record<string, unknown> {
+  const { quick: override, ...rest } = loaded.raw;
+  if (!quick) return rest;
+  const merged = deepMerge(rest, override ?? {}) as Record<string, unknown>;
+  const hasQuickSeeds = typeof override === 'object' && override !== null && 'seeds' in override;
+  if (!hasQuickSeeds) merged['seeds'] = Array.isArray(rest['seeds']) ? [rest['seeds'][0]] : 1;
+  return merged;
+}
+
+type PointResult = { ok: true; value: ScenarioFile } | { ok: false; error: ScenarioProblem[] };
+
+function parsePoint(loaded: LoadedScenario, raw: Record<string, unknown>, point: SweepPoint): PointResult {
+  let applied: Record<string, unknown> = raw;
+  for (const { path, value } of point) applied = withValueAt(applied, path, value);
+  const parsed = scenarioSchema.safeParse(applied);
+  const blame = (path: string) => ['sweep', path];
+  if (!parsed.success) {
+    const swept = point.find(({ path }) =>
+      parsed.error.issues.some((issue) => issue.path.join('.').startsWith(path)),
+    );
+    return {
+      ok: false,
+      error: zodProblems(parsed.error, loaded.file, loaded.locate, swept && blame(swept.path)),
+    };
+  }
+  for (const { path } of point) {
+    const value = valueAt(parsed.data, path);
+    if (typeof value !== 'number' && typeof value !== 'string') {
+      const position = loaded.locate(blame(path));
+      const message = `${path} is not a number or name field of the scenario (see scenarios/README.md for the fields)`;
+      return {
+        ok: false,
+        error: [
+          { code: 'HC_SCENARIO_INVALID', file: loaded.file, ...position, field: `sweep.${path}`, message },
+        ],
+      };
+    }
+  }
+  return { ok: true, value: parsed.data };
+}
+
+function runsOf(
+  name: string,
+  file: string,
+  scenario: ScenarioFile,
+  point: SweepPoint,
+  options: PlanOptions,
+): RunSpec[] {
+  const modes: ModeName[] = scenario.cluster.modes ?? [scenario.cluster.mode ?? 'a'];
+  const seeds = scenario.seeds;
+  const seedCount = typeof seeds === 'number' ? seeds : seeds.length;
+  const runs: RunSpec[] = [];
+  for (const mode of modes) {
+    const params: Record<string, number | string> = { mode };
+    for (const { path } of point) params[path] = valueAt(scenario, path) as number | string;
+    const pointKey = Object.entries(params)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(',');
+    const config = toEngineConfig(scenario, mode);
+    for (let seedIndex = 0; seedIndex < seedCount; seedIndex++) {
+      const runId = `${name}/${pointKey}/seed-${seedIndex}`;
+      const seed = typeof seeds === 'number' ? deriveSeed(options.rootSeed, runId) : seeds[seedIndex]!;
+      const timeScale = scenario.real?.timeScale ?? timeScaleDefault;
+      runs.push({ engine: options.engine, scenario: name, file, runId, seed, params, timeScale, config });
+    }
+  }
+  return runs;
+}
