@@ -10,7 +10,8 @@
  */
 import { z } from 'zod';
 
-export const readyzBodySchema = z.object({
+/** Extra fields (serverId, ...) pass through to the aggregator's answer. */
+export const readyzBodySchema = z.looseObject({
   ready: z.boolean(),
   role: z.enum(['server', 'discovery']),
   // A string, not an enum: a newer mode must not make every probe of it fail.

@@ -48,7 +48,15 @@ function readyz(ready: boolean, role: 'server' | 'discovery', mode = 'a', delayM
     const send = () =>
       response
         .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ready, role, mode, reasons: ready ? [] : ['redis unreachable'] }));
+        .end(
+          JSON.stringify({
+            ready,
+            role,
+            mode,
+            serverId: 'srv-1',
+            reasons: ready ? [] : ['redis unreachable'],
+          }),
+        );
     if (delayMs === 0) send();
     else setTimeout(send, delayMs);
   });
@@ -80,7 +88,7 @@ interface HealthBody {
   serving: boolean;
   modeC: boolean;
   reasons: string[];
-  targets: { target: string; ok: boolean; code?: string; body?: { ready: boolean } }[];
+  targets: { target: string; ok: boolean; code?: string; body?: { ready: boolean; serverId?: string } }[];
 }
 
 async function check(
@@ -102,6 +110,7 @@ describe('health aggregator: local and mode A fleets', () => {
     expect(body.serving).toBe(true);
     expect(body.targets.map((target) => target.ok)).toEqual([true, true, false]);
     expect(body.targets[2]?.code).toBe('HC_PROBE_CONNECT');
+    expect(body.targets[0]?.body?.serverId).toBe('srv-1');
   });
 
   test('no ready server answers 503 saying so, on / as on /healthz', async () => {
