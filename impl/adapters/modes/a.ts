@@ -43,7 +43,7 @@ export const createModeRuntime: ModeFactory = async (context) => {
   connection.client.on('ready', () =>
     logger.info({ redis: connection.safeUrl, kind: connection.kind }, 'redis ready'),
   );
-  const ready = await connection.waitReady(readyWaitMs);
+  const ready = connection.kind === 'memory' || (await connection.waitReady(readyWaitMs));
   if (!ready) logger.warn({ redis: connection.safeUrl }, 'redis not reachable at start; serving anyway');
   const store = new RedisRegistry(
     connection.client,
