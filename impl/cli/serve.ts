@@ -27,7 +27,9 @@ export async function runServe(flags: Record<string, unknown>): Promise<void> {
     process.exit(1);
   }
   const server = started.value;
-  logger.info(
+  // The listening line is the readiness signal scripts wait for: printed at any level but silent.
+  const announcer = options.logLevel === 'silent' ? logger : logger.child({}, { level: 'info' });
+  announcer.info(
     {
       port: server.port,
       adminPort: server.adminPort ?? null,

@@ -68,6 +68,8 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || (child.signalCode !== null && child.signalCode !== 'SIGSTOP')) return;
     const exited = once(child, 'exit');
+    // The child is unref'd while it runs; waiting for its exit must keep the loop alive.
+    child.ref();
     child.kill('SIGCONT');
     child.kill(signal);
     await exited;
