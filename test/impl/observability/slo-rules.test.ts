@@ -180,15 +180,16 @@ describe('slo rules: promtool test rules', () => {
   const defaults = options();
   const perMinute = 6000;
 
-  test('a healthy fleet fires nothing over six and a half hours (past the longest page window)', () => {
+  test('a healthy fleet spending half its budgets fires nothing over six and a half hours', () => {
+    // 0.025% of WHOs fail (budget 0.05%) and 0.5% of commands are slow (budget 1%).
     const minutes = 390;
     const testYaml = promtoolTest(
       defaults,
       {
-        [who]: counter([{ perMinute, minutes }]),
-        [unavailable]: counter([{ perMinute: 0, minutes }]),
-        [whoCount]: counter([{ perMinute, minutes }]),
-        [whoUnder50ms]: counter([{ perMinute, minutes }]),
+        [who]: counter([{ perMinute: 20_000, minutes }]),
+        [unavailable]: counter([{ perMinute: 5, minutes }]),
+        [whoCount]: counter([{ perMinute: 20_000, minutes }]),
+        [whoUnder50ms]: counter([{ perMinute: 19_900, minutes }]),
       },
       ['5m', '1h', '6h30m'].map((evalTime) => ({ evalTime, firing: [] })),
     );
