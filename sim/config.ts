@@ -50,6 +50,12 @@ export interface ClusterConfig {
    * Redis and discovery judge time by their own clocks (offset 0). @default 0
    */
   clockOffsetMsMax: number;
+  /**
+   * A deliberately broken variant, to prove the properties catch bugs (test/sim): `a-never-expires`
+   * wraps mode A's backend so its entries are published with a TTL of a day and never removed;
+   * `c-stale-cache` wraps mode C's backend so WHO answers the first total it ever got. @default 'none'
+   */
+  brokenVariant?: 'none' | 'a-never-expires' | 'c-stale-cache';
 }
 
 /** A latency distribution: `baseMs` plus a jitter draw. */
@@ -231,6 +237,7 @@ export function defaultSimConfig(): SimConfig {
       idleTimeoutMs: 0,
       connectionAgeMsMax: 0,
       clockOffsetMsMax: 0,
+      brokenVariant: 'none',
     },
     workload: {
       arrivalRatePerSec: 10,

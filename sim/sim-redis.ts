@@ -1,0 +1,54 @@
+/**
+ * A simulated Redis holding mode A's registry, with exactly the semantics of
+ * `impl/core/mode-a/effects.ts`: entries `(count, expiresAtMs)` judged by Redis's own clock,
+ * `kv.total` sums the live ones (live iff redisNowMs < expiresAtMs), `kv.publish` replaces,
+ * `kv.remove` deletes. Commands execute one at a time in arrival order (linearizable).
+ *
+ * Faults: an outage makes it silent (callers time out, data kept); a restart loses every entry.
+ * Redis's clock is the simulation's true time (offset 0): servers' clocks may drift, Redis's
+ * judgement does not.
+ */
+import type { KvTotal, ModeAEffect } from '../impl/core/mode-a/effects.ts';
+
+interface Entry {
+  count: number;
+  expiresAtMs: number;
+}
+
+export class SimRedis {
+  #entries = new Map<string, Entry>();
+  up = true;
+  ops = 0;
+
+  /** Executes one command at Redis time `nowMs`; returns the value part of the `ok` result. */
+  execute(effect: ModeAEffect, nowMs: number): KvTotal | undefined {
+    this.ops += 1;
+    switch (effect.kind) {
+      case 'kv.publish':
+        this.#entries.set(effect.serverId, { count: effect.count, expiresAtMs: nowMs + effect.ttlMs });
+        return undefined;
+      case 'kv.remove':
+        this.#entries.delete(effect.serverId);
+        return undefined;
+      case 'kv.total':
+        return this.total(nowMs);
+    }
+  }
+
+  total(nowMs: number): KvTotal {
+    let total = 0;
+    let servers = 0;
+    for (const entry of this.#entries.values()) {
+      if (nowMs < entry.expiresAtMs) {
+        total += entry.count;
+        servers += 1;
+      }
+    }
+    return { total, servers };
+  }
+
+  /** A restart: every entry is gone. */
+  flush(): void {
+    this.#entries.clear();
+  }
+}
