@@ -171,11 +171,7 @@ describe('mode A: servers on a real Redis', () => {
   test('/readyz stays ready while Redis is unreachable, and says why', async () => {
     const own = await startRedisServer();
     await own.kill();
-    const options = { redis: own.url, redisPrefix: 'ready', adminPort: 0 };
-    const server = await serve({
-      ...options,
-      adminPort: await import('../../../../lab/redis/index.ts').then((m) => m.freePort()),
-    });
+    const server = await serve({ redis: own.url, redisPrefix: 'ready', adminPort: await freePort() });
     const held = await clients(server.port, 2);
     // Never registered, Redis never answered: WHO is this server's own count.
     expect(await held[0]!.ask('WHO')).toBe('2');
