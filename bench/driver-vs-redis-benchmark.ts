@@ -34,7 +34,19 @@ function requestCountFor(durationMs: number, guessPerSec: number): number {
 }
 
 async function referenceRun(port: number, depth: number, connectionCount: number, requestCount: number) {
-  const args = ['-p', String(port), '-t', 'ping_inline', '-c', String(connectionCount), '-P', String(depth), '-n', String(requestCount), '-q'];
+  const args = [
+    '-p',
+    String(port),
+    '-t',
+    'ping_inline',
+    '-c',
+    String(connectionCount),
+    '-P',
+    String(depth),
+    '-n',
+    String(requestCount),
+    '-q',
+  ];
   const { stdout } = await run('redis-benchmark', args, { maxBuffer: 16 * 1024 * 1024 });
   const matches = [...stdout.matchAll(/([\d.]+) requests per second/g)];
   const last = matches.at(-1);
@@ -51,10 +63,16 @@ async function oursRun(port: number, depth: number, connectionCount: number, dur
     durationMs,
     check: true,
   });
-  return { requestsPerSec: result.requests.throughputPerSec, latencyUsP99: result.requests.latency.summary.latencyUsP99 };
+  return {
+    requestsPerSec: result.requests.throughputPerSec,
+    latencyUsP99: result.requests.latency.summary.latencyUsP99,
+  };
 }
 
-export async function compareWithRedisBenchmark(rounds: number, durationMs: number): Promise<DriverComparison[]> {
+export async function compareWithRedisBenchmark(
+  rounds: number,
+  durationMs: number,
+): Promise<DriverComparison[]> {
   assertRedisInstalled('redis-benchmark');
   const redis = await startRedisServer();
   const connectionCount = 50;
@@ -68,7 +86,15 @@ export async function compareWithRedisBenchmark(rounds: number, durationMs: numb
         for (const who of order) {
           if (who === 'reference') {
             const guessPerSec = Math.max(reference, ours.requestsPerSec, depth === 1 ? 100_000 : 700_000);
-            reference = Math.max(reference, await referenceRun(redis.port, depth, connectionCount, requestCountFor(durationMs, guessPerSec)));
+            reference = Math.max(
+              reference,
+              await referenceRun(
+                redis.port,
+                depth,
+                connectionCount,
+                requestCountFor(durationMs, guessPerSec),
+              ),
+            );
           } else {
             const one = await oursRun(redis.port, depth, connectionCount, durationMs);
             if (one.requestsPerSec > ours.requestsPerSec) ours = one;
@@ -85,14 +111,22 @@ export async function compareWithRedisBenchmark(rounds: number, durationMs: numb
       });
     }
   } finally {
+    // lab/redis unrefs the child, so awaiting its exit alone would let the event loop end first
+    // (exit code 13, no output); a timer keeps the process alive until the exit arrives.
+    const keepAlive = setInterval(() => {}, 1000);
     await redis.kill();
+    clearInterval(keepAlive);
   }
   return comparisons;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
-    options: { rounds: { type: 'string', default: '2' }, 'duration-ms': { type: 'string', default: '2500' }, json: { type: 'string' } },
+    options: {
+      rounds: { type: 'string', default: '2' },
+      'duration-ms': { type: 'string', default: '2500' },
+      json: { type: 'string' },
+    },
   });
   const comparisons = await compareWithRedisBenchmark(Number(values.rounds), Number(values['duration-ms']));
   for (const one of comparisons) {
@@ -102,5 +136,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   }
   const jsonPath = values.json ?? path.join('out', 'bench', 'driver-vs-redis-benchmark.json');
   mkdirSync(path.dirname(jsonPath), { recursive: true });
-  writeFileSync(jsonPath, `${JSON.stringify({ bench: 'driver-vs-redis-benchmark', comparisons }, null, 2)}\n`);
+  writeFileSync(
+    jsonPath,
+    `${JSON.stringify({ bench: 'driver-vs-redis-benchmark', comparisons }, null, 2)}\n`,
+  );
 }

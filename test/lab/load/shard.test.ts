@@ -82,6 +82,41 @@ describe('lab/load: shard against a line server', () => {
     expect(server.closed).toBe(100);
   });
 
+  test('ERR replies are counted as errors, not as ok', async () => {
+    server = await startLineServer({ whyReply: 'ERR unavailable no quorum' });
+    const result = await run(server, {
+      connectionCount: 1,
+      requestCountMax: 50,
+      mix: [{ verb: 'WHY', weight: 1 }],
+    });
+    expect(result.errors.errReply).toBe(50);
+    expect(result.requests.ok).toBe(0);
+  });
+
+  test('a server that says BYE and closes is counted, and the connection comes back', async () => {
+    server = await startLineServer({ byeAfterLines: 20 });
+    const result = await run(server, { connectionCount: 1, durationMs: 400 });
+    expect(result.errors.bye).toBeGreaterThanOrEqual(1);
+    expect(result.connects.succeeded).toBeGreaterThanOrEqual(2);
+  });
+
+  test('a request unanswered for timeoutMs is a timeout, and the connection reconnects', async () => {
+    server = await startLineServer();
+    server.pause(600);
+    const result = await run(server, { connectionCount: 2, durationMs: 300, timeoutMs: 100 });
+    expect(result.errors.timeout).toBeGreaterThanOrEqual(2);
+    expect(result.connects.attempted).toBeGreaterThan(2);
+    expect(result.requests.completed).toBe(0);
+  });
+
+  test('warmup load is sent but not recorded; the measured window is durationMs', async () => {
+    server = await startLineServer();
+    const result = await run(server, { connectionCount: 2, warmupMs: 200, durationMs: 300 });
+    expect(result.measuredMs).toBeCloseTo(300, 0);
+    expect(result.requests.completed).toBeGreaterThan(0);
+    expect(server.lines).toBeGreaterThan(result.requests.completed);
+  });
+
   test('a dead target counts refused connects, not requests', async () => {
     server = await startLineServer();
     const port = server.port;
