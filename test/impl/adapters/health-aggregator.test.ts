@@ -46,17 +46,15 @@ async function fakeBackend(handler: (response: http.ServerResponse) => void): Pr
 function readyz(ready: boolean, role: 'server' | 'discovery', mode = 'a', delayMs = 0): Promise<Backend> {
   return fakeBackend((response) => {
     const send = () =>
-      response
-        .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            ready,
-            role,
-            mode,
-            serverId: 'srv-1',
-            reasons: ready ? [] : ['redis unreachable'],
-          }),
-        );
+      response.writeHead(ready ? 200 : 503, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          ready,
+          role,
+          mode,
+          serverId: 'srv-1',
+          reasons: ready ? [] : ['redis unreachable'],
+        }),
+      );
     if (delayMs === 0) send();
     else setTimeout(send, delayMs);
   });
