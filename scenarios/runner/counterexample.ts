@@ -17,8 +17,9 @@ import { withValueAt } from './sweep.ts';
 /** The header lists at most this many fault events; the run's JSON has them all. */
 const headerEventsMax = 50;
 
-export function counterexampleFileName(runId: string): string {
-  return `${runId.replace(/[^A-Za-z0-9.=,-]+/g, '__')}.yaml`;
+/** One file per failed expectation: `<runId with / as __>--expect-<i>.yaml`. */
+export function counterexampleFileName(runId: string, expectationIndex: number): string {
+  return `${runId.replace(/[^A-Za-z0-9.=,-]+/g, '__')}--expect-${expectationIndex}.yaml`;
 }
 
 export function renderCounterexample(

@@ -104,9 +104,12 @@ function parsePoint(loaded: LoadedScenario, raw: Record<string, unknown>, point:
   const parsed = scenarioSchema.safeParse(applied);
   const blame = (path: string) => ['sweep', path];
   if (!parsed.success) {
-    const swept = point.find(({ path }) =>
-      parsed.error.issues.some((issue) => issue.path.join('.').startsWith(path)),
+    const issuePaths = parsed.error.issues.flatMap((issue) =>
+      issue.code === 'unrecognized_keys'
+        ? issue.keys.map((key) => [...issue.path, key].join('.'))
+        : [issue.path.join('.')],
     );
+    const swept = point.find(({ path }) => issuePaths.some((issuePath) => issuePath.startsWith(path)));
     return {
       ok: false,
       error: zodProblems(parsed.error, loaded.file, loaded.locate, swept && blame(swept.path)),

@@ -16,7 +16,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Aggregate, aggregateSchema, type RunResult, type ScenarioOutcome } from '../../sim/result.ts';
 import { counterexampleFileName, renderCounterexample } from './counterexample.ts';
-import { loadEngine } from './engines.ts';
+import { type Engine, loadEngine } from './engines.ts';
 import { evaluateExpectation } from './expect.ts';
 import { formatProblem, loadScenarioFile, type ScenarioProblem } from './load.ts';
 import { type PlannedScenario, planScenario } from './plan.ts';
@@ -41,6 +41,8 @@ export interface RunnerOptions {
   report?: boolean;
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
+  /** Tests: run specs with this engine, in this thread, instead of loading `engine`. */
+  engineOverride?: Engine;
 }
 
 export interface RunnerOutcome {
@@ -90,9 +92,9 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
   const results = new Map<string, RunResult>();
   const failures = new Map<string, string>();
   if (specs.length > 0) {
-    let engine: Awaited<ReturnType<typeof loadEngine>>;
+    let engine: Engine;
     try {
-      engine = await loadEngine(options.engine);
+      engine = options.engineOverride ?? (await loadEngine(options.engine));
     } catch (error) {
       stderr.write(`headcount scenario: ${(error as Error).message}\n`);
       return { exitCode: 1, outDir };
@@ -101,7 +103,7 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
     await runPool(specs, {
       workers,
       engine,
-      useThreads: options.engine === 'sim',
+      useThreads: options.engine === 'sim' && options.engineOverride === undefined,
       onDone(spec, outcome) {
         progress.done(spec.runId, outcome.ok);
         if (!outcome.ok) {
@@ -199,13 +201,13 @@ function judge(
   });
   const expectations = planned.skipped
     ? []
-    : planned.expectations.map((expectation) => {
+    : planned.expectations.map((expectation, index) => {
         const evaluated = evaluateExpectation(expectation, runResults, { sharded });
         const worst = evaluated.worstRunId === undefined ? undefined : results.get(evaluated.worstRunId);
         if (!evaluated.outcome.ok && worst) {
           const dir = join(outDir, 'counterexamples');
           mkdirSync(dir, { recursive: true });
-          const path = join(dir, counterexampleFileName(worst.runId));
+          const path = join(dir, counterexampleFileName(worst.runId, index));
           writeFileSync(path, renderCounterexample(planned, expectation, evaluated, worst));
           evaluated.outcome.detail += `; replay: headcount scenario ${path}`;
         }

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 
 /** FNV-1a over the key, then a murmur3 finalizer: a well-mixed unsigned 32-bit seed. */
 export function deriveSeed(rootSeed: number, key: string): number {
-  let hash = 0x811c9dc5 ^ (rootSeed >>> 0);
+  let hash = 0x811c9dc5;
   const text = `${rootSeed >>> 0}:${key}`;
   for (let i = 0; i < text.length; i++) {
     hash ^= text.charCodeAt(i);
