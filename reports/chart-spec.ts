@@ -57,7 +57,7 @@ export const palette = [
   '#F0E442',
 ];
 export const modeColour = { a: '#0072B2', c: '#E69F00', local: '#009E73' } as const;
-export const truthColour = '#000000';
+export const truthColour = '#9aa0a6';
 
 export interface Point {
   x: number;
@@ -74,6 +74,10 @@ export interface LineDataset {
   stepped?: boolean;
   yAxisId?: 'y' | 'y2';
   pointRadius?: number;
+  /** Line width in px; default 2. */
+  widthPx?: number;
+  /** Drawing order: higher is drawn first (underneath). */
+  order?: number;
 }
 
 interface Axes {
@@ -82,6 +86,10 @@ interface Axes {
   y2Title?: string;
   xType?: 'linear' | 'logarithmic';
   yMin?: number;
+  yMax?: number;
+  xMin?: number;
+  /** Room added beyond the data on both axes, e.g. '8%', so point labels stay inside. */
+  grace?: string;
 }
 
 function titles(title: string, reproduce: Reproduce) {
@@ -93,13 +101,21 @@ function titles(title: string, reproduce: Reproduce) {
 }
 
 function scales(axes: Axes) {
+  const grace = axes.grace === undefined ? {} : { grace: axes.grace };
   const y = {
     type: 'linear' as const,
     title: { display: true, text: axes.yTitle },
+    ...grace,
     ...(axes.yMin === undefined ? {} : { min: axes.yMin }),
+    ...(axes.yMax === undefined ? {} : { max: axes.yMax }),
   };
   return {
-    x: { type: axes.xType ?? ('linear' as const), title: { display: true, text: axes.xTitle } },
+    x: {
+      type: axes.xType ?? ('linear' as const),
+      title: { display: true, text: axes.xTitle },
+      ...grace,
+      ...(axes.xMin === undefined ? {} : { min: axes.xMin }),
+    },
     y,
     ...(axes.y2Title === undefined
       ? {}
@@ -132,7 +148,8 @@ export function lineConfig(
         borderDash: d.dash ?? [],
         stepped: d.stepped ?? false,
         pointRadius: d.pointRadius ?? 3,
-        borderWidth: 2,
+        borderWidth: d.widthPx ?? 2,
+        order: d.order ?? 0,
         spanGaps: false,
         yAxisID: d.yAxisId ?? 'y',
       })),

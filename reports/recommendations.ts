@@ -33,11 +33,18 @@ function ttlRecommendation(data: ReportData): Recommendation {
   }
   const crashRate = crashesPerServerHour(runsOf(data, { scenario: 'ttl-sweep', mode: 'a' }));
   const equalFails = points.filter((p) => p.ratioLabel === '1' && p.undercountMax > 0);
+  const sameRatio = points.filter((p) => p.ratioLabel === best.ratioLabel && p.withinBound);
+  const longestMs = Math.max(...sameRatio.map((p) => p.ttlMs));
+  const longestText =
+    longestMs > best.ttlMs
+      ? ` If Redis write load matters more than freshness, every swept TTL up to ${formatSeconds(longestMs)} at the same ratio also stays within the bound.`
+      : '';
   return {
     title,
     text:
       `Use TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} (heartbeat = ttl × ${best.ratioLabel}): the smallest swept TTL that keeps 99% of WHO answers within ${formatPercent(relativeErrorP99Max, 0)} of the truth ` +
       `(measured ${formatPercent(best.relativeErrorP99, 1)}, worst seed) at the simulated crash rate of ${trimNumber(crashRate, 3)} crashes per server-hour; it costs about ${trimNumber(best.redisOpsPerSec, 0)} Redis operations per second for the fleet.` +
+      longestText +
       (equalFails.length > 0
         ? ` Never set the heartbeat equal to the TTL: with network jitter live servers drop out of the count (undercounts of up to ${trimNumber(Math.max(...equalFails.map((p) => p.undercountMax)), 0)} clients).`
         : ''),

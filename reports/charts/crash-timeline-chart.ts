@@ -6,6 +6,7 @@
 import type { ModeName, RunResult } from '../../sim/result.ts';
 import {
   type ChartOutcome,
+  type LineDataset,
   lineConfig,
   missingNote,
   modeColour,
@@ -45,6 +46,36 @@ export function crashTimelineChart(data: ReportData, mode: Extract<ModeName, 'a'
   if (run === undefined) return { section: 'cap', title, note: missingNote('server-crash') };
   const crashMs = crashAtMs(run)!;
   const reproduce = reproduceOf(run, scenarioFileOf(data, run));
+  const refusals = seriesPoints(run, crashMs, run.series.unavailable);
+  const datasets: LineDataset[] = [
+    {
+      label: 'true count',
+      colour: truthColour,
+      stepped: true,
+      pointRadius: 0,
+      widthPx: 5,
+      order: 2,
+      points: seriesPoints(run, crashMs, run.series.truth),
+    },
+    {
+      label: 'WHO answer (mean)',
+      colour: modeColour[mode],
+      pointRadius: 0,
+      points: seriesPoints(run, crashMs, run.series.whoMean),
+    },
+  ];
+  // The refusal axis only earns its place when there were refusals (mode C, usually).
+  if (refusals.some((p) => p.y > 0)) {
+    datasets.push({
+      label: 'ERR unavailable',
+      colour: '#D55E00',
+      stepped: true,
+      dash: [4, 3],
+      pointRadius: 0,
+      yAxisId: 'y2',
+      points: refusals,
+    });
+  }
   const caption =
     mode === 'a'
       ? `Mode A keeps answering after the crash at 0 s, but counts the dead server’s clients until its key expires (ttl ${run.config.ttlMs / 1000} s + heartbeat): the gap between the lines is the overcount.`
@@ -59,30 +90,12 @@ export function crashTimelineChart(data: ReportData, mode: Extract<ModeName, 'a'
     config: lineConfig(
       title,
       reproduce,
-      { xTitle: 'time since crash (s)', yTitle: 'clients', y2Title: 'ERR unavailable answers (per bucket)' },
-      [
-        {
-          label: 'true count',
-          colour: truthColour,
-          stepped: true,
-          pointRadius: 0,
-          points: seriesPoints(run, crashMs, run.series.truth),
-        },
-        {
-          label: 'WHO answer (mean)',
-          colour: modeColour[mode],
-          pointRadius: 0,
-          points: seriesPoints(run, crashMs, run.series.whoMean),
-        },
-        {
-          label: 'ERR unavailable',
-          colour: '#D55E00',
-          dash: [4, 3],
-          pointRadius: 0,
-          yAxisId: 'y2',
-          points: seriesPoints(run, crashMs, run.series.unavailable),
-        },
-      ],
+      {
+        xTitle: 'time since crash (s)',
+        yTitle: 'connected clients (count)',
+        ...(datasets.length > 2 ? { y2Title: 'ERR unavailable answers (per bucket)' } : {}),
+      },
+      datasets,
     ),
   };
 }
