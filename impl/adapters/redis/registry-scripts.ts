@@ -1,8 +1,13 @@
 /**
  * The Lua scripts of the mode A registry, one per effect of `impl/core/mode-a/effects.ts`, whose
  * semantics they implement. Every script reads Redis's own `TIME`, so expiry is judged by ONE
- * clock whatever the servers' clocks say. Each touches only `KEYS[1]` (`{prefix}:servers`), so it
- * runs in one slot of a Redis Cluster.
+ * clock whatever the servers' clocks say.
+ *
+ * KEYS (all under the `{prefix}` hash tag, one Cluster slot):
+ *   KEYS[1] `{p}:servers` hash serverId → count
+ *   KEYS[2] `{p}:expiry`  sorted set serverId scored by expiresAtMs (Redis clock)
+ *   KEYS[3] `{p}:total`   sum of KEYS[1], kept by publish/remove/sweep
+ * A read is then GET + the expired-but-unswept entries + ZCOUNT: O(log n), not O(servers).
  */
 
 /** Redis's clock in integer milliseconds. */
@@ -11,37 +16,53 @@ local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 `;
 
-/**
- * ARGV: serverId, count, ttlMs, housekeep ('1' deletes entries already expired). The hash key
- * itself expires when its last entry does (its TTL is only ever extended), so a fleet that is
- * entirely gone leaves nothing behind.
- */
-export const publishScript = `${redisNowMs}
-local ttlMs = tonumber(ARGV[3])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. string.format('%d', nowMs + ttlMs))
-if ARGV[4] == '1' then
-  local all = redis.call('HGETALL', KEYS[1])
-  for i = 1, #all, 2 do
-    local expiresAtMs = tonumber(string.match(all[i + 1], ':(%d+)$'))
-    if expiresAtMs == nil or expiresAtMs <= nowMs then redis.call('HDEL', KEYS[1], all[i]) end
+/** Entries swept per write: bounds a script's run time when many servers died at once. */
+export const sweepEntriesMax = 64;
+
+const sweepAndDelete = `
+local function drop(serverId)
+  local old = redis.call('HGET', KEYS[1], serverId)
+  if old then
+    redis.call('HDEL', KEYS[1], serverId)
+    redis.call('DECRBY', KEYS[3], tonumber(old))
   end
+  redis.call('ZREM', KEYS[2], serverId)
 end
-if redis.call('PTTL', KEYS[1]) < ttlMs then redis.call('PEXPIRE', KEYS[1], ttlMs) end
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', nowMs, 'LIMIT', 0, ${sweepEntriesMax})
+for i = 1, #expired do drop(expired[i]) end
+`;
+
+/**
+ * ARGV: serverId, count, ttlMs. The keys expire when the last entry does (their TTL is only ever
+ * extended, all three together), so a fleet that is entirely gone leaves nothing behind.
+ */
+export const publishScript = `${redisNowMs}${sweepAndDelete}
+local ttlMs = tonumber(ARGV[3])
+local count = tonumber(ARGV[2])
+local old = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+redis.call('HSET', KEYS[1], ARGV[1], count)
+redis.call('ZADD', KEYS[2], nowMs + ttlMs, ARGV[1])
+redis.call('INCRBY', KEYS[3], count - old)
+if redis.call('PTTL', KEYS[2]) < ttlMs then
+  for i = 1, 3 do redis.call('PEXPIRE', KEYS[i], ttlMs) end
+end
+return 1
+`;
+
+/** ARGV: serverId. */
+export const removeScript = `${redisNowMs}${sweepAndDelete}
+drop(ARGV[1])
 return 1
 `;
 
 /** Returns {total, servers} over entries with nowMs < expiresAtMs. Read-only. */
 export const totalScript = `${redisNowMs}
-local values = redis.call('HVALS', KEYS[1])
-local total = 0
-local servers = 0
-for i = 1, #values do
-  local count, expiresAtMs = string.match(values[i], '^(%d+):(%d+)$')
-  if count ~= nil and tonumber(expiresAtMs) > nowMs then
-    total = total + tonumber(count)
-    servers = servers + 1
-  end
+local total = tonumber(redis.call('GET', KEYS[3]) or '0')
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', nowMs)
+for i = 1, #expired do
+  total = total - tonumber(redis.call('HGET', KEYS[1], expired[i]) or '0')
 end
+local servers = redis.call('ZCOUNT', KEYS[2], '(' .. nowMs, '+inf')
 return {total, servers}
 `;
 

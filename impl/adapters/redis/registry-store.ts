@@ -3,24 +3,28 @@
  * one Lua script per effect, each bounded by the effect's `timeoutMs`. Never throws: every
  * failure becomes a `KvError` (STYLE §7), and every call is timed into the Redis metrics.
  */
-import type { Redis } from 'ioredis';
 import {
   type KvError,
   type KvTotal,
   type ModeAEffect,
   type ModeAResult,
-  registryKey,
+  registryKeys,
 } from '../../core/mode-a/effects.ts';
 import { err, ok } from '../../core/result.ts';
 import type { RedisClient } from './connect.ts';
-import { publishScript, totalScript } from './registry-scripts.ts';
-
-/** Expired entries are swept on one publish in this many: sweeping is O(servers), publishing O(1). */
-export const housekeepEveryPublishes = 16;
+import { publishScript, removeScript, totalScript } from './registry-scripts.ts';
 
 interface RegistryCommands {
-  hcPublish(key: string, serverId: string, count: string, ttlMs: string, housekeep: string): Promise<number>;
-  hcTotal(key: string): Promise<[number, number]>;
+  hcPublish(
+    counts: string,
+    expiry: string,
+    total: string,
+    serverId: string,
+    count: string,
+    ttlMs: string,
+  ): Promise<number>;
+  hcRemove(counts: string, expiry: string, total: string, serverId: string): Promise<number>;
+  hcTotal(counts: string, expiry: string, total: string): Promise<[number, number]>;
 }
 
 export interface CallObserver {
@@ -28,32 +32,32 @@ export interface CallObserver {
 }
 
 export class RedisRegistry {
-  readonly key: string;
+  readonly keys: ReturnType<typeof registryKeys>;
   #client: RedisClient & RegistryCommands;
   #observer: CallObserver | undefined;
-  #publishes = 0;
   #now: () => number;
 
   constructor(client: RedisClient, prefix: string, now: () => number, observer?: CallObserver) {
-    this.key = registryKey(prefix);
-    client.defineCommand('hcPublish', { numberOfKeys: 1, lua: publishScript });
-    client.defineCommand('hcTotal', { numberOfKeys: 1, lua: totalScript });
+    this.keys = registryKeys(prefix);
+    client.defineCommand('hcPublish', { numberOfKeys: 3, lua: publishScript });
+    client.defineCommand('hcRemove', { numberOfKeys: 3, lua: removeScript });
+    client.defineCommand('hcTotal', { numberOfKeys: 3, lua: totalScript });
     this.#client = client as RedisClient & RegistryCommands;
     this.#observer = observer;
     this.#now = now;
   }
 
   execute = async (effect: ModeAEffect): Promise<ModeAResult> => {
+    const { counts, expiry, total } = this.keys;
     switch (effect.kind) {
       case 'kv.publish': {
-        this.#publishes += 1;
-        const housekeep = this.#publishes % housekeepEveryPublishes === 1 ? '1' : '0';
         const call = this.#client.hcPublish(
-          this.key,
+          counts,
+          expiry,
+          total,
           effect.serverId,
           String(effect.count),
           String(effect.ttlMs),
-          housekeep,
         );
         return this.#timed(
           'publish',
@@ -61,20 +65,22 @@ export class RedisRegistry {
           call.then(() => undefined),
         );
       }
-      case 'kv.remove':
+      case 'kv.remove': {
+        const call = this.#client.hcRemove(counts, expiry, total, effect.serverId);
         return this.#timed(
           'remove',
           effect.timeoutMs,
-          (this.#client as Redis).hdel(this.key, effect.serverId).then(() => undefined),
+          call.then(() => undefined),
         );
-      case 'kv.total':
+      }
+      case 'kv.total': {
+        const call = this.#client.hcTotal(counts, expiry, total);
         return this.#timed(
           'total',
           effect.timeoutMs,
-          this.#client
-            .hcTotal(this.key)
-            .then(([total, servers]): KvTotal => ({ total: Number(total), servers: Number(servers) })),
+          call.then(([sum, servers]): KvTotal => ({ total: Number(sum), servers: Number(servers) })),
         );
+      }
     }
   };
 

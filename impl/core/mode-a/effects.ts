@@ -4,12 +4,15 @@
  * effects out against its simulated Redis. Both MUST reproduce the semantics below exactly,
  * because the core's correctness argument rests on them.
  *
- * ## The registry (one Redis hash per fleet)
+ * ## The registry (three keys per fleet, one Cluster slot)
  *
- * Key `{prefix}:servers` (the `{prefix}` hash tag puts every key of a fleet in one Cluster slot).
- * Field = serverId, value = `"<count>:<expiresAtMs>"` where `expiresAtMs` is on **Redis's clock**
- * (`TIME` inside the Lua script), never on the server's clock: a server whose clock is skewed can
- * neither keep its dead entry alive nor expire a live one early.
+ * All keys carry the `{prefix}` hash tag, so a fleet lives in one Cluster slot:
+ * `{prefix}:servers` (hash serverId → count), `{prefix}:expiry` (sorted set serverId scored by
+ * `expiresAtMs`) and `{prefix}:total` (the sum of the hash, kept by the scripts). `expiresAtMs`
+ * is on **Redis's clock** (`TIME` inside the Lua script), never on the server's clock: a server
+ * whose clock is skewed can neither keep its dead entry alive nor expire a live one early. The
+ * running total makes a read O(expired entries not yet swept) instead of O(servers).
+ * The simulator may store entries any way it likes; only the semantics below matter.
  *
  * - `kv.publish {serverId, count, ttlMs}`: atomically, with `redisNowMs` = Redis's `TIME`:
  *   set the entry to `(count, expiresAtMs = redisNowMs + ttlMs)`, replacing any previous value
@@ -83,17 +86,12 @@ export type ModeAResultOf<E extends ModeAEffect> = E extends KvTotalRead
   ? Result<KvTotal, KvError>
   : Result<undefined, KvError>;
 
-/** The registry hash of a fleet; `{prefix}` is a Redis Cluster hash tag. */
-export function registryKey(prefix: string): string {
-  return `{${prefix}}:servers`;
+/** The registry keys of a fleet; `{prefix}` is a Redis Cluster hash tag. */
+export function registryKeys(prefix: string): { counts: string; expiry: string; total: string } {
+  return { counts: `{${prefix}}:servers`, expiry: `{${prefix}}:expiry`, total: `{${prefix}}:total` };
 }
 
 /** The Snowflake worker-id lease key for `workerId`, in the same slot as the registry. */
 export function workerLeaseKey(prefix: string, workerId: number): string {
   return `{${prefix}}:worker:${workerId}`;
-}
-
-/** Encodes a registry value; the simulator and the Lua scripts share this format. */
-export function encodeEntry(count: number, expiresAtMs: number): string {
-  return `${count}:${expiresAtMs}`;
 }

@@ -5,12 +5,12 @@
  * silent, its entry stays until the TTL) or stopped gracefully. Loops are bounded by `stepsMax`.
  */
 import type { WhoReply } from '../../../../impl/core/counting-backend.ts';
-import { encodeEntry, type ModeAEffect, type ModeAResult } from '../../../../impl/core/mode-a/effects.ts';
+import { type ModeAEffect, type ModeAResult } from '../../../../impl/core/mode-a/effects.ts';
 import { ModeABackend } from '../../../../impl/core/mode-a/mode-a-backend.ts';
 import type { ModeAOptions } from '../../../../impl/core/mode-a/options.ts';
 
 export class Registry {
-  entries = new Map<string, string>();
+  entries = new Map<string, { count: number; expiresAtMs: number }>();
   down = false;
 
   apply(effect: ModeAEffect, redisNowMs: number): ModeAResult {
@@ -18,7 +18,7 @@ export class Registry {
       return { ok: false, error: { code: 'HC_KV_UNAVAILABLE', definite: true, message: 'down' } };
     switch (effect.kind) {
       case 'kv.publish':
-        this.entries.set(effect.serverId, encodeEntry(effect.count, redisNowMs + effect.ttlMs));
+        this.entries.set(effect.serverId, { count: effect.count, expiresAtMs: redisNowMs + effect.ttlMs });
         return { ok: true, value: undefined };
       case 'kv.remove':
         this.entries.delete(effect.serverId);
@@ -26,8 +26,7 @@ export class Registry {
       case 'kv.total': {
         let total = 0;
         let servers = 0;
-        for (const value of this.entries.values()) {
-          const [count, expiresAtMs] = value.split(':').map(Number) as [number, number];
+        for (const { count, expiresAtMs } of this.entries.values()) {
           if (redisNowMs < expiresAtMs) {
             total += count;
             servers += 1;
