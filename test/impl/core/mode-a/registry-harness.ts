@@ -5,7 +5,7 @@
  * silent, its entry stays until the TTL) or stopped gracefully. Loops are bounded by `stepsMax`.
  */
 import type { WhoReply } from '../../../../impl/core/counting-backend.ts';
-import { type ModeAEffect, type ModeAResult } from '../../../../impl/core/mode-a/effects.ts';
+import type { ModeAEffect, ModeAResult } from '../../../../impl/core/mode-a/effects.ts';
 import { ModeABackend } from '../../../../impl/core/mode-a/mode-a-backend.ts';
 import type { ModeAOptions } from '../../../../impl/core/mode-a/options.ts';
 
