@@ -57,6 +57,7 @@ export async function startDiscovery(
   });
   api.requestTimeout = options.fanoutTimeoutMs + 5_000;
   const unauthenticated = metrics.counter('headcount_discovery_unauthenticated_total');
+  const fanoutFailures = metrics.counter('headcount_discovery_fanout_failures_total');
 
   async function handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
@@ -104,6 +105,7 @@ export async function startDiscovery(
           afterChange();
         });
         if (outcome.ok) return sendJson(response, 200, outcome.value);
+        if (outcome.error.code === 'HC_FANOUT_BUSY') fanoutFailures.inc({ reason: 'busy' });
         return sendJson(response, 503, outcome.error);
       }
     }
@@ -223,9 +225,8 @@ function observerFor(metrics: Metrics, logger: Logger) {
     },
     broadcastDone(durationMs: number, outcome: FanoutOutcome) {
       duration.observe(durationMs / 1000);
-      if (outcome.ok) return;
-      if (outcome.error.code === 'HC_FANOUT_BUSY') failures.inc({ reason: 'busy' });
-      else for (const member of outcome.error.missing) failures.inc({ reason: member.code });
+      if (outcome.ok || outcome.error.code !== 'HC_FANOUT_INCOMPLETE') return;
+      for (const member of outcome.error.missing) failures.inc({ reason: member.code });
     },
   };
 }

@@ -27,10 +27,22 @@ export interface JsonRequest {
 /** Errors raised before a byte reached the other side. */
 const notSentCodes = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
 
-export function requestJson(request: JsonRequest): Promise<HttpOutcome> {
+/**
+ * Every control-plane call is idempotent (an upsert, a delete, a read), so a request that died
+ * on a kept-alive socket the other side had just closed (Node's documented `reusedSocket` race)
+ * is sent once more on a fresh socket instead of failing a WHO for nothing.
+ */
+export async function requestJson(request: JsonRequest): Promise<HttpOutcome> {
+  const first = await attempt(request);
+  if (first.kind !== 'stale-socket') return first;
+  const second = await attempt(request);
+  return second.kind === 'stale-socket' ? { kind: 'broken', message: 'ECONNRESET' } : second;
+}
+
+function attempt(request: JsonRequest): Promise<HttpOutcome | { kind: 'stale-socket' }> {
   return new Promise((resolve) => {
     let settled = false;
-    const finish = (outcome: HttpOutcome) => {
+    const finish = (outcome: HttpOutcome | { kind: 'stale-socket' }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -68,6 +80,7 @@ export function requestJson(request: JsonRequest): Promise<HttpOutcome> {
     }, request.timeoutMs);
     outgoing.on('error', (error: NodeJS.ErrnoException) => {
       const code = error.code ?? '';
+      if (outgoing.reusedSocket && code === 'ECONNRESET') return finish({ kind: 'stale-socket' });
       finish(
         notSentCodes.has(code)
           ? { kind: 'unreachable', message: code }
