@@ -51,6 +51,12 @@ export class HeldConnection implements LineSink {
   /** Open loop: index of the next intended send. */
   private nextSendIndex = 0;
   private reconnectTimer: NodeJS.Timeout | null = null;
+  /** 64 KB: one read holds ~9000 PONG replies, more than any pipeline we keep in flight. */
+  private readonly readBuffer = Buffer.allocUnsafe(65_536);
+  private readonly onRead = (bytes: number, buffer: Uint8Array): boolean => {
+    this.onData((buffer as Buffer).subarray(0, bytes));
+    return true;
+  };
 
   constructor(
     private readonly context: ShardContext,
@@ -76,10 +82,16 @@ export class HeldConnection implements LineSink {
     this.state = 'connecting';
     stats.connectsAttempted++;
     this.connectStartMs = performance.now();
-    const socket = net.connect({ host: this.target.host, port: this.target.port, noDelay: true });
+    // `onread` reads into this connection's own buffer instead of allocating one per chunk; the
+    // splitter consumes it synchronously (a partial line is copied out), so reuse is safe.
+    const socket = net.connect({
+      host: this.target.host,
+      port: this.target.port,
+      noDelay: true,
+      onread: { buffer: this.readBuffer, callback: this.onRead },
+    });
     this.socket = socket;
     socket.on('connect', () => this.onConnect());
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', () => {
       if (this.state === 'connecting' && this.socket === socket) stats.errors.refused++;
     });
