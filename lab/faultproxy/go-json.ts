@@ -39,8 +39,8 @@ function firstValueEnd(text: string, start: number): Decoded<number> {
   while (end < text.length && /[A-Za-z0-9+\-.]/.test(text[end]!)) end += 1;
   const token = text.slice(start, end);
   const partial = ['true', 'false', 'null'].some((word) => word.startsWith(token) && word !== token);
-  if (end === text.length && (partial || /[-.eE+]$/.test(token)))
-    return { ok: false, message: 'unexpected EOF' };
+  const partialNumber = /^-?\d/.test(token) ? /[-.eE+]$/.test(token) : token === '-';
+  if (end === text.length && (partial || partialNumber)) return { ok: false, message: 'unexpected EOF' };
   return { ok: true, value: Math.max(end, start + 1) };
 }
 

@@ -20,7 +20,12 @@ let faultProxy: FaultProxy;
 let echo: Awaited<ReturnType<typeof startEcho>>;
 let upstream: string;
 
-async function call(method: string, path: string, body?: string, headers?: Record<string, string>): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  body?: string,
+  headers?: Record<string, string>,
+): Promise<Answer> {
   const response = await fetch(`${faultProxy.url}${path}`, { method, body, headers });
   return {
     status: response.status,
@@ -53,7 +58,11 @@ describe('faultproxy API: version, listing and routing', () => {
   });
 
   test('2: GET /proxies with none is {}', async () => {
-    expect(await call('GET', '/proxies')).toMatchObject({ status: 200, contentType: 'application/json', body: '{}' });
+    expect(await call('GET', '/proxies')).toMatchObject({
+      status: 200,
+      contentType: 'application/json',
+      body: '{}',
+    });
   });
 
   test('every response carries an X-Toxiproxy-Request-Id, different each time', async () => {
@@ -97,7 +106,11 @@ describe('faultproxy API: proxies', () => {
   let listen: string;
 
   test('3 and 10: POST /proxies creates it, enabled, showing the port actually bound', async () => {
-    const answer = await call('POST', '/proxies', JSON.stringify({ name: 't', listen: '127.0.0.1:0', upstream, enabled: true }));
+    const answer = await call(
+      'POST',
+      '/proxies',
+      JSON.stringify({ name: 't', listen: '127.0.0.1:0', upstream, enabled: true }),
+    );
     expect(answer).toMatchObject({ status: 201, contentType: 'application/json' });
     const body = JSON.parse(answer.body) as { listen: string };
     listen = body.listen;
@@ -109,7 +122,11 @@ describe('faultproxy API: proxies', () => {
 
   test('4: the same POST again is 409 proxy already exists', async () => {
     const answer = await call('POST', '/proxies', JSON.stringify({ name: 't', listen, upstream }));
-    expect(answer).toMatchObject({ status: 409, contentType: plain, body: errorBody('proxy already exists', 409) });
+    expect(answer).toMatchObject({
+      status: 409,
+      contentType: plain,
+      body: errorBody('proxy already exists', 409),
+    });
   });
 
   test('5: another proxy on a port in use is 500 with Go bind error text, and nothing is created', async () => {
@@ -120,7 +137,9 @@ describe('faultproxy API: proxies', () => {
   });
 
   test('6: truncated JSON is unexpected EOF, an empty body is EOF', async () => {
-    expect((await call('POST', '/proxies', '{"name":"x"')).body).toBe(errorBody('bad request body: unexpected EOF', 400));
+    expect((await call('POST', '/proxies', '{"name":"x"')).body).toBe(
+      errorBody('bad request body: unexpected EOF', 400),
+    );
     expect((await call('POST', '/proxies', '')).body).toBe(errorBody('bad request body: EOF', 400));
   });
 
@@ -139,7 +158,11 @@ describe('faultproxy API: proxies', () => {
   });
 
   test('10b: a disabled proxy keeps listen as given', async () => {
-    const answer = await call('POST', '/proxies', JSON.stringify({ name: 'dis', listen: '127.0.0.1:0', upstream, enabled: false }));
+    const answer = await call(
+      'POST',
+      '/proxies',
+      JSON.stringify({ name: 'dis', listen: '127.0.0.1:0', upstream, enabled: false }),
+    );
     expect(answer.status).toBe(201);
     expect(JSON.parse(answer.body)).toMatchObject({ listen: '127.0.0.1:0', enabled: false });
   });
@@ -154,7 +177,10 @@ describe('faultproxy API: proxies', () => {
   });
 
   test('13: GET /proxies/missing is 404 proxy not found', async () => {
-    expect(await call('GET', '/proxies/missing')).toMatchObject({ status: 404, body: errorBody('proxy not found', 404) });
+    expect(await call('GET', '/proxies/missing')).toMatchObject({
+      status: 404,
+      body: errorBody('proxy not found', 404),
+    });
   });
 
   test('32 and 33: POST enabled false disables, PATCH enabled true enables again on the same address', async () => {
@@ -172,14 +198,21 @@ describe('faultproxy API: proxies', () => {
   });
 
   test('35 and 36: updating a missing proxy is 404; truncated JSON is 400', async () => {
-    expect((await call('POST', '/proxies/missing', '{"enabled":false}')).body).toBe(errorBody('proxy not found', 404));
-    expect((await call('POST', '/proxies/t', '{"enabled":')).body).toBe(errorBody('bad request body: unexpected EOF', 400));
+    expect((await call('POST', '/proxies/missing', '{"enabled":false}')).body).toBe(
+      errorBody('proxy not found', 404),
+    );
+    expect((await call('POST', '/proxies/t', '{"enabled":')).body).toBe(
+      errorBody('bad request body: unexpected EOF', 400),
+    );
   });
 
   test('a field of the wrong type names the Go struct field and type', async () => {
     const answer = await call('POST', '/proxies', '{"name":"x","upstream":"a:1","enabled":"yes"}');
     expect(answer.body).toBe(
-      errorBody('bad request body: json: cannot unmarshal string into Go struct field Proxy.enabled of type bool', 400),
+      errorBody(
+        'bad request body: json: cannot unmarshal string into Go struct field Proxy.enabled of type bool',
+        400,
+      ),
     );
   });
 });
@@ -207,9 +240,13 @@ describe('faultproxy API: toxics', () => {
   });
 
   test('17 and 18: an unknown type is invalid toxic type; bad JSON is a bad request body', async () => {
-    expect((await call('POST', '/proxies/t/toxics', '{"type":"nosuchtoxic"}')).body).toBe(errorBody('invalid toxic type', 400));
+    expect((await call('POST', '/proxies/t/toxics', '{"type":"nosuchtoxic"}')).body).toBe(
+      errorBody('invalid toxic type', 400),
+    );
     expect((await call('POST', '/proxies/t/toxics', '{}')).body).toBe(errorBody('invalid toxic type', 400));
-    expect((await call('POST', '/proxies/t/toxics', '{"type":')).body).toBe(errorBody('bad request body: unexpected EOF', 400));
+    expect((await call('POST', '/proxies/t/toxics', '{"type":')).body).toBe(
+      errorBody('bad request body: unexpected EOF', 400),
+    );
     expect((await call('POST', '/proxies/t/toxics', '')).body).toBe(errorBody('bad request body: EOF', 400));
   });
 
@@ -220,26 +257,42 @@ describe('faultproxy API: toxics', () => {
   });
 
   test('20 and 21: stream is case-insensitive, stored as written, and names the default', async () => {
-    const mixed = JSON.parse((await call('POST', '/proxies/t/toxics', '{"type":"latency","stream":"UpStream"}')).body);
+    const mixed = JSON.parse(
+      (await call('POST', '/proxies/t/toxics', '{"type":"latency","stream":"UpStream"}')).body,
+    );
     expect(mixed).toMatchObject({ name: 'latency_UpStream', stream: 'UpStream' });
-    const lower = JSON.parse((await call('POST', '/proxies/t/toxics', '{"type":"latency","stream":"upstream"}')).body);
+    const lower = JSON.parse(
+      (await call('POST', '/proxies/t/toxics', '{"type":"latency","stream":"upstream"}')).body,
+    );
     expect(lower.name).toBe('latency_upstream');
   });
 
   test('22: toxicity is stored as given', async () => {
-    const high = JSON.parse((await call('POST', '/proxies/t/toxics', '{"type":"noop","name":"n1","toxicity":1.5}')).body);
-    const zero = JSON.parse((await call('POST', '/proxies/t/toxics', '{"type":"noop","name":"n0","toxicity":0}')).body);
+    const high = JSON.parse(
+      (await call('POST', '/proxies/t/toxics', '{"type":"noop","name":"n1","toxicity":1.5}')).body,
+    );
+    const zero = JSON.parse(
+      (await call('POST', '/proxies/t/toxics', '{"type":"noop","name":"n0","toxicity":0}')).body,
+    );
     expect([high.toxicity, zero.toxicity]).toEqual([1.5, 0]);
   });
 
   test('23: an attribute of the wrong type is a Go unmarshal error', async () => {
-    const answer = await call('POST', '/proxies/t/toxics', '{"type":"latency","name":"bad","attributes":{"latency":"abc"}}');
+    const answer = await call(
+      'POST',
+      '/proxies/t/toxics',
+      '{"type":"latency","name":"bad","attributes":{"latency":"abc"}}',
+    );
     expect(answer.status).toBe(400);
-    expect(JSON.parse(answer.body).error).toMatch(/^bad request body: json: cannot unmarshal string into .* of type int64$/);
+    expect(JSON.parse(answer.body).error).toMatch(
+      /^bad request body: json: cannot unmarshal string into .* of type int64$/,
+    );
   });
 
   test('24: toxics of a missing proxy are 404 proxy not found', async () => {
-    expect((await call('POST', '/proxies/missing/toxics', latency)).body).toBe(errorBody('proxy not found', 404));
+    expect((await call('POST', '/proxies/missing/toxics', latency)).body).toBe(
+      errorBody('proxy not found', 404),
+    );
   });
 
   test('25 and 26: GET one toxic, or 404 toxic not found', async () => {
@@ -267,12 +320,20 @@ describe('faultproxy API: toxics', () => {
   });
 
   test('29: updating a missing toxic is 404 toxic not found', async () => {
-    expect((await call('PATCH', '/proxies/t/toxics/nope', '{}')).body).toBe(errorBody('toxic not found', 404));
+    expect((await call('PATCH', '/proxies/t/toxics/nope', '{}')).body).toBe(
+      errorBody('toxic not found', 404),
+    );
   });
 
   test('toxics list upstream ones first, and the client reads them', async () => {
     const list = JSON.parse((await call('GET', '/proxies/t/toxics')).body) as { name: string }[];
-    expect(list.map((toxic) => toxic.name)).toEqual(['latency_UpStream', 'latency_upstream', 'latency_downstream', 'n1', 'n0']);
+    expect(list.map((toxic) => toxic.name)).toEqual([
+      'latency_UpStream',
+      'latency_upstream',
+      'latency_downstream',
+      'n1',
+      'n0',
+    ]);
     const toxic = await (await new Toxiproxy(faultProxy.url).get('t')).getToxic('latency_downstream');
     expect(toxic.toxicity).toBe(0.3);
   });
@@ -280,7 +341,9 @@ describe('faultproxy API: toxics', () => {
   test('30 and 31: DELETE a toxic is 204, then 404', async () => {
     const first = await call('DELETE', '/proxies/t/toxics/latency_downstream');
     expect(first).toMatchObject({ status: 204, body: '' });
-    expect((await call('DELETE', '/proxies/t/toxics/latency_downstream')).body).toBe(errorBody('toxic not found', 404));
+    expect((await call('DELETE', '/proxies/t/toxics/latency_downstream')).body).toBe(
+      errorBody('toxic not found', 404),
+    );
   });
 
   test('37: POST /reset removes every toxic and re-enables every proxy', async () => {
@@ -307,7 +370,9 @@ describe('faultproxy API: populate and delete', () => {
   });
 
   test('the client populates too', async () => {
-    const proxies = await new Toxiproxy(faultProxy.url).populate([{ name: 'p3', listen: '127.0.0.1:0', upstream }]);
+    const proxies = await new Toxiproxy(faultProxy.url).populate([
+      { name: 'p3', listen: '127.0.0.1:0', upstream },
+    ]);
     expect(proxies['p3']?.enabled).toBe(true);
   });
 

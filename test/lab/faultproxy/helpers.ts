@@ -5,14 +5,14 @@
  */
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { type Proxy, Toxiproxy } from 'toxiproxy-node-client';
+import { type Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
 import { type FaultProxy, startFaultProxy } from '../../../lab/faultproxy/index.ts';
 
 export interface Fixture {
   readonly faultProxy: FaultProxy;
   readonly toxiproxy: Toxiproxy;
   readonly echoPort: number;
-  readonly proxy: Proxy;
+  readonly proxy: ToxiproxyProxy;
   /** The port clients connect to. */
   readonly proxyPort: number;
   close(): Promise<void>;
@@ -81,7 +81,11 @@ export function roundTripMs(socket: Socket, payload = 'ping\n'): Promise<number>
 }
 
 /** Reads exactly `count` bytes (starting `afterListen` once listening), with the data events seen. */
-export function readBytes(socket: Socket, count: number, afterListen: () => void = () => {}): Promise<Buffer[]> {
+export function readBytes(
+  socket: Socket,
+  count: number,
+  afterListen: () => void = () => {},
+): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let bytes = 0;

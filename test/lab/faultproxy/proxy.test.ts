@@ -66,11 +66,19 @@ describe('faultproxy: proxy', () => {
     const client = await connectClient(fixture.proxyPort);
     await roundTripMs(client);
     const ended = untilClosed(client);
-    const disabled = await fixture.proxy.update({ enabled: false, listen: fixture.proxy.listen, upstream: fixture.proxy.upstream });
+    const disabled = await fixture.proxy.update({
+      enabled: false,
+      listen: fixture.proxy.listen,
+      upstream: fixture.proxy.upstream,
+    });
     expect(disabled.enabled).toBe(false);
     await ended;
     expect(await tryConnect(fixture.proxyPort)).toBe('ECONNREFUSED');
-    const enabled = await fixture.proxy.update({ enabled: true, listen: fixture.proxy.listen, upstream: fixture.proxy.upstream });
+    const enabled = await fixture.proxy.update({
+      enabled: true,
+      listen: fixture.proxy.listen,
+      upstream: fixture.proxy.upstream,
+    });
     expect(enabled.listen).toBe(fixture.proxy.listen);
     const again = await connectClient(fixture.proxyPort);
     expect(await roundTripMs(again)).toBeLessThan(90);
@@ -79,13 +87,23 @@ describe('faultproxy: proxy', () => {
 
   test('metrics count connections and bytes per proxy and per toxic', async () => {
     fixture = await setup(1, 'counted');
-    await fixture.proxy.addToxic({ name: 'n', type: 'noop', stream: 'upstream', toxicity: 1, attributes: {} } as never);
+    await fixture.proxy.addToxic({
+      name: 'n',
+      type: 'noop',
+      stream: 'upstream',
+      toxicity: 1,
+      attributes: {},
+    } as never);
     const client = await connectClient(fixture.proxyPort);
     await roundTripMs(client, 'twelve bytes');
     client.destroy();
     const text = await (await fetch(`${fixture.faultProxy.url}/metrics`)).text();
     expect(text).toContain('faultproxy_connections_total{proxy="counted"} 1');
-    expect(text).toMatch(/toxiproxy_proxy_received_bytes_total\{direction="upstream",proxy="counted",[^}]*\} 12/);
-    expect(text).toContain('faultproxy_toxic_bytes_total{proxy="counted",toxic="n",type="noop",direction="upstream"} 12');
+    expect(text).toMatch(
+      /toxiproxy_proxy_received_bytes_total\{direction="upstream",proxy="counted",[^}]*\} 12/,
+    );
+    expect(text).toContain(
+      'faultproxy_toxic_bytes_total{proxy="counted",toxic="n",type="noop",direction="upstream"} 12',
+    );
   });
 });

@@ -13,7 +13,13 @@ afterEach(async () => {
 describe('faultproxy toxics: bandwidth', () => {
   test('3000 bytes at a rate of 10 KB/s take at least 250 ms and arrive intact', async () => {
     fixture = await setup();
-    await fixture.proxy.addToxic({ name: 'thin', type: 'bandwidth', stream: 'downstream', toxicity: 1, attributes: { rate: 10 } });
+    await fixture.proxy.addToxic({
+      name: 'thin',
+      type: 'bandwidth',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { rate: 10 },
+    });
     const client = await connectClient(fixture.proxyPort);
     const payload = Buffer.alloc(3000, 'x');
     const startMs = performance.now();

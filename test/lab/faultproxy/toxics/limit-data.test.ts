@@ -12,7 +12,13 @@ afterEach(async () => {
 describe('faultproxy toxics: limit_data', () => {
   test('a 5-byte limit passes "hello" of "hello world" and then closes cleanly', async () => {
     fixture = await setup();
-    await fixture.proxy.addToxic({ name: 'cap', type: 'limit_data', stream: 'downstream', toxicity: 1, attributes: { bytes: 5 } });
+    await fixture.proxy.addToxic({
+      name: 'cap',
+      type: 'limit_data',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { bytes: 5 },
+    });
     const client = await connectClient(fixture.proxyPort);
     const ending = untilClosed(client);
     client.write('hello world');
@@ -23,7 +29,13 @@ describe('faultproxy toxics: limit_data', () => {
 
   test('the count spans chunks: 3 bytes then 3 more pass only 5 in all', async () => {
     fixture = await setup();
-    await fixture.proxy.addToxic({ name: 'cap', type: 'limit_data', stream: 'downstream', toxicity: 1, attributes: { bytes: 5 } });
+    await fixture.proxy.addToxic({
+      name: 'cap',
+      type: 'limit_data',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { bytes: 5 },
+    });
     const client = await connectClient(fixture.proxyPort);
     expect(Buffer.concat(await readBytes(client, 3, () => client.write('abc'))).toString()).toBe('abc');
     const ending = untilClosed(client);

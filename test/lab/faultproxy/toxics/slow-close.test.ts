@@ -22,7 +22,13 @@ describe('faultproxy toxics: slow_close', () => {
   test('with delay 300 the connection closes at least 300 ms after the client ends it', async () => {
     fixture = await setup();
     expect(await closeDelayMs(fixture.proxyPort)).toBeLessThan(150);
-    await fixture.proxy.addToxic({ name: 'lag', type: 'slow_close', stream: 'downstream', toxicity: 1, attributes: { delay: 300 } });
+    await fixture.proxy.addToxic({
+      name: 'lag',
+      type: 'slow_close',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { delay: 300 },
+    });
     expect(await closeDelayMs(fixture.proxyPort)).toBeGreaterThanOrEqual(295);
   });
 });

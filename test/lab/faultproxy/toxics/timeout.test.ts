@@ -13,7 +13,13 @@ afterEach(async () => {
 describe('faultproxy toxics: timeout', () => {
   test('timeout 100 drops the data and closes the connection after about 100 ms', async () => {
     fixture = await setup();
-    await fixture.proxy.addToxic({ name: 't', type: 'timeout', stream: 'downstream', toxicity: 1, attributes: { timeout: 100 } });
+    await fixture.proxy.addToxic({
+      name: 't',
+      type: 'timeout',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { timeout: 100 },
+    });
     const startMs = performance.now();
     const client = await connectClient(fixture.proxyPort);
     const ending = untilClosed(client);
