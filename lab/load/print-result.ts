@@ -11,8 +11,9 @@ export function formatResult(result: LoadResult): string {
     result.expectedIntervalUs === null
       ? `closed loop, pipeline ${options.pipelineDepth}`
       : `open loop, ${options.ratePerSec} req/s, expectedIntervalUs ${result.expectedIntervalUs} (latency from intended send time)`;
+  const churn = options.churnPerSec === null ? '' : `, churn ${options.churnPerSec}/s`;
   const lines = [
-    `load: ${options.targets.map((target) => `${target.host}:${target.port}`).join(', ')} — ${options.connectionCount} connections, ${loop}`,
+    `load: ${options.targets.map((target) => `${target.host}:${target.port}`).join(', ')} — ${options.connectionCount} connections, ${loop}${churn}`,
     `measured ${(result.measuredMs / 1000).toFixed(2)} s, stopped by ${result.stoppedBy}, ${result.partCount} part(s)`,
     '',
     `             ${['p50', 'p90', 'p99', 'p99.9', 'max', 'mean'].map((name) => name.padStart(9)).join('')}   count`,
