@@ -18,6 +18,7 @@ import { RedisRegistry } from '../impl/adapters/redis/registry-store.ts';
 import { startServer } from '../impl/adapters/server.ts';
 import { parseServeOptions } from '../impl/config/serve-options.ts';
 import { startRedisServer } from '../lab/redis/index.ts';
+import { spawnHeadcount } from '../test/support/spawn-headcount.ts';
 import { type BenchRow, isMain, printRows, row, writeRows } from './report.ts';
 
 const stormMs = Number(process.env.BENCH_DURATION_MS ?? 3_000);
@@ -94,7 +95,26 @@ async function publishCalls(admin: Redis): Promise<number> {
 async function connectStorm(
   redisUrl: string,
 ): Promise<{ writesPerSecond: number; connectsPerSecond: number }> {
-  const server = await serve(redisUrl, { publishDelayMs, heartbeatMs, ttlMs: 5_000, redisPrefix: 'storm' });
+  // The server is its own process, so the storm's driver does not steal its event loop.
+  const server = await spawnHeadcount([
+    'serve',
+    '--mode',
+    'a',
+    '--redis',
+    redisUrl,
+    '--redis-prefix',
+    'storm',
+    '--port',
+    '0',
+    '--log-level',
+    'warn',
+    '--publish-delay-ms',
+    String(publishDelayMs),
+    '--heartbeat-ms',
+    String(heartbeatMs),
+    '--max-connections',
+    '100000',
+  ]);
   const admin = new Redis(redisUrl);
   try {
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -127,7 +147,8 @@ async function connectStorm(
     return { writesPerSecond: writes / elapsedS, connectsPerSecond: connects / elapsedS };
   } finally {
     admin.disconnect();
-    await server.crash();
+    server.kill('SIGKILL');
+    await server.exited;
   }
 }
 
