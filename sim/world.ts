@@ -355,8 +355,11 @@ export class World {
     this.#connect(client, nowMs);
   }
 
+  /** The load balancer's health check: up, not draining, reachable, and ready (/readyz). */
   #routable(server: SimServer): boolean {
-    return server.routable && this.network.reachableByClients(server.index);
+    if (!server.routable || !this.network.reachableByClients(server.index)) return false;
+    if (this.config.cluster.mode !== 'c') return true; // modes local and A are always ready
+    return server.core!.backend.readiness(server.localNowMs(this.scheduler.nowMs)).ready;
   }
 
   #pickServer(): SimServer | undefined {
@@ -388,7 +391,11 @@ export class World {
 
   #connect(client: SimClient, nowMs: number): void {
     const server = this.#pickServer();
-    if (server === undefined) return; // nowhere to go: the client gives up
+    if (server === undefined) {
+      // Nowhere to go: retry every 100 ms while the client still wants to be connected.
+      if (nowMs + 100 < client.endAtMs) this.scheduler.at(nowMs + 100, (atMs) => this.#connect(client, atMs));
+      return;
+    }
     const admission = server.core!.admit(clientAddresses[client.id & 0xff]!, server.localNowMs(nowMs));
     if (!admission.ok) return;
     client.server = server;
