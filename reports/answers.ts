@@ -73,7 +73,7 @@ export const answerTtl = (data: ReportData): Answer => {
       `TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)}: a crashed server’s clients are still counted for up to ${formatSeconds(best.staleWindowMsMax)}, ` +
       `WHO overcounts by up to ${formatPercent(best.relativeErrorMax, 0)} during that window, and 99% of answers are within ${formatPercent(best.relativeErrorP99, 1)} of the truth.` +
       designText,
-    figure: formatSeconds(best.staleWindowMsMax),
+    figure: `TTL ${formatSeconds(best.ttlMs)}, heartbeat ${formatSeconds(best.heartbeatMs)}`,
     reproduce: reproduce(data, best.worst),
   };
 };

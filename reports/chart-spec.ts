@@ -212,6 +212,8 @@ export function scatterConfig(
         backgroundColor: d.colour,
         pointStyle: d.pointStyle,
         pointRadius: 6,
+        // Points on the axes (0% wrong, 100% available) are the interesting ones: draw them whole.
+        clip: false,
       })),
     },
     options: { animation: false, plugins: titles(title, reproduce), scales: scales(axes) },

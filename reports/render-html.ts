@@ -68,6 +68,11 @@ function recommendationsHtml(recommendations: Recommendation[]): string {
   return `<section id="recommendations"><h2>Recommendations</h2><ul>${items.join('\n')}</ul></section>`;
 }
 
+/** Up to ten budgets reads as a percentage; beyond that as a multiple ("173× budget"). */
+function budgetText(budgetUsed: number): string {
+  return budgetUsed > 10 ? `${formatCount(budgetUsed)}× budget` : formatPercent(budgetUsed, 0);
+}
+
 function sloTableHtml(data: ReportData): string {
   const rows = sloRows(data);
   if (rows.length === 0)
@@ -77,7 +82,7 @@ function sloTableHtml(data: ReportData): string {
     (
       r,
     ) => `<tr data-slo-row="${escapeHtml(`${r.scenario}|${r.engine}|${r.mode}`)}"><td>${escapeHtml(r.scenario)}</td><td class="text">${r.engine}</td><td class="text">${r.mode.toUpperCase()}</td>
-<td>${r.runs.length}</td><td>${formatCount(r.asked)}</td><td data-availability>${formatPercent(r.availability, 3)}</td><td>${formatPercent(r.budgetUsed, 0)}</td>${verdict(r.met)}
+<td>${r.runs.length}</td><td>${formatCount(r.asked)}</td><td data-availability>${formatPercent(r.availability, 3)}</td><td>${budgetText(r.budgetUsed)}</td>${verdict(r.met)}
 <td>${formatPercent(r.wrongShare, 2)}</td><td>${trimNumber(r.latencyMsP99, 1)} ms</td>${verdict(r.latencyMet)}</tr>`,
   );
   return `<table id="slo-table"><caption class="muted">Availability = WHO requests answered with a number / WHO requests asked, over all runs of the row. Objective ${formatPercent(availabilityObjective, 2)}: the error budget is the ${formatPercent(1 - availabilityObjective, 2)} of requests allowed to fail; above 100% of budget the objective is missed. Latency objective: p99 ≤ ${latencyObjectiveMs} ms (worst run).</caption>
@@ -141,15 +146,15 @@ function navHtml(answers: Answer[]): string {
 const rebuildHtml = `<section id="rebuild"><h2>How this page was made</h2><p>This page is a pure function of the results folders: <code>results.json</code> plus one <code>runs/*.json</code> per run, in the format of <code>sim/result.ts</code>. Rebuild it with <code>headcount report RESULTS_DIR... --out DIR</code>; several folders (shards, or a simulator and a real-engine job) merge into one page. Each chart is also saved as a PNG beside this page.</p></section>`;
 
 function bootScript(): string {
-  return `(function () {
-  var plugins = ${chartPluginsSource};
-  var specs = JSON.parse(document.getElementById('chart-specs').textContent);
-  specs.forEach(function (spec) {
-    var config = spec.config;
-    config.options = Object.assign({}, config.options, { responsive: true, maintainAspectRatio: false, animation: false });
-    config.plugins = spec.plugins.map(function (name) { return plugins[name]; });
-    new Chart(document.getElementById('chart-' + spec.id), config);
-  });
+  return `(() => {
+  const plugins = ${chartPluginsSource};
+  const specs = JSON.parse(document.getElementById('chart-specs').textContent);
+  for (const spec of specs) {
+    const config = spec.config;
+    config.options = { ...config.options, responsive: true, maintainAspectRatio: false, animation: false };
+    config.plugins = spec.plugins.map((name) => plugins[name]);
+    new Chart(document.getElementById(\`chart-\${spec.id}\`), config);
+  }
 })();`;
 }
 
