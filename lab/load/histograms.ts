@@ -34,6 +34,11 @@ export function recordLatencyUs(histogram: Histogram, latencyUs: number): void {
   histogram.recordValue(Math.min(Math.max(latencyUs, 0), latencyUsHighest));
 }
 
+/** Records `count` equal latencies at once (a pipelined batch answered in one chunk). */
+export function recordLatenciesUs(histogram: Histogram, latencyUs: number, count: number): void {
+  histogram.recordValueWithCount(Math.min(Math.max(latencyUs, 0), latencyUsHighest), count);
+}
+
 export function encodeHistogram(histogram: Histogram): string {
   return hdr.encodeIntoCompressedBase64(histogram);
 }
