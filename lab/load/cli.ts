@@ -5,7 +5,6 @@
  * Exit codes: 0 done, 1 `--check` found bad replies, 2 bad usage.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import type { FieldProblem } from '../../impl/cli/usage-error.ts';
 import type { Result } from '../../impl/core/result.ts';
 import { mergeResults } from './aggregate.ts';
 import { parseCommandMix } from './command-mix.ts';
@@ -14,6 +13,12 @@ import { resolveLoadOptions } from './options.ts';
 import { formatProgress, formatResult } from './print-result.ts';
 import { type LoadResult, loadResultFormat } from './result.ts';
 import { runLoad } from './run-load.ts';
+
+/** A problem with one flag; the same shape as `impl/cli/usage-error.ts` expects (lab imports no cli code). */
+export interface FieldProblem {
+  flag: string;
+  message: string;
+}
 
 export interface LoadFlags {
   target?: string;
