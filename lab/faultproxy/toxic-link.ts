@@ -150,7 +150,7 @@ export class ToxicLink {
   }
 
   private toDest(item: QueueItem): void {
-    if (this.ended || this.dest.destroyed) return;
+    if (this.ended || this.dest.destroyed || this.dest.writableEnded) return;
     if (item !== null) {
       this.dest.write(item.data);
       this.hooks.onSent(item.data.length);

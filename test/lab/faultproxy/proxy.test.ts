@@ -4,7 +4,17 @@
  * Wall-clock assertions are one-sided and tolerant (Toxiproxy's AssertDeltaTime spirit).
  */
 import { afterEach, describe, expect, test } from 'vitest';
-import { connectClient, type Fixture, roundTripMs, setup, tryConnect, untilClosed } from './helpers.ts';
+import { performance } from 'node:perf_hooks';
+import {
+  connectClient,
+  type Fixture,
+  readBytes,
+  roundTripMs,
+  setup,
+  sleepMs,
+  tryConnect,
+  untilClosed,
+} from './helpers.ts';
 
 let fixture: Fixture | undefined;
 
@@ -44,6 +54,41 @@ describe('faultproxy: proxy', () => {
     expect(await roundTripMs(client)).toBeGreaterThanOrEqual(29);
     await toxic.update({ ...toxic.toJson(), attributes: { latency: 150, jitter: 0 } });
     expect(await roundTripMs(client)).toBeGreaterThanOrEqual(149);
+    client.destroy();
+  });
+
+  test('a timeout toxic added to a live connection silences it, and removing it closes it', async () => {
+    fixture = await setup();
+    const client = await connectClient(fixture.proxyPort);
+    await roundTripMs(client);
+    const toxic = await fixture.proxy.addToxic({
+      name: 'hold',
+      type: 'timeout',
+      stream: 'upstream',
+      toxicity: 1,
+      attributes: { timeout: 0 },
+    });
+    const ending = untilClosed(client);
+    client.write('lost\n');
+    await sleepMs(150);
+    await toxic.remove();
+    expect((await ending).received).toBe('');
+  });
+
+  test('a bandwidth toxic added to a live connection slows it', async () => {
+    fixture = await setup();
+    const client = await connectClient(fixture.proxyPort);
+    await roundTripMs(client);
+    await fixture.proxy.addToxic({
+      name: 'thin',
+      type: 'bandwidth',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { rate: 10 },
+    });
+    const startMs = performance.now();
+    await readBytes(client, 2000, () => client.write(Buffer.alloc(2000, 'y')));
+    expect(performance.now() - startMs).toBeGreaterThanOrEqual(150);
     client.destroy();
   });
 
