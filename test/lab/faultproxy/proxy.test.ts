@@ -92,6 +92,23 @@ describe('faultproxy: proxy', () => {
     client.destroy();
   });
 
+  test('4 MiB through a sliced link arrive intact and in order, past the 1 MiB link buffer limit', async () => {
+    fixture = await setup();
+    await fixture.proxy.addToxic({
+      name: 'cut',
+      type: 'slicer',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { average_size: 65536, size_variation: 1024, delay: 0 },
+    });
+    const client = await connectClient(fixture.proxyPort);
+    const payload = Buffer.alloc(4 * 1024 * 1024);
+    for (let i = 0; i < payload.length; i += 1) payload[i] = i % 251;
+    const pieces = await readBytes(client, payload.length, () => client.write(payload));
+    expect(Buffer.concat(pieces).equals(payload)).toBe(true);
+    client.destroy();
+  });
+
   test('a toxic with toxicity 0 never applies', async () => {
     fixture = await setup();
     await fixture.proxy.addToxic({
