@@ -8,9 +8,9 @@ import { faultPoints } from './charts/availability-error-chart.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
-import { missingNote, type Reproduce, reproduceOf, type SectionId } from './chart-spec.ts';
+import { missingNote, type Reproduce, reproduceRun, type SectionId } from './chart-spec.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
-import { type ReportData, scenarioFileOf, worstRun } from './report-data.ts';
+import { type ReportData, worstRun } from './report-data.ts';
 import { availabilityObjective, latencyObjectiveMs, realisticObjective, sloRows } from './slo-table.ts';
 import { recommendedTtlPoint, relativeErrorP99Max, ttlPoints } from './ttl-sweep-points.ts';
 
@@ -48,7 +48,7 @@ function missing(section: QuestionId, note: string): Answer {
 }
 
 function reproduce(data: ReportData, run: RunResult): Reproduce {
-  return reproduceOf(run, scenarioFileOf(data, run));
+  return reproduceRun(data, run);
 }
 
 export const answerTtl = (data: ReportData): Answer => {
@@ -65,7 +65,7 @@ export const answerTtl = (data: ReportData): Answer => {
   const designText =
     design === undefined
       ? ''
-      : ` The design’s TTL 5 s with heartbeat 5 s ${design.undercountMax > 0 ? `drops live servers under jitter: WHO undercounts by up to ${formatCount(design.undercountMax)} clients.` : 'kept every live server counted.'}`;
+      : ` The design’s TTL 5 s with heartbeat 5 s ${design.liveDropout ? `drops live servers under jitter: WHO undercounts by up to ${formatCount(design.undercountMax)} clients.` : 'kept every live server counted.'}`;
   return {
     section: 'ttl',
     question: questions.ttl,
@@ -121,10 +121,16 @@ export const answerLifetime = (data: ReportData): Answer => {
   const longest = points.find((p) => p.p99 <= imbalanceP99Max);
   const unlimited = points[0]!;
   if (longest === undefined) {
-    return missing(
-      'lifetime',
-      `no swept connection age keeps the p99 imbalance under ${formatPercent(imbalanceP99Max, 0)}`,
-    );
+    const best = points.reduce((b, p) => (p.p99 < b.p99 ? p : b));
+    return {
+      section: 'lifetime',
+      question: questions.lifetime,
+      text:
+        `No swept connection age keeps the p99 imbalance under the ${formatPercent(imbalanceP99Max, 0)} bound; the best was ${ageLabel(best.ageMs)} at ${formatPercent(best.p99, 0)} ` +
+        `(against ${formatPercent(unlimited.p99, 0)} with ${ageLabel(unlimited.ageMs)}): sweep shorter ages.`,
+      figure: `${ageLabel(best.ageMs)} (over bound)`,
+      reproduce: reproduce(data, best.worst),
+    };
   }
   return {
     section: 'lifetime',

@@ -6,12 +6,15 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { Engine, RunResult } from '../sim/result.ts';
+import { type ReportData, type RunOrigin, runKey, scenarioFileOf } from './report-data.ts';
 import type { ChartPluginName } from './chart-plugins.ts';
 
 export type SectionId = 'ttl' | 'cap' | 'lifetime' | 'slo' | 'capacity' | 'ids' | 'sim-vs-real';
 
 export interface Reproduce {
   scenario: string;
+  /** The root seed (`--seed`) of the job that ran it; the run's own seed derives from it. */
+  rootSeed: number;
   seed: number;
   engine: Engine;
   runId: string;
@@ -30,19 +33,29 @@ export interface ChartSpec {
   plugins: ChartPluginName[];
 }
 
-export function reproduceOf(run: RunResult, file = `scenarios/${run.scenario}.yaml`): Reproduce {
-  const engineFlag = run.engine === 'real' ? ' --engine real' : '';
+export function reproduceOf(
+  run: RunResult,
+  file: string,
+  origin: RunOrigin = { rootSeed: run.seed, quick: false },
+): Reproduce {
+  const flags = `${origin.quick ? ' --quick' : ''}${run.engine === 'real' ? ' --engine real' : ''}`;
   return {
     scenario: run.scenario,
+    rootSeed: origin.rootSeed,
     seed: run.seed,
     engine: run.engine,
     runId: run.runId,
-    command: `headcount scenario ${file} --seed ${run.seed}${engineFlag}`,
+    command: `headcount scenario ${file} --seed ${origin.rootSeed}${flags}`,
   };
 }
 
+/** How to reproduce a run of these results: its scenario file and its job's root seed. */
+export function reproduceRun(data: ReportData, run: RunResult): Reproduce {
+  return reproduceOf(run, scenarioFileOf(data, run), data.origins[runKey(run)]);
+}
+
 export function reproduceText(reproduce: Reproduce): string {
-  return `scenario ${reproduce.scenario}, seed ${reproduce.seed}, engine ${reproduce.engine}`;
+  return `scenario ${reproduce.scenario}, --seed ${reproduce.rootSeed}, run ${reproduce.runId} (seed ${reproduce.seed}), engine ${reproduce.engine}`;
 }
 
 /** Okabe-Ito colours: distinguishable with the common colour-vision deficiencies. */

@@ -32,7 +32,7 @@ function ttlRecommendation(data: ReportData): Recommendation {
     };
   }
   const crashRate = crashesPerServerHour(runsOf(data, { scenario: 'ttl-sweep', mode: 'a' }));
-  const equalFails = points.filter((p) => p.ratioLabel === '1' && p.undercountMax > 0);
+  const dropouts = points.filter((p) => p.liveDropout);
   const sameRatio = points.filter((p) => p.ratioLabel === best.ratioLabel && p.withinBound);
   const longestMs = Math.max(...sameRatio.map((p) => p.ttlMs));
   const longestText =
@@ -43,10 +43,10 @@ function ttlRecommendation(data: ReportData): Recommendation {
     title,
     text:
       `Use TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} (heartbeat = ttl × ${best.ratioLabel}): the smallest swept TTL that keeps 99% of WHO answers within ${formatPercent(relativeErrorP99Max, 0)} of the truth ` +
-      `(measured ${formatPercent(best.relativeErrorP99, 1)}, worst seed) at the simulated crash rate of ${trimNumber(crashRate, 3)} crashes per server-hour; it costs about ${trimNumber(best.redisOpsPerSec, 0)} Redis operations per second for the fleet.` +
+      `(measured ${formatPercent(best.relativeErrorP99, 1)}, worst seed) at ${crashRate > 0 ? `the simulated crash rate of ${trimNumber(crashRate, 3)} crashes per server-hour` : 'the crash rate the scenario file sets'}; it costs about ${trimNumber(best.redisOpsPerSec, 0)} Redis operations per second for the fleet.` +
       longestText +
-      (equalFails.length > 0
-        ? ` Never set the heartbeat equal to the TTL: with network jitter live servers drop out of the count (undercounts of up to ${trimNumber(Math.max(...equalFails.map((p) => p.undercountMax)), 0)} clients).`
+      (dropouts.length > 0
+        ? ` Avoid heartbeat = ttl × ${[...new Set(dropouts.map((p) => p.ratioLabel))].join(', ')}: with network jitter live servers drop out of the count (undercounts of up to ${trimNumber(Math.max(...dropouts.map((p) => p.undercountMax)), 0)} clients).`
         : ''),
   };
 }
@@ -61,12 +61,18 @@ function modeRecommendation(data: ReportData): Recommendation {
   }
   const aWorst = a.reduce((w, p) => (p.wrongShare > w.wrongShare ? p : w));
   const cWorst = c.reduce((w, p) => (p.availability < w.availability ? p : w));
+  const cWrong = c.flatMap((p) => p.runs).reduce((n, r) => n + r.who.wrong, 0);
+  // Mode C is meant never to answer wrong; if the runs say otherwise, the page must say so too.
+  const cWrongText =
+    cWrong === 0
+      ? 'it never answered wrong'
+      : `it is meant never to answer wrong, yet gave ${cWrong} wrong answers here (a finding to chase)`;
   return {
     title,
     text:
       `Mode A fits a displayed “people online” figure: it keeps answering through every fault (lowest availability ${formatPercent(Math.min(...a.map((p) => p.availability)), 2)}), ` +
       `but is wrong for ${formatPercent(aWorst.wrongShare, 1)} of answers under ${aWorst.fault}. ` +
-      `Mode C fits decisions that must not act on a wrong count (limits, billing): it never answered wrong, but answered only ${formatPercent(cWorst.availability, 2)} under ${cWorst.fault}, and every WHO waits for the slowest server.`,
+      `Mode C fits decisions that must not act on a wrong count (limits, billing): ${cWrongText}, but answered only ${formatPercent(cWorst.availability, 2)} under ${cWorst.fault}, and every WHO waits for the slowest server.`,
   };
 }
 

@@ -19,6 +19,17 @@ export interface ReportData {
   scenarios: ScenarioOutcome[];
   /** Every run once, keyed by engine and run id (a run present in two shards counts once). */
   runs: RunResult[];
+  /** `engine:runId` -> the root seed and --quick flag of the job that ran it (what reproduces it). */
+  origins: Record<string, RunOrigin>;
+}
+
+export interface RunOrigin {
+  rootSeed: number;
+  quick: boolean;
+}
+
+export function runKey(run: RunResult): string {
+  return `${run.engine}:${run.runId}`;
 }
 
 function outcomeKey(outcome: { name: string; engine: Engine }): string {
@@ -36,13 +47,17 @@ function mergeOutcome(into: ScenarioOutcome, from: ScenarioOutcome): ScenarioOut
 export function mergeSources(sources: readonly ResultsSource[]): ReportData {
   const outcomes = new Map<string, ScenarioOutcome>();
   const runs = new Map<string, RunResult>();
+  const origins: Record<string, RunOrigin> = {};
   for (const source of sources) {
     for (const outcome of source.aggregate.scenarios) {
       const key = outcomeKey(outcome);
       const known = outcomes.get(key);
       outcomes.set(key, known ? mergeOutcome(known, outcome) : outcome);
     }
-    for (const run of source.runs) runs.set(`${run.engine}:${run.runId}`, run);
+    for (const run of source.runs) {
+      runs.set(runKey(run), run);
+      origins[runKey(run)] = { rootSeed: source.aggregate.rootSeed, quick: source.aggregate.quick };
+    }
   }
   return {
     sources: sources.map(({ label, aggregate }) => ({
@@ -53,7 +68,8 @@ export function mergeSources(sources: readonly ResultsSource[]): ReportData {
       ...(aggregate.shard === undefined ? {} : { shard: aggregate.shard }),
     })),
     scenarios: [...outcomes.values()],
-    runs: [...runs.values()].sort((a, b) => compareText(`${a.engine}:${a.runId}`, `${b.engine}:${b.runId}`)),
+    runs: [...runs.values()].sort((a, b) => compareText(runKey(a), runKey(b))),
+    origins,
   };
 }
 
@@ -110,7 +126,12 @@ export function worstRun(
 
 export const modeLabel: Record<ModeName, string> = { local: 'local', a: 'A (Redis TTL)', c: 'C (discovery)' };
 
-/** The scenario file a run came from, as the aggregate recorded it. */
+/**
+ * The scenario file a run came from, as the aggregate recorded it; an absolute path inside a
+ * checkout is shortened to `scenarios/...` so the command reads the same on every machine.
+ */
 export function scenarioFileOf(data: ReportData, run: RunResult): string {
-  return outcomeOf(data, run.scenario, run.engine)?.file ?? `scenarios/${run.scenario}.yaml`;
+  const file = outcomeOf(data, run.scenario, run.engine)?.file ?? `scenarios/${run.scenario}.yaml`;
+  const at = file.lastIndexOf('/scenarios/');
+  return file.startsWith('/') && at >= 0 ? file.slice(at + 1) : file;
 }

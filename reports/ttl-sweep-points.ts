@@ -31,7 +31,14 @@ export interface TtlPoint {
   staleWindowMsMax: number;
   staleWindowMsP50: number;
   redisOpsPerSec: number;
+  /** Live servers dropped out of the count: an undercount beyond the bound's share of the truth. */
+  liveDropout: boolean;
   withinBound: boolean;
+}
+
+function truthMean(run: RunResult): number {
+  const truth = run.series.truth;
+  return truth.length === 0 ? 0 : truth.reduce((a, b) => a + b, 0) / truth.length;
 }
 
 export function ratioLabel(heartbeatRatio: number): string {
@@ -54,6 +61,9 @@ function point(runs: RunResult[]): TtlPoint {
   const first = runs[0]!;
   const heartbeatRatio = first.config.heartbeatMs / first.config.ttlMs;
   const relativeErrorP99 = max(runs.map((r) => r.who.relativeErrorAbs.p99));
+  const liveDropout = runs.some(
+    (r) => r.who.undercount.max > relativeErrorP99Max * Math.max(1, truthMean(r)),
+  );
   return {
     ttlMs: first.config.ttlMs,
     heartbeatMs: first.config.heartbeatMs,
@@ -70,7 +80,8 @@ function point(runs: RunResult[]): TtlPoint {
     staleWindowMsMax: max(runs.map((r) => r.staleWindowMs.max)),
     staleWindowMsP50: max(runs.map((r) => r.staleWindowMs.p50)),
     redisOpsPerSec: mean(runs.map((r) => r.redisOpsPerSec)),
-    withinBound: relativeErrorP99 <= relativeErrorP99Max,
+    liveDropout,
+    withinBound: relativeErrorP99 <= relativeErrorP99Max && !liveDropout,
   };
 }
 

@@ -4,14 +4,17 @@
  * Mode A moves right (wrong answers), mode C moves down (refusals).
  */
 import type { RunResult } from '../../sim/result.ts';
-import { type ChartOutcome, modeColour, type Point, reproduceOf, scatterConfig } from '../chart-spec.ts';
-import { groupBy, type ReportData, scenarioFileOf, worstRun } from '../report-data.ts';
+import { type ChartOutcome, modeColour, type Point, reproduceRun, scatterConfig } from '../chart-spec.ts';
+import { groupBy, type ReportData, worstRun } from '../report-data.ts';
 
 export const faultScenarios = ['baseline', 'server-crash', 'redis-trouble', 'discovery-trouble'] as const;
 
-/** The fault a run injects: its string sweep parameters (e.g. `redis-outage`), else its scenario. */
+/** The fault a run injects: its string sweep parameters but the mode (e.g. `redis-outage`), else its scenario. */
 export function faultLabel(run: RunResult): string {
-  const named = Object.values(run.params).filter((value): value is string => typeof value === 'string');
+  const named = Object.entries(run.params)
+    .filter(([key]) => key !== 'mode' && !key.endsWith('.mode'))
+    .map(([, value]) => value)
+    .filter((value): value is string => typeof value === 'string');
   return named.length > 0 ? named.join(', ') : run.scenario;
 }
 
@@ -69,7 +72,7 @@ export function availabilityErrorChart(data: ReportData): ChartOutcome {
     y: p.availability * 100,
     ...(isUnharmed(p) ? {} : { label: `${p.mode.toUpperCase()}: ${p.fault}` }),
   });
-  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  const reproduce = reproduceRun(data, worst);
   return {
     id: 'availability-vs-error',
     section: 'cap',

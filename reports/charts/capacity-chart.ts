@@ -3,8 +3,8 @@
  * one server. Only a real run measures this; the simulator has no CPU or memory to run out of.
  */
 import type { RunResult } from '../../sim/result.ts';
-import { type ChartOutcome, lineConfig, missingNote, palette, reproduceOf } from '../chart-spec.ts';
-import { type ReportData, runsOf, scenarioFileOf } from '../report-data.ts';
+import { type ChartOutcome, lineConfig, missingNote, palette, reproduceRun } from '../chart-spec.ts';
+import { type ReportData, runsOf } from '../report-data.ts';
 import { latencyObjectiveMs } from '../slo-table.ts';
 
 export function capacityRun(data: ReportData): RunResult | undefined {
@@ -16,7 +16,7 @@ export function capacityChart(data: ReportData): ChartOutcome {
   const run = capacityRun(data);
   if (run === undefined) return { section: 'capacity', title, note: missingNote('capacity', 'real') };
   const steps = run.capacity!;
-  const reproduce = reproduceOf(run, scenarioFileOf(data, run));
+  const reproduce = reproduceRun(data, run);
   return {
     id: 'capacity-curve',
     section: 'capacity',

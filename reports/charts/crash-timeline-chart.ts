@@ -11,10 +11,10 @@ import {
   missingNote,
   modeColour,
   type Point,
-  reproduceOf,
+  reproduceRun,
   truthColour,
 } from '../chart-spec.ts';
-import { type ReportData, runsOf, scenarioFileOf } from '../report-data.ts';
+import { type ReportData, runsOf } from '../report-data.ts';
 
 /** Seconds shown before the crash, and after the longest of ttl + heartbeat and lease. */
 const leadMs = 10_000;
@@ -45,7 +45,7 @@ export function crashTimelineChart(data: ReportData, mode: Extract<ModeName, 'a'
   const run = [...runs].sort((a, b) => a.seed - b.seed)[0];
   if (run === undefined) return { section: 'cap', title, note: missingNote('server-crash') };
   const crashMs = crashAtMs(run)!;
-  const reproduce = reproduceOf(run, scenarioFileOf(data, run));
+  const reproduce = reproduceRun(data, run);
   const refusals = seriesPoints(run, crashMs, run.series.unavailable);
   const datasets: LineDataset[] = [
     {

@@ -3,8 +3,8 @@
  * id is counted under its old id until that key expires and under its new one at once.
  */
 import type { RunResult } from '../../sim/result.ts';
-import { barConfig, type ChartOutcome, missingNote, palette, reproduceOf } from '../chart-spec.ts';
-import { groupBy, type ReportData, runsOf, scenarioFileOf, worstRun } from '../report-data.ts';
+import { barConfig, type ChartOutcome, missingNote, palette, reproduceRun } from '../chart-spec.ts';
+import { groupBy, type ReportData, runsOf, worstRun } from '../report-data.ts';
 
 export function idStrategyOf(run: RunResult): string {
   return run.ids?.strategy ?? String(run.params['idStrategy'] ?? run.config.idStrategy);
@@ -37,7 +37,7 @@ export function idChart(data: ReportData): ChartOutcome {
     (r) => r.ids?.doubleCountMax ?? 0,
   );
   if (worst === undefined) return { section: 'ids', title, note: missingNote('restart-and-ids') };
-  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  const reproduce = reproduceRun(data, worst);
   return {
     id: 'double-count-by-id-strategy',
     section: 'ids',

@@ -3,9 +3,9 @@
  * connections pin clients to the servers that existed when they connected, so a scale-out or
  * a restart leaves the fleet lopsided until connections are recycled.
  */
-import { barConfig, type ChartOutcome, missingNote, palette, reproduceOf } from '../chart-spec.ts';
+import { barConfig, type ChartOutcome, missingNote, palette, reproduceRun } from '../chart-spec.ts';
 import { formatSeconds } from '../format.ts';
-import { groupBy, type ReportData, runsOf, scenarioFileOf, worstRun } from '../report-data.ts';
+import { groupBy, type ReportData, runsOf, worstRun } from '../report-data.ts';
 import type { RunResult } from '../../sim/result.ts';
 
 /** 0 (or less) means connections are never recycled. */
@@ -51,7 +51,7 @@ export function imbalanceChart(data: ReportData): ChartOutcome {
     (r) => r.loadBalancer!.imbalance.p99,
   );
   if (worst === undefined) return { section: 'lifetime', title, note: missingNote('connection-lifetime') };
-  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  const reproduce = reproduceRun(data, worst);
   return {
     id: 'imbalance-vs-connection-age',
     section: 'lifetime',

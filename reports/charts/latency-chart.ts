@@ -3,8 +3,8 @@
  * fans out to every server, so its tail follows the slowest server; mode A reads Redis once.
  */
 import type { RunResult } from '../../sim/result.ts';
-import { barConfig, type ChartOutcome, palette, reproduceOf } from '../chart-spec.ts';
-import { groupBy, type ReportData, scenarioFileOf, worstRun } from '../report-data.ts';
+import { barConfig, type ChartOutcome, palette, reproduceRun } from '../chart-spec.ts';
+import { groupBy, type ReportData, worstRun } from '../report-data.ts';
 
 export interface LatencyRow {
   label: string;
@@ -41,7 +41,7 @@ export function latencyChart(data: ReportData): ChartOutcome {
   );
   if (worst === undefined)
     return { section: 'slo', title, note: 'no simulator runs in these results: run `npm run scenario`' };
-  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  const reproduce = reproduceRun(data, worst);
   return {
     id: 'latency-percentiles',
     section: 'slo',

@@ -2,8 +2,8 @@
  * Mode C's price for never answering wrong: after a crash WHO is refused until the dead
  * server's lease runs out. One point per lease value of the server-crash scenario.
  */
-import { type ChartOutcome, lineConfig, missingNote, modeColour, reproduceOf } from '../chart-spec.ts';
-import { groupBy, type ReportData, runsOf, scenarioFileOf, worstRun } from '../report-data.ts';
+import { type ChartOutcome, lineConfig, missingNote, modeColour, reproduceRun } from '../chart-spec.ts';
+import { groupBy, type ReportData, runsOf, worstRun } from '../report-data.ts';
 
 export function refusalWindowChart(data: ReportData): ChartOutcome {
   const title = 'Mode C: WHO refusal window after a crash against discovery lease';
@@ -19,7 +19,7 @@ export function refusalWindowChart(data: ReportData): ChartOutcome {
     x: leaseMs / 1000,
     y: Math.max(...group.map((r) => r.refusalWindowMs.p50)) / 1000,
   }));
-  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  const reproduce = reproduceRun(data, worst);
   return {
     id: 'refusal-window-vs-lease',
     section: 'cap',

@@ -3,8 +3,8 @@
  * engines, its median stale window (mode A) and refusal window (mode C) side by side.
  */
 import type { RunResult } from '../../sim/result.ts';
-import { barConfig, type ChartOutcome, palette, reproduceOf } from '../chart-spec.ts';
-import { groupBy, type ReportData, scenarioFileOf } from '../report-data.ts';
+import { barConfig, type ChartOutcome, palette, reproduceRun } from '../chart-spec.ts';
+import { groupBy, type ReportData } from '../report-data.ts';
 
 export interface SimRealRow {
   label: string;
@@ -68,7 +68,7 @@ export function simRealChart(data: ReportData): ChartOutcome {
       note: 'no scenario ran on both engines in these results: run `headcount scenario scenarios/server-crash.yaml --engine real` and report both folders together',
     };
   }
-  const reproduce = reproduceOf(first.realRun, scenarioFileOf(data, first.realRun));
+  const reproduce = reproduceRun(data, first.realRun);
   return {
     id: 'sim-vs-real',
     section: 'sim-vs-real',

@@ -10,9 +10,9 @@ import {
   lineConfig,
   missingNote,
   palette,
-  reproduceOf,
+  reproduceRun,
 } from '../chart-spec.ts';
-import { groupBy, type ReportData, scenarioFileOf, worstRun } from '../report-data.ts';
+import { groupBy, type ReportData, worstRun } from '../report-data.ts';
 import { ttlPoints } from '../ttl-sweep-points.ts';
 
 const stats = [
@@ -38,7 +38,7 @@ export function staleErrorChart(data: ReportData): ChartOutcome {
       points: group.map((p) => ({ x: p.ttlMs / 1000, y: p[stat.key] })),
     })),
   );
-  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  const reproduce = reproduceRun(data, worst);
   return {
     id: 'stale-error-vs-ttl',
     section: 'ttl',
@@ -85,7 +85,7 @@ export function staleWindowChart(data: ReportData): ChartOutcome {
     points: bound,
     pointRadius: 0,
   });
-  const reproduce = reproduceOf(worst, scenarioFileOf(data, worst));
+  const reproduce = reproduceRun(data, worst);
   return {
     id: 'stale-window-vs-ttl',
     section: 'ttl',

@@ -65,7 +65,7 @@ describe('reports: the summary states the numbers in the results', () => {
       `TTL ${formatSeconds(ttlMs)} with heartbeat ${formatSeconds(best.config.heartbeatMs)}`,
     );
     expect(text).toContain(`counted for up to ${formatSeconds(best.staleWindowMs.max)}`);
-    expect(text).toContain('headcount scenario scenarios/ttl-sweep.yaml --seed 7');
+    expect(text).toContain('headcount scenario scenarios/ttl-sweep.yaml --seed 42');
   });
 
   test('the consistency-or-availability answer gives each mode’s availability under faults', () => {
