@@ -46,7 +46,7 @@ export class Scheduler {
   /** Runs `callback` at `atMs` (never before now: a past instant runs now, after what is due). */
   at(atMs: number, callback: EventCallback): void {
     assert(!Number.isNaN(atMs), 'an event at NaN');
-    const time = atMs < this.#nowMs ? this.#nowMs : atMs;
+    const time = Math.max(atMs, this.#nowMs);
     const sequence = this.#sequence++;
     const times = this.#times;
     const sequences = this.#sequences;

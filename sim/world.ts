@@ -450,7 +450,7 @@ export class World {
     const server = client.server!;
     const session = client.session!;
     server.sessions.delete(session);
-    if (server.core !== undefined && server.core.sessions.has(session)) {
+    if (server.core?.sessions.has(session)) {
       server.core.release(session, reason, server.localNowMs(nowMs));
     }
     this.#detach(client, nowMs);
