@@ -39,6 +39,9 @@ export async function runPool(specs: readonly RunSpec[], options: PoolOptions): 
   let next = 0;
   const threadCount = Math.min(options.workers, specs.length);
   await Promise.all(Array.from({ length: threadCount }, () => drainWith(new Worker(bootstrapUrl))));
+  // If every worker crashed, the specs nobody took still get an outcome: nothing goes missing.
+  for (const spec of specs.slice(next))
+    options.onDone(spec, { ok: false, message: 'not run: every worker crashed' });
 
   function drainWith(worker: Worker): Promise<void> {
     return new Promise((resolve) => {
