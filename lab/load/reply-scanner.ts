@@ -24,7 +24,7 @@ export class LineSplitter {
   push(chunk: Buffer, sink: LineSink): void {
     let start = 0;
     if (this.carryBytes > 0) {
-      const newline = chunk.indexOf(10);
+      const newline = newlineAt(chunk, 0);
       if (newline === -1) {
         this.append(chunk, 0, chunk.length, sink);
         return;
@@ -37,7 +37,7 @@ export class LineSplitter {
     }
     const length = chunk.length;
     while (start < length) {
-      const newline = chunk.indexOf(10, start);
+      const newline = newlineAt(chunk, start);
       if (newline === -1) {
         this.append(chunk, start, length, sink);
         return;
@@ -64,6 +64,16 @@ export class LineSplitter {
   }
 }
 
+/**
+ * The next `\n` at or after `start`, or -1. A plain loop: replies are a few bytes long, and
+ * `Buffer.indexOf` is a native call whose fixed cost is larger than scanning them here.
+ */
+function newlineAt(chunk: Buffer, start: number): number {
+  const length = chunk.length;
+  for (let index = start; index < length; index++) if (chunk[index] === 10) return index;
+  return -1;
+}
+
 /** What a reply line was. Numbers, not strings: this runs once per reply on the hot path. */
 export const replyOk = 0;
 export const replyErr = 1;
@@ -71,7 +81,6 @@ export const replyBye = 2;
 export const replyBad = 3;
 export type ReplyKind = typeof replyOk | typeof replyErr | typeof replyBye | typeof replyBad;
 
-const pong = Buffer.from('+PONG', 'latin1');
 const verbWho = 0;
 const verbWhere = 1;
 const verbWhy = 2;
@@ -106,7 +115,15 @@ function isValidReply(buffer: Buffer, start: number, end: number, verbCode: numb
   if (verbCode === verbWhy) return length === 2 && buffer[start] === 0x34 && buffer[start + 1] === 0x32;
   if (verbCode === verbWho) return length > 0 && everyByteIn(buffer, start, end, 0x30, 0x39);
   if (verbCode === verbWhere) return length > 0 && everyByteIn(buffer, start, end, 0x20, 0x7e);
-  return length === 5 && buffer.compare(pong, 0, 5, start, end) === 0;
+  // Byte by byte: Buffer.compare is a native call, which costs more than the compare on a 5-byte line.
+  return (
+    length === 5 &&
+    buffer[start] === 0x2b &&
+    buffer[start + 1] === 0x50 &&
+    buffer[start + 2] === 0x4f &&
+    buffer[start + 3] === 0x4e &&
+    buffer[start + 4] === 0x47
+  );
 }
 
 function everyByteIn(buffer: Buffer, start: number, end: number, low: number, high: number): boolean {
