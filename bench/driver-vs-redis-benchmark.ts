@@ -3,9 +3,9 @@
  * PING to the same fresh redis-server over 50 connections at pipeline depth 1 and 16, and we print
  * ours ÷ theirs. HDR recording and reply checking stay on in ours, as in real use. The two
  * alternate (reference first in one round, ours first in the next) so machine noise from other
- * processes falls on both; the best of each is compared.
+ * processes falls on both; the ratio is the median of the per-round ratios.
  *
- * Run: `npx tsx bench/driver-vs-redis-benchmark.ts [--rounds 2] [--duration-ms 2500] [--json FILE]`.
+ * Run: `npx tsx bench/driver-vs-redis-benchmark.ts [--rounds 3] [--duration-ms 2500] [--json FILE]`.
  * Goal: ratio >= 1.0 at both depths.
  */
 import { execFile } from 'node:child_process';
@@ -26,6 +26,8 @@ export interface DriverComparison {
   /** ours ÷ reference; 1.0 means as fast as redis-benchmark. */
   ratio: number;
   oursLatencyUsP99: number;
+  /** ours ÷ reference in each round; `ratio` is their median. */
+  roundRatios: number[];
 }
 
 /** redis-benchmark's `-n`: requests for about `durationMs` at the given rate guess. */
@@ -79,35 +81,35 @@ export async function compareWithRedisBenchmark(
   const comparisons: DriverComparison[] = [];
   try {
     for (const depth of [1, 16]) {
-      let reference = 0;
-      let ours = { requestsPerSec: 0, latencyUsP99: 0 };
+      const pairs: { reference: number; ours: number; latencyUsP99: number }[] = [];
       for (let round = 0; round < rounds; round++) {
-        const order = round % 2 === 0 ? ['reference', 'ours'] : ['ours', 'reference'];
-        for (const who of order) {
-          if (who === 'reference') {
-            const guessPerSec = Math.max(reference, ours.requestsPerSec, depth === 1 ? 100_000 : 700_000);
-            reference = Math.max(
-              reference,
-              await referenceRun(
-                redis.port,
-                depth,
-                connectionCount,
-                requestCountFor(durationMs, guessPerSec),
-              ),
-            );
-          } else {
+        const guessPerSec = pairs.at(-1)?.reference ?? (depth === 1 ? 100_000 : 800_000);
+        const requestCount = requestCountFor(durationMs, guessPerSec);
+        const pair = { reference: 0, ours: 0, latencyUsP99: 0 };
+        // Alternate who goes first, so a burst of load from other processes falls on both sides.
+        for (const who of round % 2 === 0 ? ['reference', 'ours'] : ['ours', 'reference']) {
+          if (who === 'reference')
+            pair.reference = await referenceRun(redis.port, depth, connectionCount, requestCount);
+          else {
             const one = await oursRun(redis.port, depth, connectionCount, durationMs);
-            if (one.requestsPerSec > ours.requestsPerSec) ours = one;
+            pair.ours = one.requestsPerSec;
+            pair.latencyUsP99 = one.latencyUsP99;
           }
         }
+        pairs.push(pair);
       }
+      // The median of per-round ratios: each ratio compares two runs made seconds apart.
+      const middle = [...pairs].sort((a, b) => a.ours / a.reference - b.ours / b.reference)[
+        Math.floor(pairs.length / 2)
+      ]!;
       comparisons.push({
         pipelineDepth: depth,
         connectionCount,
-        referenceRequestsPerSec: Math.round(reference),
-        oursRequestsPerSec: Math.round(ours.requestsPerSec),
-        ratio: Number((ours.requestsPerSec / reference).toFixed(3)),
-        oursLatencyUsP99: ours.latencyUsP99,
+        referenceRequestsPerSec: Math.round(middle.reference),
+        oursRequestsPerSec: Math.round(middle.ours),
+        ratio: Number((middle.ours / middle.reference).toFixed(3)),
+        oursLatencyUsP99: middle.latencyUsP99,
+        roundRatios: pairs.map((pair) => Number((pair.ours / pair.reference).toFixed(3))),
       });
     }
   } finally {
@@ -123,7 +125,7 @@ export async function compareWithRedisBenchmark(
 if (import.meta.url === `file://${process.argv[1]}`) {
   const { values } = parseArgs({
     options: {
-      rounds: { type: 'string', default: '2' },
+      rounds: { type: 'string', default: '3' },
       'duration-ms': { type: 'string', default: '2500' },
       json: { type: 'string' },
     },
@@ -131,7 +133,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const comparisons = await compareWithRedisBenchmark(Number(values.rounds), Number(values['duration-ms']));
   for (const one of comparisons) {
     process.stdout.write(
-      `ping_inline -c ${one.connectionCount} -P ${String(one.pipelineDepth).padEnd(2)}  redis-benchmark ${one.referenceRequestsPerSec} req/s  headcount load ${one.oursRequestsPerSec} req/s  ratio ${one.ratio}  (our p99 ${one.oursLatencyUsP99} µs)\n`,
+      `ping_inline -c ${one.connectionCount} -P ${String(one.pipelineDepth).padEnd(2)}  redis-benchmark ${one.referenceRequestsPerSec} req/s  headcount load ${one.oursRequestsPerSec} req/s  ratio ${one.ratio}  (rounds ${one.roundRatios.join(' ')}; our p99 ${one.oursLatencyUsP99} µs)\n`,
     );
   }
   const jsonPath = values.json ?? path.join('out', 'bench', 'driver-vs-redis-benchmark.json');
