@@ -3,6 +3,8 @@
  * stops early with what was measured, and the redis-inline protocol against a real redis-server
  * (the same one `bench/driver-vs-redis-benchmark.ts` compares against).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
 import { type RedisServer, startRedisServer } from '../../../lab/redis/index.ts';
 import { LoadOptionsError, runLoad } from '../../../lab/load/run-load.ts';
@@ -10,7 +12,14 @@ import { type LineServer, startLineServer } from './fixtures/line-server.ts';
 
 let server: LineServer | undefined;
 let redis: RedisServer | undefined;
+let headcount: ChildProcess | undefined;
 afterEach(async () => {
+  if (headcount && headcount.exitCode === null) {
+    const exited = once(headcount, 'exit');
+    headcount.kill('SIGKILL');
+    await exited;
+  }
+  headcount = undefined;
   await server?.close();
   await redis?.stop();
   server = undefined;
@@ -88,9 +97,43 @@ describe('lab/load: runLoad', () => {
     expect(Object.values(result.errors).every((count) => count === 0)).toBe(true);
   });
 
+  test('--check passes every reply of a real `headcount serve` to a WHO/WHERE/WHY mix', async () => {
+    headcount = spawn(process.execPath, ['bin/headcount.js', 'serve', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const port = await listeningPort(headcount);
+    const result = await runLoad({
+      targets: [{ host: '127.0.0.1', port }],
+      connectionCount: 4,
+      pipelineDepth: 4,
+      requestCountMax: 2000,
+      mix: [
+        { verb: 'WHO', weight: 1 },
+        { verb: 'WHERE', weight: 1 },
+        { verb: 'WHY', weight: 8 },
+      ],
+      check: true,
+    });
+    expect(result.requests).toMatchObject({ completed: 2000, ok: 2000 });
+  });
+
   test('invalid options are rejected with every problem named', async () => {
     await expect(
       runLoad({ targets: [], connectionCount: -1, pipelineDepth: 2, ratePerSec: 10 }),
     ).rejects.toThrow(LoadOptionsError);
   });
 });
+
+/** Reads the server's JSON log lines until `{"msg":"listening","port":N}`. */
+async function listeningPort(child: ChildProcess): Promise<number> {
+  let text = '';
+  for await (const chunk of child.stdout!) {
+    text += String(chunk);
+    for (const line of text.split('\n')) {
+      if (!line.includes('"listening"')) continue;
+      const port = (JSON.parse(line) as { port?: number }).port;
+      if (port) return port;
+    }
+  }
+  throw new Error(`headcount serve exited before listening: ${text.slice(-500)}`);
+}

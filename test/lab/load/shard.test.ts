@@ -82,6 +82,14 @@ describe('lab/load: shard against a line server', () => {
     expect(server.closed).toBe(100);
   });
 
+  test('--connect-rate opens held connections one by one on schedule and holds them', async () => {
+    server = await startLineServer();
+    // 10/s opens connection g at g × 100 ms: within a 250 ms run only the first three are due.
+    const result = await run(server, { connectionCount: 6, connectRatePerSec: 10, durationMs: 250 });
+    expect(result.connects.attempted).toBe(3);
+    expect(server.accepted).toBe(3);
+  });
+
   test('ERR replies are counted as errors, not as ok', async () => {
     server = await startLineServer({ whyReply: 'ERR unavailable no quorum' });
     const result = await run(server, {
