@@ -104,7 +104,14 @@ export class HeldConnection implements LineSink {
     socket.on('close', () => this.onClose(socket));
   }
 
-  /** Open loop: sends every request whose intended time has come. */
+  /** The shard's timing-wheel slot (whole ms) this connection is filed under; -1 when not filed. */
+  wakeSlotMs = -1;
+
+  /**
+   * Open loop: sends every request whose intended time has come, then files this connection for
+   * its next intended time. A closed or full connection is not filed: its connect or its next reply
+   * calls sendDue again.
+   */
   sendDue(nowMs: number): void {
     if (this.state !== 'open' || this.context.stopping || !this.schedule) return;
     const { anchorMs, intervalMs } = this.schedule;
@@ -115,10 +122,9 @@ export class HeldConnection implements LineSink {
       this.inFlight + due < this.capacity
     )
       due++;
-    if (due === 0) return;
     const first = this.nextSendIndex;
     const measureStartMs = this.context.measureStartMs;
-    const count = this.context.takeBudget(due);
+    const count = due === 0 ? 0 : this.context.takeBudget(due);
     for (let index = 0; index < count; index++) {
       const intendedMs = anchorMs + (first + index) * intervalMs;
       if (intendedMs >= measureStartMs)
@@ -127,6 +133,7 @@ export class HeldConnection implements LineSink {
     }
     this.nextSendIndex += count;
     this.write(count);
+    if (this.inFlight < this.capacity) this.context.wakeAt(this, anchorMs + this.nextSendIndex * intervalMs);
   }
 
   /** Open loop: intended sends in [fromMs, untilMs) that never went out. */

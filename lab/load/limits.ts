@@ -33,5 +33,7 @@ export const workerCountMax = 64;
 export const reconnectDelayMs = 100;
 /** Ticker period in the open loop and churn: sends are at most this late (the lag is measured). */
 export const openLoopTickMs = 1;
+/** Timeouts are checked this often; scanning every connection each 1 ms tick would cost O(connections). */
+export const timeoutCheckIntervalMs = 10;
 /** Ticker period in the closed loop, which only checks timeouts, ramp and the end of the run. */
 export const closedLoopTickMs = 5;

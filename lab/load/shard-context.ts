@@ -4,6 +4,7 @@
  * do not import the shard and the shard's timeline stays in one file.
  */
 import type { RequestEncoder } from './command-mix.ts';
+import type { HeldConnection } from './held-connection.ts';
 import type { LoadOptions } from './options.ts';
 import type { ShardStats } from './shard-stats.ts';
 
@@ -19,6 +20,8 @@ export interface ShardContext {
   readonly stopping: boolean;
   /** Takes up to `wanted` requests from the shard's budget and returns how many may be sent now. */
   takeBudget(wanted: number): number;
+  /** Open loop: call `connection.sendDue` again at (about) `atMs`, to the millisecond. */
+  wakeAt(connection: HeldConnection, atMs: number): void;
   /** Called on every reply so the shard knows when the last one arrived. */
   noteReply(nowMs: number): void;
 }

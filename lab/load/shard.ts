@@ -17,6 +17,7 @@ import {
   openLoopInFlightMax,
   openLoopTickMs,
   pipelineDepthMax,
+  timeoutCheckIntervalMs,
 } from './limits.ts';
 import type { LoadOptions } from './options.ts';
 import type { LoadResult, StopReason } from './result.ts';
@@ -58,6 +59,14 @@ export class Shard implements ShardContext {
   private stopReason: StopReason = 'duration';
   private stopRequested = false;
   private ticker: NodeJS.Timeout | null = null;
+  private lastTimeoutCheckMs = Number.NEGATIVE_INFINITY;
+  /**
+   * Open loop timing wheel: whole-ms slot → connections due then, so a tick touches only the
+   * connections with a send due (O(sends)), not every connection. `wheelCursorMs` is the last
+   * slot turned; stale entries (a connection refiled elsewhere) are skipped by `wakeSlotMs`.
+   */
+  private readonly wheel = new Map<number, HeldConnection[]>();
+  private wheelCursorMs = 0;
   private finishRun: ((result: LoadResult) => void) | null = null;
 
   constructor(plan: ShardPlan) {
@@ -88,6 +97,7 @@ export class Shard implements ShardContext {
     this.startMs = performance.now();
     this.measureStartMs = this.startMs + options.warmupMs;
     this.stopMs = this.measureStartMs + options.durationMs;
+    this.wheelCursorMs = Math.floor(this.startMs) - 1;
     this.createHeld();
     const tickMs = this.isOpenLoop || options.churnPerSec !== null ? openLoopTickMs : closedLoopTickMs;
     return new Promise((resolve) => {
@@ -114,6 +124,30 @@ export class Shard implements ShardContext {
     return granted;
   }
 
+  wakeAt(connection: HeldConnection, atMs: number): void {
+    const slotMs = Math.max(Math.floor(atMs), this.wheelCursorMs + 1);
+    if (connection.wakeSlotMs === slotMs) return;
+    connection.wakeSlotMs = slotMs;
+    const bucket = this.wheel.get(slotMs);
+    if (bucket) bucket.push(connection);
+    else this.wheel.set(slotMs, [connection]);
+  }
+
+  private turnWheel(nowMs: number): void {
+    const lastSlotMs = Math.floor(nowMs);
+    while (this.wheelCursorMs < lastSlotMs) {
+      const slotMs = ++this.wheelCursorMs;
+      const bucket = this.wheel.get(slotMs);
+      if (!bucket) continue;
+      this.wheel.delete(slotMs);
+      for (const connection of bucket) {
+        if (connection.wakeSlotMs !== slotMs) continue;
+        connection.wakeSlotMs = -1;
+        connection.sendDue(nowMs);
+      }
+    }
+  }
+
   noteReply(nowMs: number): void {
     this.lastReplyMs = nowMs;
   }
@@ -136,8 +170,11 @@ export class Shard implements ShardContext {
 
   private tick(nowMs: number): void {
     if (!this.stopping) this.drive(nowMs);
-    for (const connection of this.held) connection.checkTimeout(nowMs);
-    for (const connection of this.churn) connection.checkTimeout(nowMs);
+    if (nowMs - this.lastTimeoutCheckMs >= timeoutCheckIntervalMs) {
+      this.lastTimeoutCheckMs = nowMs;
+      for (const connection of this.held) connection.checkTimeout(nowMs);
+      for (const connection of this.churn) connection.checkTimeout(nowMs);
+    }
     if (this.stopping) this.maybeFinish(nowMs);
   }
 
@@ -145,7 +182,7 @@ export class Shard implements ShardContext {
     while (this.heldOpened < this.held.length && this.heldConnectAtMs[this.heldOpened]! <= nowMs) {
       this.held[this.heldOpened++]!.connect();
     }
-    if (this.isOpenLoop) for (const connection of this.held) connection.sendDue(nowMs);
+    if (this.isOpenLoop) this.turnWheel(nowMs);
     this.startDueChurn(nowMs);
     if (this.stopRequested) this.beginStop(nowMs, 'signal');
     else if (nowMs >= this.stopMs) this.beginStop(this.stopMs, 'duration');
