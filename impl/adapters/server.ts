@@ -75,7 +75,6 @@ export async function startServer(
     backend,
     observer: metricsObserver(metrics),
   });
-  metrics.gauge('headcount_connections_max').set(options.maxConnections);
   core.start(clock.nowMs());
   const tcp = new TcpServer({
     host: options.host,
@@ -86,6 +85,7 @@ export async function startServer(
     metrics,
     onActivity: () => driver.pump(),
   });
+  metrics.gauge('headcount_connections_max').set(tcp.connectionsMaxEffective);
   let port: number;
   try {
     port = await tcp.listen();

@@ -65,6 +65,11 @@ export class TcpServer {
     }
   }
 
+  /** The client cap in force: --max-connections, lowered to what the descriptor limit allows. */
+  get connectionsMaxEffective(): number {
+    return Math.min(this.#options.core.limits.connectionsMax, this.#fdCap);
+  }
+
   get clientCount(): number {
     return this.#clients.size;
   }
@@ -209,6 +214,7 @@ export class TcpServer {
     this.#clients.delete(client.session);
     const { core, clock } = this.#options;
     core.release(client.session, reason, clock.nowMs());
+    this.#options.logger.debug({ reason, clients: core.sessions.size }, 'client released');
     this.#options.metrics?.gauge('headcount_connections').set(core.sessions.size);
     this.#options.onActivity?.();
   }
