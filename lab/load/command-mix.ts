@@ -73,6 +73,8 @@ export class RequestEncoder {
   private readonly bytesByVerb: Buffer[];
   private readonly repeated: Buffer | undefined;
   private readonly repeatedUnitBytes: number;
+  /** One view per batch size, made once: the bytes never change, so writes can share them. */
+  private readonly repeatedViews: Buffer[] = [];
 
   constructor(mix: readonly MixEntry[], protocol: LoadProtocol, batchMax: number) {
     this.cycle = mixCycle(mix);
@@ -85,7 +87,12 @@ export class RequestEncoder {
   /** Bytes for requests number `first`..`first+count-1` of this connection's sequence. */
   encode(first: number, count: number): Buffer {
     if (this.repeated) {
-      return this.repeated.subarray(0, count * this.repeatedUnitBytes);
+      let view = this.repeatedViews[count];
+      if (!view) {
+        view = this.repeated.subarray(0, count * this.repeatedUnitBytes);
+        this.repeatedViews[count] = view;
+      }
+      return view;
     }
     const parts: Buffer[] = [];
     for (let index = 0; index < count; index++) parts.push(this.bytesByVerb[this.verbAt(first + index)]!);

@@ -60,7 +60,7 @@ export class HeldConnection implements LineSink {
   /** 64 KB: one read holds ~9000 PONG replies, more than any pipeline we keep in flight. */
   private readonly readBuffer = Buffer.allocUnsafe(65_536);
   private readonly onRead = (bytes: number, buffer: Uint8Array): boolean => {
-    this.onData((buffer as Buffer).subarray(0, bytes));
+    this.onData(buffer as Buffer, bytes);
     return true;
   };
 
@@ -222,9 +222,9 @@ export class HeldConnection implements LineSink {
     else this.refill(nowMs);
   }
 
-  private onData(chunk: Buffer): void {
+  private onData(chunk: Buffer, length: number): void {
     this.nowMs = performance.now();
-    this.splitter.push(chunk, this);
+    this.splitter.push(chunk, this, length);
     this.flushLatencies();
     if (this.state !== 'open') return;
     this.context.noteReply(this.nowMs);

@@ -21,12 +21,13 @@ export class LineSplitter {
   private readonly carry = Buffer.allocUnsafe(replyBytesMax);
   private carryBytes = 0;
 
-  push(chunk: Buffer, sink: LineSink): void {
+  /** Feeds `chunk[0..length)` (default: all of it), so a reused read buffer needs no slice. */
+  push(chunk: Buffer, sink: LineSink, length: number = chunk.length): void {
     let start = 0;
     if (this.carryBytes > 0) {
-      const newline = newlineAt(chunk, 0);
+      const newline = newlineAt(chunk, 0, length);
       if (newline === -1) {
-        this.append(chunk, 0, chunk.length, sink);
+        this.append(chunk, 0, length, sink);
         return;
       }
       if (!this.append(chunk, 0, newline, sink)) return;
@@ -35,9 +36,8 @@ export class LineSplitter {
       sink.onLine(this.carry, 0, carried);
       start = newline + 1;
     }
-    const length = chunk.length;
     while (start < length) {
-      const newline = newlineAt(chunk, start);
+      const newline = newlineAt(chunk, start, length);
       if (newline === -1) {
         this.append(chunk, start, length, sink);
         return;
@@ -68,8 +68,7 @@ export class LineSplitter {
  * The next `\n` at or after `start`, or -1. A plain loop: replies are a few bytes long, and
  * `Buffer.indexOf` is a native call whose fixed cost is larger than scanning them here.
  */
-function newlineAt(chunk: Buffer, start: number): number {
-  const length = chunk.length;
+function newlineAt(chunk: Buffer, start: number, length: number): number {
   for (let index = start; index < length; index++) if (chunk[index] === 10) return index;
   return -1;
 }
