@@ -8,8 +8,8 @@
  * Run: `npx tsx bench/driver-vs-redis-benchmark.ts [--rounds 3] [--duration-ms 2500] [--json FILE]`.
  * Goal: ratio >= 1.0 at both depths.
  */
-import { execFile } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
@@ -28,6 +28,26 @@ export interface DriverComparison {
   oursLatencyUsP99: number;
   /** ours ÷ reference in each round; `ratio` is their median. */
   roundRatios: number[];
+  /** Median CPU (user + system) per request, µs: steadier than throughput when cores are shared. */
+  referenceCpuUsPerRequest: number;
+  oursCpuUsPerRequest: number;
+}
+
+interface Pair {
+  reference: number;
+  ours: number;
+  latencyUsP99: number;
+  referenceCpuUs: number;
+  oursCpuUs: number;
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
 }
 
 /** redis-benchmark's `-n`: requests for about `durationMs` at the given rate guess. */
@@ -49,14 +69,29 @@ async function referenceRun(port: number, depth: number, connectionCount: number
     String(requestCount),
     '-q',
   ];
+  const cpuUsBefore = childrenCpuUs();
   const { stdout } = await run('redis-benchmark', args, { maxBuffer: 16 * 1024 * 1024 });
+  const cpuUs = childrenCpuUs() - cpuUsBefore;
   const matches = [...stdout.matchAll(/([\d.]+) requests per second/g)];
   const last = matches.at(-1);
   if (!last) throw new Error(`could not read redis-benchmark output: ${stdout.slice(-200)}`);
-  return Number(last[1]);
+  return { requestsPerSec: Number(last[1]), cpuUsPerRequest: cpuUs / requestCount };
 }
 
+/**
+ * CPU time (user + system) of reaped child processes, from /proc/self/stat (cutime, cstime), in µs.
+ * On a shared machine CPU per request is steadier than throughput, so we report both.
+ */
+function childrenCpuUs(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[13]) + Number(fields[14])) * 1e6) / clockTicksPerSec;
+}
+
+const clockTicksPerSec = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
 async function oursRun(port: number, depth: number, connectionCount: number, durationMs: number) {
+  const cpuBefore = process.cpuUsage();
   const result = await runLoad({
     targets: [{ host: '127.0.0.1', port }],
     protocol: 'redis-inline',
@@ -65,9 +100,11 @@ async function oursRun(port: number, depth: number, connectionCount: number, dur
     durationMs,
     check: true,
   });
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     requestsPerSec: result.requests.throughputPerSec,
     latencyUsP99: result.requests.latency.summary.latencyUsP99,
+    cpuUsPerRequest: (cpu.user + cpu.system) / Math.max(1, result.requests.completed),
   };
 }
 
@@ -81,19 +118,22 @@ export async function compareWithRedisBenchmark(
   const comparisons: DriverComparison[] = [];
   try {
     for (const depth of [1, 16]) {
-      const pairs: { reference: number; ours: number; latencyUsP99: number }[] = [];
+      const pairs: Pair[] = [];
       for (let round = 0; round < rounds; round++) {
         const guessPerSec = pairs.at(-1)?.reference ?? (depth === 1 ? 100_000 : 800_000);
         const requestCount = requestCountFor(durationMs, guessPerSec);
-        const pair = { reference: 0, ours: 0, latencyUsP99: 0 };
+        const pair: Pair = { reference: 0, ours: 0, latencyUsP99: 0, referenceCpuUs: 0, oursCpuUs: 0 };
         // Alternate who goes first, so a burst of load from other processes falls on both sides.
         for (const who of round % 2 === 0 ? ['reference', 'ours'] : ['ours', 'reference']) {
-          if (who === 'reference')
-            pair.reference = await referenceRun(redis.port, depth, connectionCount, requestCount);
-          else {
+          if (who === 'reference') {
+            const one = await referenceRun(redis.port, depth, connectionCount, requestCount);
+            pair.reference = one.requestsPerSec;
+            pair.referenceCpuUs = one.cpuUsPerRequest;
+          } else {
             const one = await oursRun(redis.port, depth, connectionCount, durationMs);
             pair.ours = one.requestsPerSec;
             pair.latencyUsP99 = one.latencyUsP99;
+            pair.oursCpuUs = one.cpuUsPerRequest;
           }
         }
         pairs.push(pair);
@@ -110,6 +150,8 @@ export async function compareWithRedisBenchmark(
         ratio: Number((middle.ours / middle.reference).toFixed(3)),
         oursLatencyUsP99: middle.latencyUsP99,
         roundRatios: pairs.map((pair) => Number((pair.ours / pair.reference).toFixed(3))),
+        referenceCpuUsPerRequest: round2(median(pairs.map((pair) => pair.referenceCpuUs))),
+        oursCpuUsPerRequest: round2(median(pairs.map((pair) => pair.oursCpuUs))),
       });
     }
   } finally {
@@ -133,7 +175,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const comparisons = await compareWithRedisBenchmark(Number(values.rounds), Number(values['duration-ms']));
   for (const one of comparisons) {
     process.stdout.write(
-      `ping_inline -c ${one.connectionCount} -P ${String(one.pipelineDepth).padEnd(2)}  redis-benchmark ${one.referenceRequestsPerSec} req/s  headcount load ${one.oursRequestsPerSec} req/s  ratio ${one.ratio}  (rounds ${one.roundRatios.join(' ')}; our p99 ${one.oursLatencyUsP99} µs)\n`,
+      `ping_inline -c ${one.connectionCount} -P ${String(one.pipelineDepth).padEnd(2)}  redis-benchmark ${one.referenceRequestsPerSec} req/s  headcount load ${one.oursRequestsPerSec} req/s  ratio ${one.ratio}  (rounds ${one.roundRatios.join(' ')}; our p99 ${one.oursLatencyUsP99} µs)\n` +
+        `            CPU per request: redis-benchmark ${one.referenceCpuUsPerRequest} µs, headcount load ${one.oursCpuUsPerRequest} µs\n`,
     );
   }
   const jsonPath = values.json ?? path.join('out', 'bench', 'driver-vs-redis-benchmark.json');
