@@ -1,0 +1,103 @@
+/**
+ * The cluster's links through a Toxiproxy-compatible fault proxy, driven only through
+ * `toxiproxy-node-client` (so a real Toxiproxy works the same): `TOXIPROXY_URL` when set, else the
+ * embedded `startFaultProxy` (lab/faultproxy). One proxy per link, named so a person reading the
+ * proxy's `/proxies` knows what it is: `redis-s1`, `discovery0-s1`, `clients-s1`.
+ *
+ * A cut is the proxy disabled (live connections closed, new ones refused), like Toxiproxy's
+ * `down`; a black hole is a `timeout` toxic with timeout 0 (bytes held, nothing closed); latency
+ * is a `latency` toxic on both streams. Every fault is named so `heal` can remove exactly it.
+ */
+import { type Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
+import { type FaultProxy, startFaultProxy } from '../faultproxy/index.ts';
+
+export interface FaultLinks {
+  /** The Toxiproxy API URL in use. */
+  readonly url: string;
+  readonly embedded: boolean;
+  /** Creates (or replaces) a proxy; returns its listen port. */
+  add(name: string, upstream: string): Promise<number>;
+  has(name: string): boolean;
+  /** Disables the proxy: live connections close, new ones are refused. */
+  cut(name: string): Promise<void>;
+  /** Holds every byte one way (a `timeout` toxic, timeout 0): the peer hangs, nothing closes. */
+  blackhole(name: string, stream: 'upstream' | 'downstream'): Promise<void>;
+  /** Adds `latencyMs` (+/- jitterMs) each way. */
+  delay(name: string, latencyMs: number, jitterMs?: number): Promise<void>;
+  /** Re-enables the proxy and removes the lab's toxics from it. */
+  heal(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFaultLinks(seed: number): Promise<FaultLinks> {
+  const external = process.env.TOXIPROXY_URL;
+  let embedded: FaultProxy | undefined;
+  if (external === undefined || external === '') embedded = await startFaultProxy({ port: 0, seed });
+  const url = embedded?.url ?? (external as string);
+  const client = new Toxiproxy(url);
+  const proxies = new Map<string, ToxiproxyProxy>();
+  const get = (name: string): ToxiproxyProxy => {
+    const proxy = proxies.get(name);
+    if (proxy === undefined)
+      throw new Error(`no lab proxy named ${name}; known: ${[...proxies.keys()].join(', ')}`);
+    return proxy;
+  };
+  // The toxics the lab added, per proxy: `heal` removes these and only these.
+  const added = new Map<string, Set<string>>();
+  const addToxic = async (name: string, body: Parameters<ToxiproxyProxy['addToxic']>[0]) => {
+    await get(name).addToxic(body);
+    const names = added.get(name) ?? new Set<string>();
+    names.add(body.name);
+    added.set(name, names);
+  };
+  const removeLabToxics = async (proxy: ToxiproxyProxy) => {
+    for (const toxicName of added.get(proxy.name) ?? []) await (await proxy.getToxic(toxicName)).remove();
+    added.delete(proxy.name);
+  };
+  return {
+    url,
+    embedded: embedded !== undefined,
+    add: async (name, upstream) => {
+      const old = proxies.get(name);
+      if (old !== undefined) await old.remove();
+      const proxy = await client.createProxy({ name, listen: '127.0.0.1:0', upstream });
+      proxies.set(name, proxy);
+      return Number(proxy.listen.slice(proxy.listen.lastIndexOf(':') + 1));
+    },
+    has: (name) => proxies.has(name),
+    cut: async (name) => {
+      const proxy = get(name);
+      await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
+    },
+    blackhole: async (name, stream) => {
+      await addToxic(name, {
+        name: 'lab_blackhole',
+        type: 'timeout',
+        stream,
+        toxicity: 1,
+        attributes: { timeout: 0 },
+      });
+    },
+    delay: async (name, latencyMs, jitterMs = 0) => {
+      for (const stream of ['upstream', 'downstream'] as const) {
+        await addToxic(name, {
+          name: stream === 'upstream' ? 'lab_latency_up' : 'lab_latency_down',
+          type: 'latency',
+          stream,
+          toxicity: 1,
+          attributes: { latency: Math.round(latencyMs), jitter: Math.round(jitterMs) },
+        });
+      }
+    },
+    heal: async (name) => {
+      const proxy = get(name);
+      await removeLabToxics(proxy);
+      await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
+    },
+    close: async () => {
+      if (embedded !== undefined) await embedded.close();
+      else for (const proxy of proxies.values()) await proxy.remove().catch(() => {});
+      proxies.clear();
+    },
+  };
+}

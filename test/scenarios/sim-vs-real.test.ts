@@ -1,0 +1,83 @@
+/**
+ * The simulator earns trust only by agreeing with the real thing. Goal: `server-crash` (mode A)
+ * on the real engine (real servers, a real redis-server through the fault proxy, real TCP
+ * clients, time-scaled 0.1) and on the simulator with the same parameters give the same median
+ * stale window after a crash, within 10% or 50 ms (production units), whichever is larger.
+ *
+ * Method: the catalogue file is planned as the runner plans it (--quick, engine real, mode a),
+ * then shortened so it fits a test: 3 servers, fewer clients, four crashes spaced two TTLs apart
+ * so each gives its own window. A crash's stale window is the longest stale window that starts
+ * within ttl + heartbeat after it (the checker blames windows on the last unhealed fault, so we
+ * pick them by time, the same way for both engines).
+ */
+import { describe, expect, test } from 'vitest';
+import { runReal } from '../../lab/engine.ts';
+import { loadEngine } from '../../scenarios/runner/engines.ts';
+import { loadScenarioFile } from '../../scenarios/runner/load.ts';
+import { planScenario, type RunSpec } from '../../scenarios/runner/plan.ts';
+import type { RunResult } from '../../sim/result.ts';
+
+const crashAtMs = [6_000, 18_000, 30_000, 42_000];
+
+function serverCrashSpec(): RunSpec {
+  const loaded = loadScenarioFile(new URL('../../scenarios/server-crash.yaml', import.meta.url).pathname);
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+  const planned = planScenario(loaded.value, { engine: 'real', rootSeed: 7, quick: true });
+  if (!planned.ok) throw new Error(JSON.stringify(planned.error));
+  const spec = planned.value.runs.find((run) => run.params.mode === 'a');
+  if (spec === undefined) throw new Error('server-crash has no mode a run');
+  return {
+    ...spec,
+    timeScale: 0.1,
+    config: {
+      ...spec.config,
+      durationMs: 54_000,
+      cluster: { ...spec.config.cluster, servers: 5 },
+      workload: { ...spec.config.workload, initialClients: 100, arrivalRatePerSec: 3, whoRatePerSec: 20 },
+      faults: {
+        ...spec.config.faults,
+        schedule: crashAtMs.map((atMs, index) => ({
+          atMs,
+          kind: 'crash' as const,
+          target: `server-${index + 1}`,
+        })),
+      },
+    },
+  };
+}
+
+/** Per crash: the longest stale window starting within ttl + heartbeat after it. */
+export function crashWindowsMs(result: RunResult): number[] {
+  const spanMs = result.config.ttlMs + result.config.heartbeatMs;
+  return result.events
+    .filter((event) => event.kind === 'crash')
+    .map((crash) => {
+      const windows = result.staleWindows.filter(
+        (window) => window.startMs >= crash.atMs - 50 && window.startMs <= crash.atMs + spanMs,
+      );
+      return Math.max(0, ...windows.map((window) => window.durationMs));
+    });
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+describe('scenarios: server-crash, simulator against the real engine', () => {
+  test('the median stale window after a crash agrees within 10% or 50 ms', async () => {
+    const spec = serverCrashSpec();
+    const real = await runReal(spec);
+    const sim = await (await loadEngine('sim'))({ ...spec, engine: 'sim' });
+    const realWindowsMs = crashWindowsMs(real);
+    const simWindowsMs = crashWindowsMs(sim);
+    console.log({ realWindowsMs, simWindowsMs, real: real.who, sim: sim.who });
+    expect(real.engine).toBe('real');
+    expect(real.config.timeScale).toBe(0.1);
+    expect(realWindowsMs).toHaveLength(crashAtMs.length);
+    expect(realWindowsMs.every((windowMs) => windowMs > 0)).toBe(true);
+    const toleranceMs = Math.max(50, 0.1 * median(realWindowsMs));
+    expect(Math.abs(median(simWindowsMs) - median(realWindowsMs))).toBeLessThanOrEqual(toleranceMs);
+  }, 20_000);
+});
