@@ -8,7 +8,7 @@
  * abuser is gone, WHO from one fresh client is exactly 1 on every server.
  */
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, test } from 'vitest';
 import { type RedisServer, startRedisServer } from '../../lab/redis/index.ts';
 import { connectLine } from '../support/line-client.ts';
 import { type Spawned, spawnHeadcount } from '../support/spawn-headcount.ts';
