@@ -3,7 +3,7 @@
  * the property tests must catch (`brokenVariant` in SimConfig). A broken variant wraps the real
  * backend and changes one thing; it is never used outside tests and the checker's demos.
  */
-import type { CountingBackend, Effect, WhoCallback } from '../impl/core/counting-backend.ts';
+import type { CountingBackend, Effect, FleetListener, WhoCallback } from '../impl/core/counting-backend.ts';
 import { LocalBackend } from '../impl/core/local-backend.ts';
 import type { ModeAEffect } from '../impl/core/mode-a/effects.ts';
 import { ModeABackend } from '../impl/core/mode-a/mode-a-backend.ts';
@@ -88,6 +88,12 @@ class Delegate implements CountingBackend {
   }
   info(nowMs: number): Record<string, unknown> {
     return this.inner.info(nowMs);
+  }
+  inFleet(nowMs: number): boolean {
+    return this.inner.inFleet?.(nowMs) ?? true;
+  }
+  onFleetChange(listener: FleetListener): void {
+    this.inner.onFleetChange?.(listener);
   }
   setCountUrl(url: string, nowMs: number): void {
     (this.inner as Partial<ModeCBackend>).setCountUrl?.(url, nowMs);

@@ -5,11 +5,20 @@
  *
  * A numeric WHO answer is judged against the truth over its request interval
  * [askedAtMs, answeredAtMs]: error 0 inside [truthMin, truthMax], else the signed distance to the
- * nearest bound. Consecutive wrong answers form a stale window; consecutive refusals (ERR
+ * nearest bound. Which range depends on what the mode promises:
+ * - mode A (and local) promise a fleet-level number: [min, max] of the fleet's total over the
+ *   interval.
+ * - mode C promises that each member's count is right for the moment it was read. A fan-out
+ *   reads the servers a few milliseconds apart, so with changes on several servers during one
+ *   request the sum can leave the fleet's range although no server's count was wrong. Its range
+ *   is [sum over servers of each server's minimum over the interval, sum of each maximum]. The
+ *   answers outside the fleet-level range are still counted (`who.outsideFleetRange`).
+ * Without per-server truth in the history (`serverTruth` empty), mode C falls back to the fleet
+ * range, which is stricter. Consecutive wrong answers form a stale window; consecutive refusals (ERR
  * unavailable or no answer) form a refusal window; each window is blamed on the fault active at
  * its start, or healed shortly before it, else on `propagation delay (no fault)`.
  */
-import type { History, WhoRecord } from './history.ts';
+import type { History, TruthPoints, WhoRecord } from './history.ts';
 import type { Distribution, IdStats, LoadBalancerStats, RunResult, Series, Window } from './result.ts';
 
 export interface CheckOptions {
@@ -104,24 +113,67 @@ export function truthRange(history: History, fromMs: number, toMs: number): [num
   return [min, max, times[index]!];
 }
 
+/** [min, max] of one change-point series over [fromMs, toMs]. */
+function pointsRange(points: TruthPoints, fromMs: number, toMs: number): [number, number] {
+  const times = points.tMs;
+  let low = 0;
+  let high = times.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (times[mid]! <= fromMs) low = mid;
+    else high = mid - 1;
+  }
+  let min = points.count[low]!;
+  let max = min;
+  for (let index = low + 1; index < times.length && times[index]! <= toMs; index += 1) {
+    const count = points.count[index]!;
+    if (count < min) min = count;
+    if (count > max) max = count;
+  }
+  return [min, max];
+}
+
+/** [sum of each server's minimum, sum of each server's maximum] over [fromMs, toMs]. */
+export function serverTruthRange(history: History, fromMs: number, toMs: number): [number, number] {
+  let min = 0;
+  let max = 0;
+  for (const points of history.serverTruth) {
+    const [serverMin, serverMax] = pointsRange(points, fromMs, toMs);
+    min += serverMin;
+    max += serverMax;
+  }
+  return [min, max];
+}
+
+const signedError = (value: number, min: number, max: number): number =>
+  value > max ? value - max : value < min ? value - min : 0;
+
 interface Judged {
   record: WhoRecord;
   error: number;
+  /** Outside the fleet-level truth range (the same as `error !== 0` unless judged per server). */
+  outsideFleet: boolean;
   truthMax: number;
   lastChangeMs: number;
 }
 
-function judge(history: History): Judged[] {
+function judge(history: History, mode: CheckOptions['mode']): Judged[] {
   const judged: Judged[] = [];
+  const perServer = mode === 'c' && history.serverTruth.length > 0;
   for (const record of history.who) {
     if (record.outcome === 'abandoned') continue;
     const [min, max, lastChangeMs] = truthRange(history, record.askedAtMs, record.answeredAtMs);
     let error = 0;
+    let outsideFleet = false;
     if (record.outcome === 'count') {
-      if (record.value > max) error = record.value - max;
-      else if (record.value < min) error = record.value - min;
+      error = signedError(record.value, min, max);
+      outsideFleet = error !== 0;
+      if (perServer && outsideFleet) {
+        const [serverMin, serverMax] = serverTruthRange(history, record.askedAtMs, record.answeredAtMs);
+        error = signedError(record.value, serverMin, serverMax);
+      }
     }
-    judged.push({ record, error, truthMax: max, lastChangeMs });
+    judged.push({ record, error, outsideFleet, truthMax: max, lastChangeMs });
   }
   judged.sort((a, b) => a.record.askedAtMs - b.record.askedAtMs);
   return judged;
@@ -134,9 +186,11 @@ function whoStats(judged: Judged[]): RunResult['who'] {
   let unavailable = 0;
   let timedOut = 0;
   let wrong = 0;
+  let outsideFleetRange = 0;
   const over = { answers: 0, max: 0 };
   const under = { answers: 0, max: 0 };
-  for (const { record, error, truthMax } of judged) {
+  for (const judgedEntry of judged) {
+    const { record, error, truthMax } = judgedEntry;
     if (record.outcome === 'timeout') {
       timedOut += 1;
       continue;
@@ -149,6 +203,7 @@ function whoStats(judged: Judged[]): RunResult['who'] {
     errors.push(error);
     relative.push(Math.abs(error) / Math.max(1, truthMax));
     if (error !== 0) wrong += 1;
+    if (judgedEntry.outsideFleet) outsideFleetRange += 1;
     if (error > 0) {
       over.answers += 1;
       over.max = Math.max(over.max, error);
@@ -168,6 +223,7 @@ function whoStats(judged: Judged[]): RunResult['who'] {
     timedOut,
     availability: asked === 0 ? 1 : round3(answered / asked),
     wrong,
+    outsideFleetRange,
     error: { ...plain(errorDistribution), min: errorDistribution.min },
     relativeErrorAbs: plain(distribution(relative)),
     overcount: over,
@@ -336,7 +392,7 @@ function convergenceCheck(judged: Judged[], options: CheckOptions): RunResult['c
   return { name, ok: true, detail: `${checked} settled answers from ${fromMs} ms were exact` };
 }
 
-/** Mode C's safety: every numeric answer lies within the truth range of its interval. */
+/** Mode C's safety: every numeric answer lies within the (per-server) truth range of its interval. */
 function withinRangeCheck(judged: Judged[]): RunResult['checks'][number] {
   const name = 'answers-within-truth-range';
   const bad = judged.find((entry) => entry.record.outcome === 'count' && entry.error !== 0);
@@ -349,7 +405,7 @@ function withinRangeCheck(judged: Judged[]): RunResult['checks'][number] {
 }
 
 export function checkHistory(history: History, options: CheckOptions): CheckedParts {
-  const judged = judge(history);
+  const judged = judge(history, options.mode);
   const seconds = Math.max(history.durationMs, 1) / 1000;
   const causeOf = causeFinder(history, options.ttlMs + 2 * options.heartbeatMs);
   const isRefusal = (entry: Judged) => entry.record.outcome !== 'count';

@@ -4,7 +4,9 @@
  * cluster; `checkHistory` (sim/checker.ts) turns either into the judged parts of a `RunResult`.
  *
  * Truth is kept as change points: `truthCount[k]` clients were connected from `truthTMs[k]`
- * until `truthTMs[k + 1]`. Times are milliseconds from the start of the run.
+ * until `truthTMs[k + 1]`. Times are milliseconds from the start of the run. The same is kept
+ * per server (`serverTruth[i]`, clients connected to server i), because a fan-out (mode C) reads
+ * servers a few milliseconds apart and is judged server by server.
  */
 import type { TimelineEvent } from './result.ts';
 
@@ -27,10 +29,21 @@ export interface ServerBoot {
   atMs: number;
 }
 
+/** `count[k]` from `tMs[k]` until `tMs[k + 1]`. */
+export interface TruthPoints {
+  tMs: number[];
+  count: number[];
+}
+
 export interface History {
   durationMs: number;
   truthTMs: number[];
   truthCount: number[];
+  /**
+   * Per-server truth as change points, indexed by server index (a server that is down holds 0).
+   * Empty when the recorder does not know it (the checker then judges against the fleet truth).
+   */
+  serverTruth: TruthPoints[];
   who: WhoRecord[];
   /** Faults and heals (kind `heal` with the healed fault's kind in `detail`). */
   events: TimelineEvent[];
@@ -49,6 +62,7 @@ export function emptyHistory(durationMs: number): History {
     durationMs,
     truthTMs: [0],
     truthCount: [0],
+    serverTruth: [],
     who: [],
     events: [],
     sampleTMs: [],
@@ -67,6 +81,18 @@ export function recordTruth(history: History, atMs: number, count: number): void
   else {
     history.truthTMs.push(atMs);
     history.truthCount.push(count);
+  }
+}
+
+/** Appends a change point to server `serverIndex`'s truth (creating the servers up to it at 0). */
+export function recordServerTruth(history: History, serverIndex: number, atMs: number, count: number): void {
+  while (history.serverTruth.length <= serverIndex) history.serverTruth.push({ tMs: [0], count: [0] });
+  const points = history.serverTruth[serverIndex]!;
+  const last = points.tMs.length - 1;
+  if (points.tMs[last] === atMs) points.count[last] = count;
+  else {
+    points.tMs.push(atMs);
+    points.count.push(count);
   }
 }
 

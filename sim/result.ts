@@ -9,6 +9,13 @@
  * instant; a WHO answer is judged against the truth over its request interval [askedAtMs,
  * answeredAtMs]: its error is 0 when it lies within [truthMin, truthMax], else the distance to
  * the nearest bound (positive = overcount, negative = undercount).
+ *
+ * Which range "wrong" uses depends on the mode's promise (sim/checker.ts): modes local and A are
+ * judged against the fleet's total ([min, max] of the fleet truth over the interval). Mode C is
+ * judged per server, because a fan-out reads each member at a slightly different moment and
+ * promises only that each member's count was right when read: its range is [sum of each
+ * server's minimum, sum of each server's maximum] over the interval. `outsideFleetRange` counts
+ * the answers outside the fleet-level range in every mode, for comparison.
  */
 
 export const runResultSchema = 'headcount.run/1';
@@ -52,8 +59,13 @@ export interface WhoStats {
   timedOut: number;
   /** answered / asked; 1 when nothing was asked. */
   availability: number;
-  /** Answers outside the truth's range over their interval. */
+  /**
+   * Answers outside the truth's range over their interval: the fleet range for modes local and
+   * A, the per-server range (sum of per-server minima .. maxima) for mode C.
+   */
   wrong: number;
+  /** Answers outside the fleet-level truth range (equals `wrong` for modes local and A). */
+  outsideFleetRange?: number;
   /** Signed error of numeric answers (0 inside the truth range). */
   error: Distribution & { min: number };
   /** |error| / max(1, truth) of numeric answers. */

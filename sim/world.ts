@@ -22,7 +22,14 @@ import { ServerCore } from '../impl/core/server-core.ts';
 import type { CloseReason, Session } from '../impl/core/session.ts';
 import { countUrl, createBackend, serverIndexOfCountUrl } from './backends.ts';
 import type { FaultEvent, SimConfig } from './config.ts';
-import { emptyHistory, type History, recordTruth, seriesResolutionMsFor, type WhoRecord } from './history.ts';
+import {
+  emptyHistory,
+  type History,
+  recordServerTruth,
+  recordTruth,
+  seriesResolutionMsFor,
+  type WhoRecord,
+} from './history.ts';
 import { faultTimeline, healAtMsOf } from './nemesis.ts';
 import { SimNetwork } from './network.ts';
 import { RandomStreams, type SimRandom } from './rng.ts';
@@ -56,6 +63,8 @@ export class World {
   #limits: ServerLimits;
   #connected: SimClient[] = [];
   #truth = 0;
+  /** Clients connected to each server (the per-server truth the mode C checker judges by). */
+  #serverTruth: number[] = [];
   #nextClientId = 0;
   #roundRobin = 0;
   #rWorkload: SimRandom;
@@ -86,6 +95,8 @@ export class World {
     for (let index = 0; index < cluster.servers; index += 1) {
       const offsetMs = Math.round((clocks.float01() * 2 - 1) * cluster.clockOffsetMsMax);
       this.servers.push(new SimServer(index, offsetMs));
+      this.#serverTruth.push(0);
+      recordServerTruth(this.history, index, 0, 0);
     }
     if (cluster.mode === 'c') {
       for (let index = 0; index < cluster.discoveryInstances; index += 1) {
@@ -97,7 +108,7 @@ export class World {
           deadlineToken: 0,
           broadcastsBefore: 0,
         };
-        this.#bootDiscovery(node);
+        this.#bootDiscovery(node, 0);
         this.discovery.push(node);
       }
     }
@@ -207,11 +218,19 @@ export class World {
 
   // ---- mode C: discovery -------------------------------------------------------------------
 
-  #bootDiscovery(node: DiscoveryNode): void {
+  /**
+   * A discovery instance starts empty and refuses counts for one lease (warm-up). The instances
+   * of t = 0 count as started one lease earlier: a run begins with the fleet in steady state
+   * (as its initial clients are), not with a cold start of the control plane; a restart during
+   * the run (`discovery-crash`) warms up for real.
+   */
+  #bootDiscovery(node: DiscoveryNode, nowMs: number): void {
     node.epoch += 1;
+    const { leaseMs, fanoutTimeoutMs } = this.config.cluster;
     node.core = new DiscoveryCore({
-      leaseMs: this.config.cluster.leaseMs,
-      fanoutTimeoutMs: this.config.cluster.fanoutTimeoutMs,
+      leaseMs,
+      fanoutTimeoutMs,
+      startedAtMs: node.epoch === 1 ? nowMs - leaseMs : nowMs,
     });
     node.armedAtMs = undefined;
   }
@@ -403,7 +422,7 @@ export class World {
     server.sessions.set(admission.session, client);
     client.denseIndex = this.#connected.length;
     this.#connected.push(client);
-    this.#setTruth(this.#truth + 1, nowMs);
+    this.#setTruth(this.#truth + 1, nowMs, server.index, +1);
     this.#scheduleDeparture(client, nowMs);
     this.#pump(server);
   }
@@ -474,15 +493,19 @@ export class World {
       this.#connected[client.denseIndex] = last;
       last.denseIndex = client.denseIndex;
     }
+    const serverIndex = client.server!.index;
     client.denseIndex = -1;
     client.server = undefined;
     client.session = undefined;
-    this.#setTruth(this.#truth - 1, nowMs);
+    this.#setTruth(this.#truth - 1, nowMs, serverIndex, -1);
   }
 
-  #setTruth(count: number, nowMs: number): void {
+  #setTruth(count: number, nowMs: number, serverIndex: number, delta: number): void {
     this.#truth = count;
     recordTruth(this.history, nowMs, count);
+    const serverCount = this.#serverTruth[serverIndex]! + delta;
+    this.#serverTruth[serverIndex] = serverCount;
+    recordServerTruth(this.history, serverIndex, nowMs, serverCount);
   }
 
   // ---- WHO probes ------------------------------------------------------------------------------
@@ -621,8 +644,8 @@ export class World {
         node.broadcastsBefore += node.core.broadcastCount;
         node.core = undefined;
         node.epoch += 1;
-        this.#heal(fault, fault.durationMs ?? 0, () => {
-          this.#bootDiscovery(node);
+        this.#heal(fault, fault.durationMs ?? 0, (atMs) => {
+          this.#bootDiscovery(node, atMs);
           this.#pumpDiscovery(node);
         });
         return;
@@ -761,6 +784,17 @@ function toCountResult(
   instanceIndex: number,
 ): CountResult {
   if (outcome.ok) return { ok: true, value: outcome.value };
+  if (outcome.error.code === 'HC_FANOUT_WARMING_UP') {
+    return {
+      ok: false,
+      error: {
+        code: 'HC_DISCOVERY_WARMING_UP',
+        definite: true,
+        instanceIndex,
+        warmInMs: outcome.error.warmInMs,
+      },
+    };
+  }
   if (outcome.error.code === 'HC_FANOUT_INCOMPLETE') {
     return {
       ok: false,

@@ -161,7 +161,12 @@ export class TcpServer {
 
   #refuse(socket: net.Socket, reason: AdmitRefusal | 'fd-limit'): void {
     this.#rejected(reason);
-    const reply = reason === 'draining' ? closeReplies.draining : errors.serverFull;
+    const reply =
+      reason === 'draining'
+        ? closeReplies.draining
+        : reason === 'fenced'
+          ? closeReplies.leaseLost
+          : errors.serverFull;
     socket.end(`${reply}\n`);
     socket.setTimeout(1_000, () => socket.destroy());
   }

@@ -29,6 +29,9 @@ export interface Readiness {
   reasons: string[];
 }
 
+/** Told when this server joins or leaves the set of servers whose clients the fleet counts. */
+export type FleetListener = (inFleet: boolean, nowMs: number) => void;
+
 export interface CountingBackend<E extends Effect = Effect, R = unknown> {
   readonly mode: Mode;
   /** The local count changed (a client connected or left). */
@@ -47,4 +50,12 @@ export interface CountingBackend<E extends Effect = Effect, R = unknown> {
   readiness(nowMs: number): Readiness;
   /** Facts for INFO and /readyz. */
   info(nowMs: number): Record<string, unknown>;
+  /**
+   * Optional (mode C): whether this server's clients are part of the fleet's count at `nowMs`.
+   * When it is not, the server must hold no clients, or counts elsewhere would silently miss
+   * them: `ServerCore` refuses new clients and closes the ones it has (a fence).
+   */
+  inFleet?(nowMs: number): boolean;
+  /** Optional (mode C): called, at the end of a backend call, whenever `inFleet` changes. */
+  onFleetChange?(listener: FleetListener): void;
 }

@@ -62,6 +62,7 @@ export const closeReplies = Object.freeze({
   idle: 'BYE idle',
   maxAge: 'BYE max age',
   draining: 'BYE shutting down',
+  leaseLost: 'BYE lease lost',
 });
 
 /** The protocol document, generated from the table. */
@@ -87,6 +88,7 @@ export function protocolMarkdown(): string {
     '| idle for `--idle-timeout-ms` | `BYE idle` | close |',
     '| older than `--max-connection-age-ms` (after pending replies) | `BYE max age` | close |',
     '| the server drains on SIGTERM after `--drain-ms` | `BYE shutting down` | close |',
+    '| mode C: the server holds no lease with any discovery instance (cut off for longer than its lease, or not registered yet); owed WHOs get `ERR unavailable lease lost`; new clients get this line at once | `BYE lease lost` | close |',
     '',
   ].join('\n');
 }

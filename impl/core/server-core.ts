@@ -12,7 +12,7 @@ import type { CountingBackend, WhoCallback } from './counting-backend.ts';
 import type { ServerLimits } from './limits.ts';
 import { type CloseReason, Session, type SessionHost, type SessionObserver } from './session.ts';
 
-export type AdmitRefusal = 'server-full' | 'per-ip' | 'draining';
+export type AdmitRefusal = 'server-full' | 'per-ip' | 'draining' | 'fenced';
 
 export type Admission = { ok: true; session: Session } | { ok: false; reason: AdmitRefusal };
 
@@ -46,6 +46,9 @@ export class ServerCore implements SessionHost {
     this.backend = options.backend;
     this.observer = options.observer;
     this.tracker.onChange((count, nowMs) => this.backend.onLocalCount(count, nowMs));
+    this.backend.onFleetChange?.((inFleet, nowMs) => {
+      if (!inFleet) this.fence(nowMs);
+    });
   }
 
   start(nowMs: number): void {
@@ -63,6 +66,7 @@ export class ServerCore implements SessionHost {
 
   admit(address: string, nowMs: number): Admission {
     if (this.#draining) return { ok: false, reason: 'draining' };
+    if (this.backend.inFleet?.(nowMs) === false) return { ok: false, reason: 'fenced' };
     if (this.#sessions.size >= this.limits.connectionsMax) return { ok: false, reason: 'server-full' };
     const fromAddress = this.#perAddress.get(address) ?? 0;
     const perIpMax = this.limits.connectionsPerIpMax;
@@ -92,6 +96,19 @@ export class ServerCore implements SessionHost {
     this.#draining = true;
     for (const session of this.#sessions) session.drain();
     this.backend.stop(nowMs);
+  }
+
+  /**
+   * The backend says this server's clients are no longer counted (mode C: no lease with any
+   * discovery instance). Every session ends now: owed WHOs get `ERR unavailable lease lost`,
+   * then `BYE lease lost`, so the clients leave (and reconnect elsewhere) before discovery drops
+   * this server from its sums. New clients are refused until the backend is in the fleet again.
+   */
+  fence(_nowMs: number): void {
+    for (const session of [...this.#sessions]) {
+      session.fence();
+      this.wake(session);
+    }
   }
 
   wake(session: Session): void {

@@ -45,7 +45,15 @@ export interface SessionHost {
 
 export type SessionState = 'open' | 'closing' | 'closed';
 
-export type CloseReason = 'quit' | 'line-too-long' | 'idle' | 'max-age' | 'draining' | 'peer' | 'error';
+export type CloseReason =
+  | 'quit'
+  | 'line-too-long'
+  | 'idle'
+  | 'max-age'
+  | 'draining'
+  | 'fenced'
+  | 'peer'
+  | 'error';
 
 interface Slot {
   text: string | undefined;
@@ -70,6 +78,7 @@ export class Session implements LineVisitor {
   #lastInputAtMs: number;
   #nowMs: number;
   #inReceive = false;
+  #fenced = false;
 
   constructor(host: SessionHost, limits: SessionLimits, nowMs: number) {
     this.#host = host;
@@ -155,6 +164,21 @@ export class Session implements LineVisitor {
     if (this.#acceptsInput) this.#finish(closeReplies.draining, 'draining');
   }
 
+  /**
+   * The server left the fleet (mode C lease lost): end now, without waiting for owed WHOs. They
+   * are refused (a count taken later could no longer include this server's clients), and the
+   * session closes with `BYE lease lost` (or the close line it already owed, e.g. a drain's).
+   */
+  fence(): void {
+    if (this.#state !== 'open' || this.#fenced) return;
+    this.#fenced = true;
+    for (const slot of this.#queue) {
+      if (slot.text === undefined) slot.text = `${errors.unavailable} lease lost`;
+    }
+    if (this.#acceptsInput) this.#finish(closeReplies.leaseLost, 'fenced');
+    else this.#flush();
+  }
+
   /** The socket is gone (peer closed, reset, or we ended it). Late WHO answers are dropped. */
   closed(reason: CloseReason): void {
     this.#closeReason ??= reason;
@@ -213,7 +237,10 @@ export class Session implements LineVisitor {
     const askedAtMs = this.#nowMs;
     this.#host.who(askedAtMs, (reply, nowMs) => {
       if (this.#state === 'closed') return;
-      assert(slot.text === undefined, 'a WHO answered twice');
+      if (slot.text !== undefined) {
+        assert(this.#fenced, 'a WHO answered twice');
+        return; // already refused by the fence
+      }
       slot.text = formatWho(reply);
       this.#host.observer?.command('WHO', Math.max(0, nowMs - askedAtMs));
       this.#flush();

@@ -118,21 +118,12 @@ describe('sim: properties over generated fault schedules', () => {
     );
   });
 
-  // Findings (reported to the lead): (1) a discovery instance that restarts empty answers the
-  // total of the members re-registered so far, an undercount (pinned in `sim: findings` below);
-  // (2) a partition longer than the lease expires the member while its clients stay connected,
-  // an undercount by design (the lease is mode C's declared limit). So this property runs
-  // without discovery crashes and with partitions shorter than half the lease.
+  // Under any faults, including discovery restarts (an instance warms up for one lease before it
+  // answers) and partitions longer than the lease (the server fences itself: it closes its
+  // clients before discovery can drop it). Judged per server (sim/checker.ts).
   test('mode C: every numeric answer lies within the truth range of its request interval', () => {
-    const within = schedules('c').map((schedule) =>
-      schedule
-        .filter((fault) => fault.kind !== 'discovery-crash')
-        .map((fault) =>
-          fault.kind === 'partition' ? { ...fault, durationMs: Math.min(fault.durationMs ?? 1, 700) } : fault,
-        ),
-    );
     fc.assert(
-      fc.property(seeds, within, (seed, schedule) =>
+      fc.property(seeds, schedules('c'), (seed, schedule) =>
         holds('answers-within-truth-range', config('c', seed, schedule)),
       ),
       { numRuns: 12 },
@@ -216,14 +207,33 @@ describe('sim: a deliberately broken variant is caught', () => {
   });
 });
 
-describe('sim: findings', () => {
-  test('discovery restart undercounts: mode C answers a partial total from a freshly restarted instance', () => {
+describe('sim: former findings, kept as regressions', () => {
+  test('a discovery instance restarted empty refuses counts while it warms up, so no answer undercounts', () => {
+    // Once a finding: the restarted instance answered the total of the members re-registered so far.
     const input = config('c', 0, [
       { atMs: 582, kind: 'discovery-crash', target: 'discovery-0', durationMs: 6 },
     ]);
-    const check = runSimulation(input).checks.find((each) => each.name === 'answers-within-truth-range')!;
-    expect(check.ok).toBe(false);
-    expect(check.detail).toMatch(/off by -\d+/);
+    const result = runSimulation(input);
+    expect(result.checks.find((each) => each.name === 'answers-within-truth-range')!.ok).toBe(true);
+    expect(result.who.wrong).toBe(0);
+    expect(result.who.unavailable).toBeGreaterThan(0);
+  });
+
+  test('a server cut off from discovery for longer than its lease fences itself, so no answer undercounts', () => {
+    // Once a finding: the member expired while its clients stayed connected and uncounted.
+    const input = config('c', 3, [
+      {
+        atMs: 2_000,
+        kind: 'partition',
+        target: 'server-1',
+        peer: 'discovery',
+        direction: 'both',
+        durationMs: 5_000,
+      },
+    ]);
+    const result = runSimulation(input);
+    expect(result.checks.find((each) => each.name === 'answers-within-truth-range')!.ok).toBe(true);
+    expect(result.who.wrong).toBe(0);
   });
 });
 

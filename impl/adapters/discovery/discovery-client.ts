@@ -96,6 +96,14 @@ export class DiscoveryClient {
   }
 
   #incomplete(body: unknown, instanceIndex: number): DiscoveryCallError {
+    const warming = body as { code?: unknown; warmInMs?: unknown } | undefined;
+    if (warming?.code === 'HC_FANOUT_WARMING_UP')
+      return {
+        code: 'HC_DISCOVERY_WARMING_UP',
+        definite: true,
+        instanceIndex,
+        warmInMs: Number(warming.warmInMs) || 0,
+      };
     const missing = (body as { missing?: unknown } | undefined)?.missing;
     if (!Array.isArray(missing)) return this.#bad(instanceIndex, 'status 503');
     return {

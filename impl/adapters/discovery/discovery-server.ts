@@ -43,7 +43,7 @@ export async function startDiscovery(
   const clock = deps.clock ?? monotonicClock;
   const metrics = discoveryMetricsRegistry();
   const core = new DiscoveryCore(
-    { leaseMs: options.leaseMs, fanoutTimeoutMs: options.fanoutTimeoutMs },
+    { leaseMs: options.leaseMs, fanoutTimeoutMs: options.fanoutTimeoutMs, startedAtMs: clock.nowMs() },
     observerFor(metrics, logger),
   );
   const memberClient = new MemberClient(options.token, options.fanoutTimeoutMs);
@@ -106,6 +106,7 @@ export async function startDiscovery(
         });
         if (outcome.ok) return sendJson(response, 200, outcome.value);
         if (outcome.error.code === 'HC_FANOUT_BUSY') fanoutFailures.inc({ reason: 'busy' });
+        if (outcome.error.code === 'HC_FANOUT_WARMING_UP') fanoutFailures.inc({ reason: 'warming-up' });
         return sendJson(response, 503, outcome.error);
       }
     }
@@ -124,15 +125,20 @@ export async function startDiscovery(
       port: options.adminPort,
       logger,
       metrics,
-      readyz: () => ({
-        ready: api.listening,
-        role: 'discovery',
-        mode: 'c',
-        reasons: api.listening ? [] : ['api not listening'],
-        members: core.members.size,
-        leaseMs: options.leaseMs,
-        fanoutTimeoutMs: options.fanoutTimeoutMs,
-      }),
+      readyz: () => {
+        const warmInMs = Math.max(0, core.warmAtMs - clock.nowMs());
+        const reasons = api.listening ? [] : ['api not listening'];
+        if (warmInMs > 0) reasons.push(`warming up: counts refused for ${Math.ceil(warmInMs)} ms more`);
+        return {
+          ready: api.listening && warmInMs === 0,
+          role: 'discovery',
+          mode: 'c',
+          reasons,
+          members: core.members.size,
+          leaseMs: options.leaseMs,
+          fanoutTimeoutMs: options.fanoutTimeoutMs,
+        };
+      },
     });
   }
   const gaugeTimer = setInterval(

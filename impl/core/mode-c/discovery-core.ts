@@ -4,6 +4,10 @@
  * they call `register`/`deregister`/`requestCount` when a request arrives, carry out the
  * `member.count` effects, feed back results, and call `onDeadline` when asked to.
  *
+ * Warm-up: an instance refuses counts (`HC_FANOUT_WARMING_UP`) for one lease after it starts,
+ * because until then its table may lack members that have not renewed yet (the other instance
+ * answers meanwhile; servers fail over).
+ *
  * Many readers, few broadcasts: requests that arrive while no broadcast runs start one at once;
  * requests that arrive while one runs wait and share the next. So an answer never comes from a
  * broadcast that started before its request arrived (it would miss changes made before the
@@ -30,6 +34,14 @@ export type FanoutCallback = (outcome: FanoutOutcome, nowMs: number) => void;
 export interface DiscoveryCoreOptions {
   /** A member not renewed for this long is dropped. */
   leaseMs: number;
+  /**
+   * When this instance started (its own clock). It refuses counts until one full lease has
+   * passed since: an instance that starts empty (first start, or a restart that lost its table)
+   * knows only the members that re-registered so far, and a sum over them would be an
+   * undercount. Every live server renews at least three times per lease, so after `leaseMs`
+   * every server that can reach this instance is in its table.
+   */
+  startedAtMs: number;
   /** A broadcast waits this long for every member, then fails naming the silent ones. */
   fanoutTimeoutMs: number;
 }
@@ -90,8 +102,18 @@ export class DiscoveryCore {
     return this.members.live(nowMs);
   }
 
+  /** The instant this instance starts answering counts (one lease after it started). */
+  get warmAtMs(): number {
+    return this.options.startedAtMs + this.options.leaseMs;
+  }
+
   /** Ask for the fleet's total; `done` is called exactly once, now (no members) or later. */
   requestCount(nowMs: number, done: FanoutCallback): void {
+    if (nowMs < this.warmAtMs) {
+      const warmInMs = this.warmAtMs - nowMs;
+      done({ ok: false, error: { code: 'HC_FANOUT_WARMING_UP', definite: true, warmInMs } }, nowMs);
+      return;
+    }
     if (this.#current === undefined) {
       this.#start([done], nowMs);
       return;

@@ -85,6 +85,8 @@ export type DiscoveryCallError =
       /** Members that did not answer at that instance, and why. */
       missing: MissingMember[];
     }
+  /** The instance started less than one lease ago and cannot know every member yet. */
+  | { code: 'HC_DISCOVERY_WARMING_UP'; definite: true; instanceIndex: number; warmInMs: number }
   /** A 5xx, a malformed body, or a connection cut mid-answer: the instance may have acted. */
   | { code: 'HC_DISCOVERY_BAD_RESPONSE'; definite: false; instanceIndex: number; message: string };
 
@@ -141,6 +143,11 @@ export type FanoutError =
   /** Some live members did not answer before the fan-out deadline, or answered with an error. */
   | { code: 'HC_FANOUT_INCOMPLETE'; definite: true; missing: MissingMember[]; broadcastStartedAtMs: number }
   /** Too many count requests already wait for the next broadcast (`requestsWaitingMax`). */
-  | { code: 'HC_FANOUT_BUSY'; definite: true; requestsWaitingMax: number };
+  | { code: 'HC_FANOUT_BUSY'; definite: true; requestsWaitingMax: number }
+  /**
+   * The instance started less than one lease ago: members may not have re-registered yet, so a
+   * sum could miss some. Ask another instance; this one answers in `warmInMs`.
+   */
+  | { code: 'HC_FANOUT_WARMING_UP'; definite: true; warmInMs: number };
 
 export type FanoutOutcome = Result<CountOk, FanoutError>;

@@ -8,6 +8,18 @@
  * (at least three renewals per lease period, so one lost renewal never costs the lease). Before
  * the first grant, and after a failure, it retries every `retryMs`.
  *
+ * Fencing: the server may hold clients only while every instance that can answer a count has
+ * it in its table; otherwise that instance's sums silently miss its clients. It believes a lease
+ * with instance i runs from when it SENT the last successful renewal (the instance starts it no
+ * earlier than on receipt, so this deadline comes first, given clocks that run at the same rate).
+ * An instance without a lease is excused only while it provably cannot answer: it refused a
+ * connection (definitely down) at `refusedAtMs`, and a restarted instance warms up for one lease
+ * before it answers, so it cannot answer before `refusedAtMs + leaseMs`. A timeout excuses
+ * nothing: the instance may be alive and answering others. So the server is in the fleet while
+ * it holds a lease with some instance and every instance is leased or excused; otherwise
+ * `inFleet` turns false and the `ServerCore` closes its clients (`BYE lease lost`) and refuses new
+ * ones, before any instance drops it. It rejoins when the condition holds again.
+ *
  * WHO batching follows the discovery rule: WHOs that arrive while a count call is in flight wait
  * for the next call, so an answer never comes from a call made before the WHO was asked.
  *
@@ -16,7 +28,13 @@
  *                        └──► discovery.count(next) ── … all failed ──► ERR unavailable <reason>
  */
 import assert from 'node:assert';
-import type { CountingBackend, Readiness, WhoCallback, WhoReply } from '../counting-backend.ts';
+import type {
+  CountingBackend,
+  FleetListener,
+  Readiness,
+  WhoCallback,
+  WhoReply,
+} from '../counting-backend.ts';
 import type {
   CountResult,
   DiscoveryCallError,
@@ -47,6 +65,8 @@ interface Instance {
   leaseEndsAtMs: number;
   nextRegisterAtMs: number;
   inFlight: { opId: number; sentAtMs: number } | undefined;
+  /** When we sent the last registration it definitely refused (connection refused): it was down. */
+  refusedAtMs: number;
   lastError: DiscoveryCallError | undefined;
 }
 
@@ -75,11 +95,15 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
   #effects: ServerEffect[] = [];
   #nextOpId = 1;
   #stopped = false;
+  /** `stop` was called: draining, deregistration follows when the local count reaches 0. */
+  #leaving = false;
   #attempt: Attempt | undefined;
   #waiting: WhoCallback[] = [];
   #preferredIndex = 0;
   #lastAnswer: { instanceIndex: number; atMs: number } | undefined;
   #localCount = 0;
+  #inFleet = false;
+  #fleetListeners: FleetListener[] = [];
 
   constructor(options: ModeCBackendOptions, observer: ModeCObserver = {}) {
     assert(options.instanceUrls.length > 0, 'mode c needs at least one discovery instance');
@@ -91,6 +115,7 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
       nextRegisterAtMs: 0,
       inFlight: undefined,
       lastError: undefined,
+      refusedAtMs: Number.NEGATIVE_INFINITY,
     }));
   }
 
@@ -109,8 +134,25 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
     return this.#localCount;
   }
 
-  onLocalCount(count: number): void {
+  onLocalCount(count: number, nowMs: number): void {
     this.#localCount = count;
+    if (this.#leaving && count === 0) this.#deregister(nowMs);
+  }
+
+  /** True while some instance's lease runs and every instance is leased or excused (see above). */
+  inFleet(nowMs: number): boolean {
+    if (!this.#instances.some((instance) => instance.leaseEndsAtMs > nowMs)) return false;
+    return this.#instances.every((instance) => this.#coveredUntilMs(instance) > nowMs);
+  }
+
+  /** Until when an instance cannot answer a count without us: our lease there, or its warm-up. */
+  #coveredUntilMs(instance: Instance): number {
+    const leaseMs = instance.leaseMs ?? Math.max(0, ...this.#instances.map((each) => each.leaseMs ?? 0));
+    return Math.max(instance.leaseEndsAtMs, instance.refusedAtMs + leaseMs);
+  }
+
+  onFleetChange(listener: FleetListener): void {
+    this.#fleetListeners.push(listener);
   }
 
   who(nowMs: number, done: WhoCallback): void {
@@ -127,6 +169,13 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
 
   nextDeadlineMs(): number | undefined {
     let deadlineMs = this.#attempt?.deadlineMs;
+    if (this.#inFleet) {
+      // The instant membership may end: the fence must go up then, not at the next event.
+      const lastLeaseEndsAtMs = Math.max(...this.#instances.map((instance) => instance.leaseEndsAtMs));
+      const firstUncoveredAtMs = Math.min(...this.#instances.map((each) => this.#coveredUntilMs(each)));
+      const fenceAtMs = Math.min(lastLeaseEndsAtMs, firstUncoveredAtMs);
+      deadlineMs = deadlineMs === undefined ? fenceAtMs : Math.min(deadlineMs, fenceAtMs);
+    }
     if (this.#stopped || this.#countUrl === undefined) return deadlineMs;
     for (const instance of this.#instances) {
       const dueMs =
@@ -154,6 +203,7 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
       if (instance.inFlight === undefined && nowMs >= instance.nextRegisterAtMs)
         this.#register(instanceIndex, nowMs);
     });
+    this.#checkFleet(nowMs);
   }
 
   takeEffects(): ServerEffect[] {
@@ -166,13 +216,25 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
     const attempt = this.#attempt;
     if (attempt !== undefined && attempt.opId === opId) {
       this.#countDone(attempt, result as CountResult, nowMs);
-      return;
+    } else {
+      const instanceIndex = this.#instances.findIndex((instance) => instance.inFlight?.opId === opId);
+      if (instanceIndex >= 0) this.#registerDone(instanceIndex, result as RegisterResult, nowMs);
     }
-    const instanceIndex = this.#instances.findIndex((instance) => instance.inFlight?.opId === opId);
-    if (instanceIndex >= 0) this.#registerDone(instanceIndex, result as RegisterResult, nowMs);
+    this.#checkFleet(nowMs);
   }
 
+  /**
+   * Graceful stop: leave the membership once the last client is gone, not before. A member that
+   * deregisters while its draining clients are still connected would be missing from sums that
+   * should include them; until then the server keeps renewing its leases.
+   */
   stop(nowMs: number): void {
+    if (this.#leaving) return;
+    this.#leaving = true;
+    if (this.#localCount === 0) this.#deregister(nowMs);
+  }
+
+  #deregister(nowMs: number): void {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#instances.forEach((instance, instanceIndex) => {
@@ -195,7 +257,7 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
     );
     const leased = this.#instances.some((instance) => instance.leaseEndsAtMs > nowMs);
     if (!leased) reasons.unshift('not registered with any discovery instance');
-    return { ready: leased && !this.#stopped, reasons };
+    return { ready: leased && this.inFleet(nowMs) && !this.#leaving, reasons };
   }
 
   info(nowMs: number): Record<string, unknown> {
@@ -211,6 +273,14 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
         lastError: instance.lastError?.code ?? null,
       })),
     };
+  }
+
+  /** Tells the listeners when this server joined or left the fleet (called last, once per call). */
+  #checkFleet(nowMs: number): void {
+    const inFleet = this.inFleet(nowMs);
+    if (inFleet === this.#inFleet) return;
+    this.#inFleet = inFleet;
+    for (const listener of this.#fleetListeners) listener(inFleet, nowMs);
   }
 
   #register(instanceIndex: number, nowMs: number): void {
@@ -237,6 +307,7 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
       instance.lastError = undefined;
     } else {
       instance.lastError = result.error;
+      if (result.error.code === 'HC_DISCOVERY_UNREACHABLE') instance.refusedAtMs = sentAtMs;
       const intervalMs =
         instance.leaseMs === undefined
           ? this.#options.retryMs

@@ -34,6 +34,8 @@ export function describeCallError(error: DiscoveryCallError, label: string): str
       return `${label}: token refused`;
     case 'HC_DISCOVERY_INCOMPLETE':
       return `${label}: no answer from ${describeMissing(error.missing)}`;
+    case 'HC_DISCOVERY_WARMING_UP':
+      return `${label}: warming up`;
     case 'HC_DISCOVERY_BAD_RESPONSE':
       return `${label}: bad answer`;
   }

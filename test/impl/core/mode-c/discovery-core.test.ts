@@ -14,7 +14,11 @@ const fanoutTimeoutMs = 100;
 
 function makeCore() {
   const expired: string[] = [];
-  const core = new DiscoveryCore({ leaseMs, fanoutTimeoutMs }, { leaseExpired: (id) => expired.push(id) });
+  // Started one lease before t = 0, so the examples below are past warm-up.
+  const core = new DiscoveryCore(
+    { leaseMs, fanoutTimeoutMs, startedAtMs: -leaseMs },
+    { leaseExpired: (id) => expired.push(id) },
+  );
   return { core, expired };
 }
 
@@ -32,6 +36,28 @@ function answerAll(core: DiscoveryCore, counts: Record<string, number>, nowMs: n
   }
   return effects;
 }
+
+describe('discovery core: warm-up after a start', () => {
+  test('a freshly started instance refuses counts for one lease, even when members registered', () => {
+    const core = new DiscoveryCore({ leaseMs, fanoutTimeoutMs, startedAtMs: 1_000 });
+    core.register('a', 'http://a/count', 1_010);
+    const early = ask(core, 1_000 + leaseMs - 1);
+    expect(early).toEqual([err({ code: 'HC_FANOUT_WARMING_UP', definite: true, warmInMs: 1 })]);
+    expect(core.takeEffects()).toEqual([]);
+    expect(core.broadcastCount).toBe(0);
+  });
+
+  test('one lease after its start, the instance answers with every member that renewed meanwhile', () => {
+    const core = new DiscoveryCore({ leaseMs, fanoutTimeoutMs, startedAtMs: 1_000 });
+    // Each live member renews at least three times per lease: all are back within one lease.
+    core.register('a', 'http://a/count', 1_050);
+    core.register('b', 'http://b/count', 1_000 + leaseMs / 4);
+    expect(core.warmAtMs).toBe(1_000 + leaseMs);
+    const answers = ask(core, core.warmAtMs);
+    answerAll(core, { a: 2, b: 5 }, core.warmAtMs + 1);
+    expect(answers).toEqual([ok({ total: 7, counts: { a: 2, b: 5 }, broadcastStartedAtMs: core.warmAtMs })]);
+  });
+});
 
 describe('discovery core: membership and leases', () => {
   test('a count with every member answering is the sum, with the per-member counts', () => {
@@ -156,7 +182,7 @@ interface Run {
 }
 
 function runActions(actions: readonly { kind: string; [key: string]: unknown }[]): Run {
-  const core = new DiscoveryCore({ leaseMs: 400, fanoutTimeoutMs: 150 });
+  const core = new DiscoveryCore({ leaseMs: 400, fanoutTimeoutMs: 150, startedAtMs: -400 });
   const run: Run = {
     requests: [],
     broadcasts: [],

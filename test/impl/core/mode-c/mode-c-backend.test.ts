@@ -93,6 +93,25 @@ describe('mode C backend: leases', () => {
       'discovery.deregister',
     ]);
   });
+
+  test('a graceful stop with clients still draining deregisters only once the last one is gone', () => {
+    const { backend } = makeBackend();
+    backend.setCountUrl('http://me/count', 0);
+    registerAll(backend, 1);
+    backend.onLocalCount(2, 1);
+    backend.stop(2);
+    expect(backend.readiness(2).ready).toBe(false);
+    expect(backend.takeEffects()).toEqual([]);
+    // Still renewing meanwhile, so draining clients stay counted.
+    backend.onDeadline(backend.nextDeadlineMs()!);
+    expect(backend.takeEffects().map((effect) => effect.kind)).toContain('discovery.register');
+    backend.onLocalCount(1, 300);
+    backend.onLocalCount(0, 310);
+    expect(backend.takeEffects().map((effect) => effect.kind)).toEqual([
+      'discovery.deregister',
+      'discovery.deregister',
+    ]);
+  });
 });
 
 describe('mode C backend: WHO', () => {
