@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../lab/load/run-load.ts';
 import { assertRedisInstalled, startRedisServer } from '../lab/redis/index.ts';
+import { printRows, row, writeRows } from './report.ts';
 
 const run = promisify(execFile);
 
@@ -179,10 +180,24 @@ if (import.meta.url === `file://${process.argv[1]}`) {
         `            CPU per request: redis-benchmark ${one.referenceCpuUsPerRequest} µs, headcount load ${one.oursCpuUsPerRequest} µs\n`,
     );
   }
-  const jsonPath = values.json ?? path.join('out', 'bench', 'driver-vs-redis-benchmark.json');
-  mkdirSync(path.dirname(jsonPath), { recursive: true });
-  writeFileSync(
-    jsonPath,
-    `${JSON.stringify({ bench: 'driver-vs-redis-benchmark', comparisons }, null, 2)}\n`,
+  const rows = comparisons.map((one) =>
+    row(
+      `driver throughput, ping_inline, 50 conns, depth ${one.pipelineDepth}`,
+      'req/s',
+      one.oursRequestsPerSec,
+      one.referenceRequestsPerSec,
+      'redis-benchmark',
+      '>= 1',
+    ),
   );
+  printRows('driver-vs-redis-benchmark', rows);
+  if (values.json === undefined) {
+    writeRows('driver-vs-redis-benchmark', rows, { comparisons });
+  } else {
+    mkdirSync(path.dirname(values.json), { recursive: true });
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ bench: 'driver-vs-redis-benchmark', rows, comparisons }, null, 2)}\n`,
+    );
+  }
 }

@@ -14,6 +14,7 @@ import type { BenchRow } from './report.ts';
 const benches = [
   'server-vs-redis',
   'driver-vs-redis-benchmark',
+  'churn',
   'capacity',
   'mode-a',
   'mode-c',
@@ -30,7 +31,9 @@ for (const name of selected) {
   process.stdout.write(`\n### ${name}\n`);
   const result = spawnSync(process.execPath, ['--import', 'tsx', file], { stdio: 'inherit' });
   const json = resolve('out/bench', `${name}.json`);
-  const rows = existsSync(json) ? ((JSON.parse(readFileSync(json, 'utf8')) as { rows?: BenchRow[] }).rows ?? []) : [];
+  const rows = existsSync(json)
+    ? ((JSON.parse(readFileSync(json, 'utf8')) as { rows?: BenchRow[] }).rows ?? [])
+    : [];
   summary.push({ bench: name, rows, failed: result.status !== 0 });
 }
 
@@ -39,7 +42,9 @@ for (const entry of summary) {
   if (entry.failed) process.stdout.write(`${entry.bench}: FAILED to run\n`);
   for (const r of entry.rows) {
     const verdict = r.target === '' ? '' : `${r.target} ${r.meets ? 'ok' : 'MISSED'}`;
-    process.stdout.write(`${entry.bench.padEnd(26)} ${r.metric.padEnd(48)} x${r.ratio.toFixed(2).padEnd(7)} ${verdict}\n`);
+    process.stdout.write(
+      `${entry.bench.padEnd(26)} ${r.metric.padEnd(48)} x${r.ratio.toFixed(2).padEnd(7)} ${verdict}\n`,
+    );
   }
 }
 process.stdout.write(`\nJSON: ${resolve('out/bench')}\n`);
