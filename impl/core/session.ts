@@ -117,7 +117,7 @@ export class Session implements LineVisitor {
     this.#lastInputAtMs = nowMs;
     this.#inReceive = true;
     try {
-      if (this.#decoder.push(bytes, this) === 'too-long') {
+      if (this.#decoder.push(bytes, this) === 'too-long' && this.#acceptsInput) {
         this.#host.observer?.protocolError('line-too-long');
         this.#finish(errors.lineTooLong, 'line-too-long');
       }
