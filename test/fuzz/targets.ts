@@ -15,11 +15,14 @@ import { ServerCore } from '../../impl/core/server-core.ts';
 import type { Session } from '../../impl/core/session.ts';
 import { type Spawned, spawnHeadcount } from '../support/spawn-headcount.ts';
 
+/** Targets hold properties of different argument types; callers only run them. */
+export type AnyProperty = fc.IRawProperty<never>;
+
 export interface FuzzTarget {
   name: string;
   /** Runs in CI: enough to matter, small enough for a few seconds. */
   runsCi: number;
-  open(): Promise<{ property: fc.IProperty<never> | fc.IAsyncProperty<never>; close(): Promise<void> }>;
+  open(): Promise<{ property: AnyProperty; close(): Promise<void> }>;
 }
 
 const words = ['WHO', 'WHY', 'WHERE', 'INFO', 'HELP', 'QUIT', 'who', ' WHY\t', 'WHO WHO', ''];
@@ -95,7 +98,7 @@ const lineDecoder: FuzzTarget = {
             throw new Error(`bad line ${JSON.stringify(text)}`);
         }
       },
-    ) as fc.IProperty<never>,
+    ) as unknown as AnyProperty,
     close: async () => {},
   }),
 };
@@ -152,7 +155,7 @@ const session: FuzzTarget = {
             throw new Error(`WHO said ${reply} with one client`);
         }
       },
-    ) as fc.IProperty<never>,
+    ) as unknown as AnyProperty,
     close: async () => {},
   }),
 };
@@ -212,7 +215,9 @@ const serverCore: FuzzTarget = {
   name: 'server-core',
   runsCi: 300,
   open: async () => ({
-    property: fc.property(fc.array(coreOp, { maxLength: 60 }), (ops) => runCore(ops)) as fc.IProperty<never>,
+    property: fc.property(fc.array(coreOp, { maxLength: 60 }), (ops) =>
+      runCore(ops),
+    ) as unknown as AnyProperty,
     close: async () => {},
   }),
 };
@@ -266,7 +271,7 @@ const discoveryHttp: FuzzTarget = {
           throw new Error(`${route} with body ${JSON.stringify(body.slice(0, 80))} got ${response.status}`);
         if (discovery.process.exitCode !== null) throw new Error('discovery exited');
       },
-    ) as fc.IAsyncProperty<never>;
+    ) as unknown as AnyProperty;
     return {
       property,
       close: async () => {
