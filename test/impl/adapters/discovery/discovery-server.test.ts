@@ -39,6 +39,15 @@ async function server(urls: string[], serverToken = token): Promise<RunningServe
   return started;
 }
 
+/** Waits until the server holds its leases (what a load balancer's /readyz check waits for). */
+async function inFleet(item: RunningServer): Promise<void> {
+  await until(
+    'the server in the fleet',
+    3_000,
+    async () => item.core.backend.readiness(monotonicClock.nowMs()).ready,
+  );
+}
+
 async function connect(port: number): Promise<LineClient> {
   const client = await connectLine(port);
   openClients.push(client);
@@ -78,29 +87,40 @@ describe('discovery control plane: the token', () => {
     expect((await post(`${instance.url}/v1/members`, member, `Bearer ${token}`)).status).toBe(200);
   });
 
-  test('a server whose token is refused keeps running, is never counted, and answers WHO with ERR unavailable', async () => {
+  test('a server whose token is refused keeps running, is never counted, and holds no clients (BYE lease lost)', async () => {
     const instance = await discovery();
     const honest = await server([instance.url]);
     const stray = await server([instance.url], 'wrong-token');
+    await inFleet(honest);
     const strayClient = await connect(stray.port);
     const honestClient = await connect(honest.port);
-    await until('the honest server registered', 3_000, async () =>
+    await until('the instance warm and the honest server counted', 3_000, async () =>
       /^\d+$/.test(await honestClient.ask('WHO')),
     );
     expect(await honestClient.ask('WHO')).toBe('1');
-    expect(await strayClient.ask('WHO')).toMatch(/^ERR unavailable .*token refused/);
+    // Not in the fleet, so its clients would be invisible to every count: it refuses them.
+    expect(await strayClient.lines(1)).toEqual(['BYE lease lost']);
+    await strayClient.closed();
+    expect(stray.core.backend.readiness(monotonicClock.nowMs()).reasons.join(' ')).toContain('token refused');
     expect(instance.core.liveMembers(monotonicClock.nowMs()).map((member) => member.serverId)).toEqual([
       honest.serverId,
     ]);
   });
 
-  test('the discovery admin port answers /readyz with its role', async () => {
+  test('the discovery admin port answers /readyz with its role, unready while it warms up for one lease', async () => {
     const instance = await discovery();
-    const readyz = (await (await fetch(`http://127.0.0.1:${instance.adminPort}/readyz`)).json()) as Record<
-      string,
-      unknown
-    >;
-    expect(readyz).toMatchObject({ ready: true, role: 'discovery', members: 0 });
+    const readyz = async () =>
+      (await (await fetch(`http://127.0.0.1:${instance.adminPort}/readyz`)).json()) as Record<
+        string,
+        unknown
+      >;
+    const early = await readyz();
+    expect(early).toMatchObject({ ready: false, role: 'discovery', members: 0 });
+    expect(String(early.reasons)).toContain('warming up');
+    const count = await post(`${instance.url}/v1/count`, {}, `Bearer ${token}`);
+    expect(count.status).toBe(503);
+    expect(await count.json()).toMatchObject({ code: 'HC_FANOUT_WARMING_UP' });
+    await until('warm', 3_000, async () => (await readyz()).ready === true);
   });
 });
 
@@ -119,6 +139,7 @@ describe('mode C under churn (in-process fleet, real sockets)', () => {
     const fleet = [await server(urls), await server(urls), await server(urls)];
     const history: { atMs: number; total: number }[] = [];
     const total = () => fleet.reduce((sum, item) => sum + item.core.tracker.count, 0);
+    for (const item of fleet) await inFleet(item);
     for (const item of fleet)
       item.core.tracker.onChange(() => history.push({ atMs: monotonicClock.nowMs(), total: total() }));
     const askers = [await connect(fleet[0]!.port), await connect(fleet[1]!.port)];

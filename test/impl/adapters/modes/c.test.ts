@@ -57,6 +57,15 @@ beforeAll(async () => {
       ),
     )),
   );
+  // A server takes clients only once it holds its leases (before, it answers `BYE lease lost`):
+  // wait for /readyz as a load balancer would.
+  for (const server of servers)
+    await until('server ready', 5_000, async () => {
+      const readyz = await fetch(`http://127.0.0.1:${server.listening.adminPort}/readyz`).catch(
+        () => undefined,
+      );
+      return readyz?.status === 200 ? true : undefined;
+    });
   for (const [index, server] of servers.entries()) {
     clients.push(await Promise.all(Array.from({ length: index + 1 }, () => connectLine(server.port))));
   }
