@@ -183,7 +183,10 @@ export class ClientPool {
 
   #connect(client: PoolClient): void {
     const { time } = this.#options;
-    if (this.#stopped || time.nowMs() >= client.endAtMs) return this.#forget(client);
+    if (this.#stopped || time.nowMs() >= client.endAtMs) {
+      this.#forget(client);
+      return;
+    }
     const target = this.#pickTarget();
     if (target === undefined) {
       time.at(time.nowMs() + connectRetryMs, () => this.#connect(client));

@@ -403,6 +403,8 @@ async function launch(cluster: Cluster, warn: (message: string) => void): Promis
   }
   cluster.setClientPorts(clientPorts);
   if (options.lb !== undefined) {
+    // HAProxy takes a server in after `rise` good checks: wait until every /readyz says so.
+    await waitReady(cluster.servers.map((server) => server.adminPort));
     cluster.haproxy = await startHaproxy({
       balance: options.lb.balance,
       checkIntervalMs: options.lb.checkIntervalMs,
@@ -412,5 +414,28 @@ async function launch(cluster: Cluster, warn: (message: string) => void): Promis
         adminPort: server.adminPort,
       })),
     });
+    const intervalMs = options.lb.checkIntervalMs ?? 100;
+    await new Promise((resolve) => setTimeout(resolve, 4 * intervalMs));
+  }
+}
+
+/** Longest wait for servers to report ready before a load balancer is put in front. */
+const readyWaitMs = 10_000;
+
+async function waitReady(adminPorts: number[]): Promise<void> {
+  const deadlineMs = Date.now() + readyWaitMs;
+  for (const port of adminPorts) {
+    for (;;) {
+      const status = await fetch(`http://127.0.0.1:${port}/readyz`)
+        .then(async (response) => {
+          await response.text();
+          return response.status;
+        })
+        .catch(() => 0);
+      if (status === 200) break;
+      if (Date.now() > deadlineMs)
+        throw new Error(`the server with admin port ${port} was not ready within ${readyWaitMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }

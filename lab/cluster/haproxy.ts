@@ -57,7 +57,8 @@ export function haproxyConfig(port: number, options: HaproxyOptions): string {
   const intervalMs = options.checkIntervalMs ?? 100;
   const lines = [
     'global',
-    '  maxconn 20000',
+    "  # Each client costs two descriptors (front and back); the machine's limit is 20000.",
+    '  maxconn 8000',
     'defaults',
     '  mode tcp',
     '  timeout connect 1s',

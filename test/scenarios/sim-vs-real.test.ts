@@ -5,10 +5,17 @@
  * stale window after a crash, within 10% or 50 ms (production units), whichever is larger.
  *
  * Method: the catalogue file is planned as the runner plans it (--quick, engine real, mode a),
- * then shortened so it fits a test: 3 servers, fewer clients, four crashes spaced two TTLs apart
- * so each gives its own window. A crash's stale window is the longest stale window that starts
+ * then shortened so it fits a test (about 7 s): 5 servers, 100 clients, ten crashes 6 s apart
+ * (production units), each server back 2 s after its crash under a new id, so each crash gives
+ * its own window. A crash's stale window is the longest stale window that starts
  * within ttl + heartbeat after it (the checker blames windows on the last unhealed fault, so we
  * pick them by time, the same way for both engines).
+ *
+ * Finding (see lab/README.md): the medians agree within about 5%; the real windows run about
+ * 230 production ms (23 real ms at scale 0.1) shorter, because the real crashed server's last
+ * publish is older: heartbeat timers slip by a few real ms on a busy event loop, and the scale
+ * multiplies the slip by ten. The simulator's model of the product is right; the lab's scale is
+ * what adds the error, so the tolerance holds with room and the scale is recorded in the result.
  */
 import { describe, expect, test } from 'vitest';
 import { runReal } from '../../lab/engine.ts';
@@ -17,7 +24,7 @@ import { loadScenarioFile } from '../../scenarios/runner/load.ts';
 import { planScenario, type RunSpec } from '../../scenarios/runner/plan.ts';
 import type { RunResult } from '../../sim/result.ts';
 
-const crashAtMs = [6_000, 18_000, 30_000, 42_000];
+const crashAtMs = [4_000, 10_000, 16_000, 22_000, 28_000, 34_000, 40_000, 46_000, 52_000, 58_000];
 
 function serverCrashSpec(): RunSpec {
   const loaded = loadScenarioFile(new URL('../../scenarios/server-crash.yaml', import.meta.url).pathname);
@@ -31,7 +38,7 @@ function serverCrashSpec(): RunSpec {
     timeScale: 0.1,
     config: {
       ...spec.config,
-      durationMs: 54_000,
+      durationMs: 64_000,
       cluster: { ...spec.config.cluster, servers: 5 },
       workload: { ...spec.config.workload, initialClients: 100, arrivalRatePerSec: 3, whoRatePerSec: 20 },
       faults: {
@@ -39,7 +46,8 @@ function serverCrashSpec(): RunSpec {
         schedule: crashAtMs.map((atMs, index) => ({
           atMs,
           kind: 'crash' as const,
-          target: `server-${index + 1}`,
+          target: `server-${index % 5}`,
+          durationMs: 2_000,
         })),
       },
     },
@@ -47,7 +55,7 @@ function serverCrashSpec(): RunSpec {
 }
 
 /** Per crash: the longest stale window starting within ttl + heartbeat after it. */
-export function crashWindowsMs(result: RunResult): number[] {
+function crashWindowsMs(result: RunResult): number[] {
   const spanMs = result.config.ttlMs + result.config.heartbeatMs;
   return result.events
     .filter((event) => event.kind === 'crash')
@@ -72,11 +80,11 @@ describe('scenarios: server-crash, simulator against the real engine', () => {
     const sim = await (await loadEngine('sim'))({ ...spec, engine: 'sim' });
     const realWindowsMs = crashWindowsMs(real);
     const simWindowsMs = crashWindowsMs(sim);
-    console.log({ realWindowsMs, simWindowsMs, real: real.who, sim: sim.who });
     expect(real.engine).toBe('real');
     expect(real.config.timeScale).toBe(0.1);
     expect(realWindowsMs).toHaveLength(crashAtMs.length);
     expect(realWindowsMs.every((windowMs) => windowMs > 0)).toBe(true);
+    expect(real.who.timedOut).toBe(0);
     const toleranceMs = Math.max(50, 0.1 * median(realWindowsMs));
     expect(Math.abs(median(simWindowsMs) - median(realWindowsMs))).toBeLessThanOrEqual(toleranceMs);
   }, 20_000);
