@@ -534,10 +534,12 @@ export class World {
       value: -1,
       serverIndex: server.index,
     };
-    client.pending.push(this.history.who.length);
-    this.history.who.push(record);
     const outMs = this.network.delayMs(server.index, 'clients', 'inbound');
+    this.history.who.push(record);
+    // A request lost on the way never gets a reply: it must not take the next reply's place in
+    // the client's FIFO of awaited answers (that made later answered WHOs look like timeouts).
     if (outMs < 0) return;
+    client.pending.push(this.history.who.length - 1);
     const epoch = server.epoch;
     this.scheduler.after(outMs, (nowMs) => {
       if (server.epoch !== epoch || client.session !== session || session.state !== 'open') return;
