@@ -1,0 +1,166 @@
+/**
+ * What hostile clients cost everyone else (issue 11, "Measure"):
+ *
+ * 1. p50/p99 latency of a well-behaved open-loop load (10 connections, 1,000 WHY/s) while 1,000
+ *    hostile clients misbehave, divided by the same load on the same server without them
+ *    (target <= 2). The hostile clients run in a child process (`tsx bench/hostile-clients.ts
+ *    abuse PORT`): 250 slowloris (a byte every 200 ms, never a newline), 250 sending random bytes
+ *    and reconnecting, 250 that never read while asking for INFO, 250 connect/WHY/disconnect.
+ * 2. Memory per idle client and per never-reading client, 10,000 of each: RSS delta / clients,
+ *    from the server's /metrics. A never-reader's reference is its design bound, what the server
+ *    may buffer for it: --max-output-bytes (65,536) plus one line.
+ */
+import { randomBytes } from 'node:crypto';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { runLoad } from '../lab/load/run-load.ts';
+import { spawnHeadcount } from '../test/support/spawn-headcount.ts';
+import { metric, startHolder, waitSettled } from './capacity.ts';
+import { type BenchRow, isMain, printRows, row, writeRows } from './report.ts';
+
+const thisFile = fileURLToPath(import.meta.url);
+const durationMs = Number(process.env.BENCH_DURATION_MS ?? 5_000);
+
+function connect(port: number): net.Socket {
+  const socket = net.connect({ port, host: '127.0.0.1' });
+  socket.on('error', () => {});
+  return socket;
+}
+
+/** Child mode: 1,000 hostile clients until SIGTERM; prints a line once all are under way. */
+async function abuse(port: number): Promise<void> {
+  const slowloris = Array.from({ length: 250 }, () => connect(port));
+  setInterval(() => {
+    for (const socket of slowloris) socket.write('W');
+  }, 200);
+  const garbage = () => {
+    const socket = connect(port);
+    socket.resume();
+    socket.once('connect', () => socket.end(randomBytes(2_048)));
+    socket.once('close', () => setTimeout(garbage, 10));
+  };
+  for (let index = 0; index < 250; index += 1) garbage();
+  const request = Buffer.from('INFO\n'.repeat(2_000));
+  for (let index = 0; index < 250; index += 1) {
+    const socket = connect(port);
+    socket.pause();
+    socket.once('connect', () => socket.write(request));
+    setInterval(() => socket.write('INFO\n'), 1_000);
+  }
+  const churn = () => {
+    const socket = connect(port);
+    socket.resume();
+    socket.once('connect', () => socket.write('WHY\n'));
+    socket.once('data', () => socket.destroy());
+    socket.once('close', () => setTimeout(churn, 5));
+  };
+  for (let index = 0; index < 250; index += 1) churn();
+  await new Promise((resolve) => setTimeout(resolve, 1_500));
+  process.stdout.write(`${JSON.stringify({ open: 1_000, refused: 0 })}\n`);
+  process.on('SIGTERM', () => process.exit(0));
+}
+
+async function latency(port: number): Promise<{ p50: number; p99: number }> {
+  const result = await runLoad({
+    targets: [{ host: '127.0.0.1', port }],
+    connectionCount: 10,
+    ratePerSec: 1_000,
+    durationMs,
+    warmupMs: 500,
+    mix: [{ verb: 'WHY', weight: 1 }],
+  });
+  const summary = result.requests.latency.summary;
+  return { p50: summary.latencyUsP50, p99: summary.latencyUsP99 };
+}
+
+async function openMany(
+  port: number,
+  count: number,
+  onOpen: (socket: net.Socket) => void,
+): Promise<net.Socket[]> {
+  const sockets: net.Socket[] = [];
+  for (let start = 0; start < count; start += 256) {
+    await Promise.all(
+      Array.from({ length: Math.min(256, count - start) }, () => {
+        const socket = connect(port);
+        sockets.push(socket);
+        return new Promise<void>((resolve) => {
+          socket.once('connect', () => {
+            onOpen(socket);
+            resolve();
+          });
+          socket.once('close', () => resolve());
+        });
+      }),
+    );
+  }
+  return sockets;
+}
+
+async function memoryPerClient(
+  adminPort: unknown,
+  port: number,
+  onOpen: (socket: net.Socket) => void,
+): Promise<number> {
+  await waitSettled(adminPort, 0);
+  await new Promise((resolve) => setTimeout(resolve, 1_000));
+  const beforeBytes = await metric(adminPort, 'process_resident_memory_bytes');
+  const sockets = await openMany(port, 10_000, onOpen);
+  await waitSettled(adminPort, 10_000);
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  const afterBytes = await metric(adminPort, 'process_resident_memory_bytes');
+  for (const socket of sockets) socket.destroy();
+  return (afterBytes - beforeBytes) / 10_000;
+}
+
+export async function run(): Promise<BenchRow[]> {
+  const server = await spawnHeadcount(
+    ['serve', '--port', '0', '--admin-port', 'auto', '--log-level', 'warn'].concat([
+      '--max-connections',
+      '25000',
+      '--write-stall-ms',
+      '120000',
+      '--idle-timeout-ms',
+      '0',
+    ]),
+  );
+  const rows: BenchRow[] = [];
+  try {
+    const quiet = await latency(server.port);
+    const abuser = startHolder(thisFile, ['abuse', String(server.port)]);
+    await abuser.report;
+    const noisy = await latency(server.port);
+    await abuser.stop();
+    rows.push(row('p50 latency, 1,000 hostile clients vs none', 'us', noisy.p50, quiet.p50, 'quiet', '<= 2'));
+    rows.push(row('p99 latency, 1,000 hostile clients vs none', 'us', noisy.p99, quiet.p99, 'quiet', '<= 2'));
+    const idleBytes = await memoryPerClient(server.listening.adminPort, server.port, () => {});
+    rows.push(row('memory per idle client, 10,000', 'B', idleBytes, 4_096, '4 KiB', '<= 1'));
+    const request = Buffer.from('INFO\n'.repeat(2_000));
+    const neverReadBytes = await memoryPerClient(server.listening.adminPort, server.port, (socket) => {
+      socket.pause();
+      socket.write(request);
+    });
+    rows.push(
+      row(
+        'memory per never-reading client, 10,000',
+        'B',
+        neverReadBytes,
+        65_536 + 1_024,
+        'output bound',
+        '<= 1',
+      ),
+    );
+  } finally {
+    server.kill('SIGKILL');
+    await server.exited;
+  }
+  return rows;
+}
+
+if (process.argv[2] === 'abuse') {
+  await abuse(Number(process.argv[3]));
+} else if (isMain(import.meta.url)) {
+  const rows = await run();
+  printRows('hostile-clients', rows);
+  writeRows('hostile-clients', rows);
+}
