@@ -172,7 +172,9 @@ export class World {
     this.scheduler.at(atMs, (nowMs) => {
       if (token !== server.deadlineToken || epoch !== server.epoch || server.core === undefined) return;
       server.armedAtMs = undefined;
-      server.core.backend.onDeadline(server.localNowMs(nowMs));
+      // (deadlineMs - offsetMs) + offsetMs can round one ulp below deadlineMs: the backend would
+      // see itself not yet due, re-arm at the same instant and loop until stepsMax.
+      server.core.backend.onDeadline(Math.max(server.localNowMs(nowMs), deadlineMs));
       this.#pump(server);
     });
   }
