@@ -19,7 +19,15 @@
  * its start, or healed shortly before it, else on `propagation delay (no fault)`.
  */
 import type { History, TruthPoints, WhoRecord } from './history.ts';
-import type { Distribution, IdStats, LoadBalancerStats, RunResult, Series, Window } from './result.ts';
+import type {
+  Distribution,
+  IdStats,
+  LoadBalancerStats,
+  Rebalance,
+  RunResult,
+  Series,
+  Window,
+} from './result.ts';
 
 export interface CheckOptions {
   mode: 'local' | 'a' | 'c';
@@ -55,6 +63,8 @@ export type CheckedParts = Pick<
 >;
 
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
+const round6 = (value: number): number => Math.round(value * 1e6) / 1e6;
+const floor6 = (value: number): number => Math.floor(value * 1e6) / 1e6;
 
 export function distribution(values: number[]): Distribution & { min: number; p90: number } {
   if (values.length === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0, min: 0 };
@@ -187,8 +197,8 @@ function whoStats(judged: Judged[]): RunResult['who'] {
   let timedOut = 0;
   let wrong = 0;
   let outsideFleetRange = 0;
-  const over = { answers: 0, max: 0 };
-  const under = { answers: 0, max: 0 };
+  const over = { answers: 0, max: 0, mean: 0 };
+  const under = { answers: 0, max: 0, mean: 0 };
   for (const judgedEntry of judged) {
     const { record, error, truthMax } = judgedEntry;
     if (record.outcome === 'timeout') {
@@ -207,11 +217,16 @@ function whoStats(judged: Judged[]): RunResult['who'] {
     if (error > 0) {
       over.answers += 1;
       over.max = Math.max(over.max, error);
+      over.mean += error;
     } else if (error < 0) {
       under.answers += 1;
       under.max = Math.max(under.max, -error);
+      under.mean -= error;
     }
   }
+  // Sums over every numeric answer: probes are Poisson, so these are averages over time.
+  over.mean = errors.length === 0 ? 0 : round6(over.mean / errors.length);
+  under.mean = errors.length === 0 ? 0 : round6(under.mean / errors.length);
   const asked = judged.length;
   const answered = errors.length;
   const errorDistribution = distribution(errors);
@@ -221,7 +236,8 @@ function whoStats(judged: Judged[]): RunResult['who'] {
     answered,
     unavailable,
     timedOut,
-    availability: asked === 0 ? 1 : round3(answered / asked),
+    // Six decimals, never rounded up to 1: 99.9996% must not read as 100%.
+    availability: asked === 0 ? 1 : floor6(answered / asked),
     wrong,
     outsideFleetRange,
     error: { ...plain(errorDistribution), min: errorDistribution.min },
@@ -330,7 +346,35 @@ function series(history: History, options: CheckOptions): Series {
   return out;
 }
 
-function idStats(history: History, options: CheckOptions, staleWindows: Window[]): IdStats {
+/**
+ * Double counting proper: for each boot that follows a crash or restart, the overcount that is
+ * still there *after* the boot, while the old registry entry lives beside the new one. The
+ * overcount between the crash and the boot (clients that reconnected elsewhere, still counted by
+ * the old entry) is the crash's stale window and the same for every id strategy, so it is left
+ * out. A boot inside a stale window continues it: the window's answers asked from the boot on.
+ */
+function doubleCounts(history: History, judged: Judged[], staleWindows: Window[]) {
+  const found: { windowMs: number; overcountMax: number }[] = [];
+  const seen = new Set<number>();
+  for (const boot of history.boots) {
+    if (!seen.has(boot.serverIndex)) {
+      seen.add(boot.serverIndex);
+      continue;
+    }
+    const window = staleWindows.find((w) => w.startMs <= boot.atMs && boot.atMs <= w.endMs);
+    if (window === undefined) continue;
+    let overcountMax = 0;
+    for (const entry of judged) {
+      const { askedAtMs, outcome } = entry.record;
+      if (askedAtMs < boot.atMs || askedAtMs > window.endMs || outcome !== 'count') continue;
+      overcountMax = Math.max(overcountMax, entry.error);
+    }
+    if (overcountMax > 0) found.push({ windowMs: round3(window.endMs - boot.atMs), overcountMax });
+  }
+  return found;
+}
+
+function idStats(history: History, options: CheckOptions, judged: Judged[], staleWindows: Window[]): IdStats {
   const ownerOf = new Map<string, number>();
   let collisions = 0;
   for (const boot of history.boots) {
@@ -340,34 +384,88 @@ function idStats(history: History, options: CheckOptions, staleWindows: Window[]
     ownerOf.set(boot.id, boot.serverIndex);
   }
   const servers = new Set(history.boots.map((boot) => boot.serverIndex)).size;
-  let doubleCountMax = 0;
-  for (const window of staleWindows) {
-    if (/^(crash|restart|stop) /.test(window.cause))
-      doubleCountMax = Math.max(doubleCountMax, window.errorAbsMax);
-  }
+  const doubles = doubleCounts(history, judged, staleWindows);
   return {
     strategy: options.idStrategy,
     restarts: history.boots.length - servers,
     distinctIds: ownerOf.size,
     collisions,
-    doubleCountMax,
+    doubleCountMax: doubles.reduce((m, d) => Math.max(m, d.overcountMax), 0),
+    doubleCountWindowMsMax: doubles.reduce((m, d) => Math.max(m, d.windowMs), 0),
+    doubleCountBoots: doubles.length,
   };
+}
+
+/**
+ * The fleet counts as rebalanced once (max - min) / mean connections per live server is at most
+ * 20%: the busiest server then carries at most about 20% more than the quietest, within the
+ * headroom a fleet is usually sized with.
+ */
+export const rebalancedImbalanceMax = 0.2;
+
+function imbalanceOf(sample: number[]): number | undefined {
+  const live = sample.filter((count) => count >= 0);
+  if (live.length === 0) return undefined;
+  const mean = live.reduce((sum, count) => sum + count, 0) / live.length;
+  return mean === 0 ? undefined : (Math.max(...live) - Math.min(...live)) / mean;
+}
+
+/** Joins: a server booting again after a stop (scale-out), a restart or a crash. */
+function rebalances(history: History): Rebalance[] {
+  const joins = history.events.filter(
+    (e) => e.kind === 'heal' && /^(stop|restart|crash)$/.test(e.detail ?? ''),
+  );
+  return joins.map((join, index) => {
+    const untilMs = joins[index + 1]?.atMs ?? history.durationMs;
+    let imbalanceAtJoin: number | undefined;
+    let rebalanceMs: number | null = null;
+    for (let k = 0; k < history.sampleTMs.length; k += 1) {
+      const atMs = history.sampleTMs[k]!;
+      if (atMs <= join.atMs) continue;
+      if (atMs > untilMs) break;
+      const imbalance = imbalanceOf(history.samplePerServer[k]!);
+      if (imbalance === undefined) continue;
+      imbalanceAtJoin ??= imbalance;
+      if (imbalance <= rebalancedImbalanceMax) {
+        rebalanceMs = round3(atMs - join.atMs);
+        break;
+      }
+    }
+    return {
+      atMs: join.atMs,
+      event: `${join.detail} ${join.target}`,
+      imbalanceAtJoin: round3(imbalanceAtJoin ?? 0),
+      rebalanceMs,
+    };
+  });
+}
+
+/** Connections opened: every +1 step of a server's truth (arrivals and reconnects alike). */
+function connectionsOpened(history: History): number {
+  let opened = 0;
+  for (const points of history.serverTruth) {
+    for (let k = 1; k < points.count.length; k += 1) {
+      const step = points.count[k]! - points.count[k - 1]!;
+      if (step > 0) opened += step;
+    }
+  }
+  return opened;
 }
 
 function loadBalancer(history: History, options: CheckOptions): LoadBalancerStats {
   const imbalances: number[] = [];
   for (const sample of history.samplePerServer) {
-    const live = sample.filter((count) => count >= 0);
-    if (live.length === 0) continue;
-    const mean = live.reduce((sum, count) => sum + count, 0) / live.length;
-    if (mean === 0) continue;
-    imbalances.push((Math.max(...live) - Math.min(...live)) / mean);
+    const imbalance = imbalanceOf(sample);
+    if (imbalance !== undefined) imbalances.push(imbalance);
   }
   return {
     policy: options.loadBalancerPolicy,
     connectionAgeMsMax: options.connectionAgeMsMax,
     idleTimeoutMs: options.idleTimeoutMs,
     imbalance: plain(distribution(imbalances)),
+    connectionsOpened: connectionsOpened(history),
+    rebalancedImbalanceMax,
+    rebalances: rebalances(history),
   };
 }
 
@@ -414,7 +512,7 @@ export function checkHistory(history: History, options: CheckOptions): CheckedPa
   const checks = [...history.checks];
   if (options.mode === 'a') checks.push(convergenceCheck(judged, options));
   if (options.mode === 'c') checks.push(withinRangeCheck(judged));
-  const ids = idStats(history, options, staleWindows);
+  const ids = idStats(history, options, judged, staleWindows);
   checks.push({
     name: 'ids-unique',
     ok: ids.collisions === 0,

@@ -70,8 +70,13 @@ export interface WhoStats {
   error: Distribution & { min: number };
   /** |error| / max(1, truth) of numeric answers. */
   relativeErrorAbs: Distribution;
-  overcount: { answers: number; max: number };
-  undercount: { answers: number; max: number };
+  /**
+   * `mean` is the time-averaged overcount (undercount) in clients: the sum of the positive
+   * (negative) errors over the numeric answers. WHO probes arrive as a Poisson process, so the
+   * average over answers is the average over time (PASTA). Absent in results written before it.
+   */
+  overcount: { answers: number; max: number; mean?: number };
+  undercount: { answers: number; max: number; mean?: number };
   latencyMs: Distribution & { p90: number };
 }
 
@@ -115,8 +120,32 @@ export interface IdStats {
   distinctIds: number;
   /** Two live servers with the same id, or an id reused by another server: must be 0. */
   collisions: number;
-  /** The largest overcount explained by a restarted server counted under two ids at once. */
+  /**
+   * Double counting proper: after a restarted (or crashed) server boots again, WHO answers that
+   * still overcount while its old registry entry lives beside its new one. Measured from the
+   * boot instant, so the overcount *before* the boot (the old entry still counting clients that
+   * already reconnected elsewhere during the downtime: the crash's stale window, the same for
+   * every id strategy) is not included. A stable id overwrites its old entry at its first
+   * publish; a new id leaves it until the TTL expires it.
+   * The largest overcount (clients) seen after a boot while the stale window was still open.
+   */
   doubleCountMax: number;
+  /** The longest time (ms) from a boot until answers stop overcounting; 0 when none. */
+  doubleCountWindowMsMax?: number;
+  /** Boots after a restart or crash that were followed by an overcount. */
+  doubleCountBoots?: number;
+}
+
+/** How long the fleet took to rebalance after a server joined (scale-out, restart, crash). */
+export interface Rebalance {
+  /** The join instant (the server's boot). */
+  atMs: number;
+  /** What joined, e.g. `stop server-5` (back from a stop: a scale-out) or `restart server-0`. */
+  event: string;
+  /** Imbalance at the first sample after the join. */
+  imbalanceAtJoin: number;
+  /** From the join until the imbalance first fell to `rebalancedImbalanceMax`; null if never before the next join or the end. */
+  rebalanceMs: number | null;
 }
 
 export interface LoadBalancerStats {
@@ -125,6 +154,11 @@ export interface LoadBalancerStats {
   idleTimeoutMs: number;
   /** (max - min) / mean of connections per live server, sampled over time. */
   imbalance: Distribution;
+  /** Connections the clients opened over the run (arrivals plus every reconnect). */
+  connectionsOpened?: number;
+  /** The imbalance below which the fleet counts as rebalanced (`Rebalance.rebalanceMs`). */
+  rebalancedImbalanceMax?: number;
+  rebalances?: Rebalance[];
 }
 
 export interface RunResult {
