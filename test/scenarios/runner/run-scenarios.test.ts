@@ -137,27 +137,4 @@ describe('scenarios: runner with a hand-made engine', () => {
     expect(outcome.exitCode).toBe(2);
     expect(errors).toContain('planted.yaml:2:1: durationMs: expected a duration');
   });
-
-  test('the real engine is reported unavailable until lab/engine.ts exists', async () => {
-    const { dir, file } = setup(scenarioText);
-    const stderr = new PassThrough();
-    let errors = '';
-    stderr.on('data', (chunk) => {
-      errors += String(chunk);
-    });
-    const outcome = await runScenarios({
-      files: [file],
-      engine: 'real',
-      rootSeed: 5,
-      quick: true,
-      outDir: join(dir, 'out'),
-      report: false,
-      stdout: new PassThrough(),
-      stderr,
-    });
-    expect(outcome.exitCode).toBe(1);
-    expect(errors).toMatch(
-      /the real engine is not available yet: it needs .*lab\/engine\.ts exporting runReal/,
-    );
-  });
 });
