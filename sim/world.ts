@@ -195,27 +195,31 @@ export class World {
     const scheduler = this.scheduler;
     const epoch = server.epoch;
     const timeoutAtMs = scheduler.nowMs + effect.timeoutMs;
-    const timeout: ModeAResult = {
-      ok: false,
-      error: { code: 'HC_KV_TIMEOUT', definite: false, timeoutMs: effect.timeoutMs },
-    };
-    const fail = () => this.#deliver(server, epoch, effect.opId, timeout);
     const outMs = this.network.delayMs(server.index, 'redis', 'outbound');
     if (outMs < 0) {
-      scheduler.at(timeoutAtMs, fail);
+      this.#kvTimeoutAt(server, epoch, effect, timeoutAtMs);
       return;
     }
     scheduler.at(scheduler.nowMs + outMs, (arrivedAtMs) => {
       if (!this.redis.up) {
-        scheduler.at(timeoutAtMs, fail);
+        this.#kvTimeoutAt(server, epoch, effect, timeoutAtMs);
         return;
       }
       const value = this.redis.execute(effect, arrivedAtMs);
       const backMs = this.network.delayMs(server.index, 'redis', 'inbound');
       const replyAtMs = arrivedAtMs + this.network.redisOpMs + backMs;
-      if (backMs < 0 || replyAtMs > timeoutAtMs) scheduler.at(timeoutAtMs, fail);
+      if (backMs < 0 || replyAtMs > timeoutAtMs) this.#kvTimeoutAt(server, epoch, effect, timeoutAtMs);
       else scheduler.at(replyAtMs, () => this.#deliver(server, epoch, effect.opId, { ok: true, value }));
     });
+  }
+
+  /** Hot path: no named closure here (tsx's keepNames wraps each one in a costly `__name`). */
+  #kvTimeoutAt(server: SimServer, epoch: number, effect: ModeAEffect, timeoutAtMs: number): void {
+    const timeout: ModeAResult = {
+      ok: false,
+      error: { code: 'HC_KV_TIMEOUT', definite: false, timeoutMs: effect.timeoutMs },
+    };
+    this.scheduler.at(timeoutAtMs, () => this.#deliver(server, epoch, effect.opId, timeout));
   }
 
   // ---- mode C: discovery -------------------------------------------------------------------

@@ -32,9 +32,9 @@ export class ServerCore implements SessionHost {
   readonly observer: SessionObserver | undefined;
   #version: string;
   #startedAtMs: number | undefined;
-  #sessions = new Set<Session>();
+  /** Each admitted session and the address it came from (one map: admit and release are hot). */
+  #sessions = new Map<Session, string>();
   #perAddress = new Map<string, number>();
-  #addressOf = new WeakMap<Session, string>();
   #draining = false;
   /** Set by the host: called when a session has output ready outside `receive`. */
   onSessionOutput: ((session: Session) => void) | undefined;
@@ -60,7 +60,7 @@ export class ServerCore implements SessionHost {
     return this.#draining;
   }
 
-  get sessions(): ReadonlySet<Session> {
+  get sessions(): ReadonlyMap<Session, string> {
     return this.#sessions;
   }
 
@@ -72,18 +72,17 @@ export class ServerCore implements SessionHost {
     const perIpMax = this.limits.connectionsPerIpMax;
     if (perIpMax > 0 && fromAddress >= perIpMax) return { ok: false, reason: 'per-ip' };
     const session = new Session(this, this.limits, nowMs);
-    this.#sessions.add(session);
+    this.#sessions.set(session, address);
     this.#perAddress.set(address, fromAddress + 1);
-    this.#addressOf.set(session, address);
     this.tracker.connect(nowMs);
     return { ok: true, session };
   }
 
   release(session: Session, reason: CloseReason, nowMs: number): void {
-    const removed = this.#sessions.delete(session);
-    assert(removed, 'a session released twice or never admitted');
+    const address = this.#sessions.get(session);
+    assert(address !== undefined, 'a session released twice or never admitted');
+    this.#sessions.delete(session);
     session.closed(reason);
-    const address = this.#addressOf.get(session)!;
     const left = (this.#perAddress.get(address) ?? 1) - 1;
     if (left === 0) this.#perAddress.delete(address);
     else this.#perAddress.set(address, left);
@@ -94,7 +93,7 @@ export class ServerCore implements SessionHost {
   drain(nowMs: number): void {
     if (this.#draining) return;
     this.#draining = true;
-    for (const session of this.#sessions) session.drain();
+    for (const session of this.#sessions.keys()) session.drain();
     this.backend.stop(nowMs);
   }
 
@@ -105,7 +104,7 @@ export class ServerCore implements SessionHost {
    * this server from its sums. New clients are refused until the backend is in the fleet again.
    */
   fence(_nowMs: number): void {
-    for (const session of [...this.#sessions]) {
+    for (const session of [...this.#sessions.keys()]) {
       session.fence();
       this.wake(session);
     }
