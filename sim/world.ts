@@ -265,10 +265,8 @@ export class World {
     const node = this.discovery[effect.instanceIndex]!;
     const outMs = this.network.delayMs(server.index, 'discovery', 'outbound');
     if (outMs < 0) return;
-    const reply = (result: ServerEffectResult) => {
-      const backMs = this.network.delayMs(server.index, 'discovery', 'inbound');
-      if (backMs >= 0) scheduler.after(backMs, () => this.#deliver(server, epoch, effect.opId, result));
-    };
+    // Not a named closure: tsx's keepNames would wrap each one in a costly `__name`.
+    const reply = this.#discoveryReply.bind(this, server, epoch, effect.opId);
     scheduler.after(outMs, (nowMs) => {
       const core = node.core;
       if (core === undefined) {
@@ -310,6 +308,11 @@ export class World {
       }
       this.#pumpDiscovery(node);
     });
+  }
+
+  #discoveryReply(server: SimServer, epoch: number, opId: number, result: ServerEffectResult): void {
+    const backMs = this.network.delayMs(server.index, 'discovery', 'inbound');
+    if (backMs >= 0) this.scheduler.after(backMs, () => this.#deliver(server, epoch, opId, result));
   }
 
   /** A discovery instance asks a member for its count over the member's admin endpoint. */

@@ -51,7 +51,10 @@ export class ModeABackend implements CountingBackend<ModeAEffect, ModeAResult> {
   }
 
   takeEffects(): ModeAEffect[] {
-    return [...this.publisher.takeEffects(), ...this.reader.takeEffects()];
+    const writes: ModeAEffect[] = this.publisher.takeEffects();
+    const reads = this.reader.takeEffects();
+    if (reads.length === 0) return writes;
+    return writes.length === 0 ? reads : writes.concat(reads);
   }
 
   onResult(opId: number, result: ModeAResult, nowMs: number): void {

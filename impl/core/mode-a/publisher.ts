@@ -14,6 +14,9 @@
 import type { KvError, KvPublish, KvRemove } from './effects.ts';
 import type { ModeAOptions } from './options.ts';
 
+/** What `takeEffects` returns when nothing is owed (frozen: shared by every call). */
+const noEffects: readonly never[] = Object.freeze([]);
+
 export type PublisherState = 'running' | 'stopping' | 'stopped';
 
 type Write =
@@ -111,6 +114,7 @@ export class Publisher {
 
   takeEffects(): (KvPublish | KvRemove)[] {
     const out = this.#out;
+    if (out.length === 0) return noEffects as never[]; // hosts ask after every event: no garbage
     this.#out = [];
     return out;
   }

@@ -31,6 +31,9 @@ interface Known {
   sentAtMs: number;
 }
 
+/** What `takeEffects` returns when nothing is owed (frozen: shared by every call). */
+const noEffects: readonly never[] = Object.freeze([]);
+
 export class WhoReader {
   #options: ModeAOptions;
   #nextOpId: () => number;
@@ -134,6 +137,7 @@ export class WhoReader {
 
   takeEffects(): KvTotalRead[] {
     const out = this.#out;
+    if (out.length === 0) return noEffects as never[]; // hosts ask after every event: no garbage
     this.#out = [];
     return out;
   }
