@@ -5,7 +5,7 @@
  *   per line), pause reading while the session or the socket is full, end when it says so.
  *
  * Bounds per client: the partial line (decoder), pending replies (session), unsent bytes
- * (`outputBytesMax`: reading pauses above it) and time stalled on a full socket (`writeStallMs`:
+ * (`outputBytesMax`: decoding pauses above it, then the socket's high-water mark) and time stalled on a full socket (`writeStallMs`:
  * then the client is dropped). One coarse sweep timer serves every session's idle and age
  * deadlines, so 20,000 clients do not mean 20,000 timers.
  */
@@ -17,6 +17,9 @@ import { closeReplies, errors } from '../core/protocol.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { clientsWithinFdLimit } from './fd-limit.ts';
+
+/** Backlog decoding rounds per pump: a bound on work per event, the next 'drain' continues. */
+const backlogRoundsMax = 16;
 
 export interface TcpServerOptions {
   host: string;
@@ -36,6 +39,7 @@ interface Client {
   stalledSinceMs: number | undefined;
   released: boolean;
   reason: CloseReason | undefined;
+  continueScheduled: boolean;
 }
 
 export class TcpServer {
@@ -138,6 +142,7 @@ export class TcpServer {
       stalledSinceMs: undefined,
       released: false,
       reason: undefined,
+      continueScheduled: false,
     };
     this.#clients.set(client.session, client);
     this.#options.metrics?.counter('headcount_connections_accepted_total').inc();
@@ -153,7 +158,8 @@ export class TcpServer {
     });
     socket.on('end', () => {
       // Half-close from the client: it sends no more, but we still owe it its replies.
-      if (client.session.pendingReplies === 0) this.#endAndRelease(client, 'peer');
+      if (client.session.pendingReplies === 0 && !client.session.hasBacklog)
+        this.#endAndRelease(client, 'peer');
     });
     socket.on('close', () => this.#release(client, client.reason ?? 'peer'));
     this.#options.onActivity?.();
@@ -178,22 +184,36 @@ export class TcpServer {
   #pump(client: Client): void {
     const { socket, session } = client;
     if (socket.destroyed) return;
-    const out = session.takeOutput();
-    if (out !== '') {
-      const flushed = socket.write(out);
-      if (!flushed && client.stalledSinceMs === undefined)
-        client.stalledSinceMs = this.#options.clock.nowMs();
+    this.#write(client);
+    // Input held back while replies piled up is decoded as the socket takes the replies. A socket
+    // that needs a drain will say so with 'drain'; until then we wait. So the unsent bytes of a
+    // client stay under outputBytesMax (the session's share) plus the socket's high-water mark.
+    for (
+      let round = 0;
+      round < backlogRoundsMax && session.hasBacklog && !socket.writableNeedDrain;
+      round += 1
+    ) {
+      session.continueInput(this.#options.clock.nowMs());
+      this.#write(client);
+    }
+    if (session.hasBacklog && !socket.writableNeedDrain && !client.continueScheduled) {
+      // Out of rounds with room left: no 'drain' will come, so continue on the next turn.
+      client.continueScheduled = true;
+      setImmediate(() => {
+        client.continueScheduled = false;
+        this.#pump(client);
+      });
     }
     if (session.shouldClose) {
       // We are done with this client: it stops counting now, whatever its socket does next.
       this.#endAndRelease(client, session.closeReason ?? 'quit');
       return;
     }
-    if (socket.readableEnded && session.pendingReplies === 0) {
+    if (socket.readableEnded && session.pendingReplies === 0 && !session.hasBacklog) {
       this.#endAndRelease(client, 'peer');
       return;
     }
-    const full = !session.wantsInput() || socket.writableLength > this.#options.core.limits.outputBytesMax;
+    const full = !session.wantsInput() || socket.writableNeedDrain;
     if (full && !client.pausedByUs) {
       client.pausedByUs = true;
       socket.pause();
@@ -201,6 +221,13 @@ export class TcpServer {
       client.pausedByUs = false;
       socket.resume();
     }
+  }
+
+  #write(client: Client): void {
+    const out = client.session.takeOutput();
+    if (out === '') return;
+    const flushed = client.socket.write(out);
+    if (!flushed && client.stalledSinceMs === undefined) client.stalledSinceMs = this.#options.clock.nowMs();
   }
 
   /** A peer that never closes its side after our FIN is destroyed after this long. */

@@ -11,17 +11,23 @@
  * ASCII (other than tab) makes the line invalid; the decoder reports that and goes on. A line
  * longer than `lineBytesMax` is fatal: the decoder reports it as soon as the buffered partial
  * line is too long, without waiting for the newline, and then ignores all further input.
+ *
+ * A visitor whose host is full (replies piling up for a client that does not read) returns false
+ * from `line`: the decoder stops after that line, keeps the rest of the input as its backlog, and
+ * `resume` carries on once the host has room. Input is never dropped or reordered.
  */
 import assert from 'node:assert';
 
+/** A visitor returns false to pause decoding after this line (its host is full); see `resume`. */
 export interface LineVisitor {
   /** A valid line, trimmed of spaces and tabs; never empty. */
-  line(text: string): void;
+  line(text: string): boolean;
   /** A line that held a byte outside printable ASCII and tab. */
-  invalid(): void;
+  invalid(): boolean;
 }
 
-export type DecodeStatus = 'ok' | 'too-long';
+/** `paused`: the visitor asked to stop; the rest of the input waits in the backlog. */
+export type DecodeStatus = 'ok' | 'too-long' | 'paused';
 
 const newline = 0x0a;
 const carriageReturn = 0x0d;
@@ -34,6 +40,8 @@ export class LineDecoder {
   #partial: Uint8Array[] = [];
   #partialBytes = 0;
   #failed = false;
+  /** Input not yet decoded because the visitor paused: at most the chunks pushed while paused. */
+  #backlog: Uint8Array | undefined;
 
   constructor(lineBytesMax: number) {
     assert(Number.isInteger(lineBytesMax) && lineBytesMax > 0);
@@ -49,26 +57,50 @@ export class LineDecoder {
     return this.#failed;
   }
 
+  /** Bytes received but not decoded yet, because the visitor paused. */
+  get backlogBytes(): number {
+    return this.#backlog?.length ?? 0;
+  }
+
+  /** Decodes the backlog a paused visitor left; the same statuses as `push`. */
+  resume(visitor: LineVisitor): DecodeStatus {
+    const backlog = this.#backlog;
+    if (backlog === undefined) return this.#failed ? 'too-long' : 'ok';
+    this.#backlog = undefined;
+    return this.push(backlog, visitor);
+  }
+
   /**
    * Decodes `chunk`, calling the visitor for each complete line in order. Returns 'too-long'
    * once a line exceeds the limit (lines before it in the chunk have been reported).
    */
   push(chunk: Uint8Array, visitor: LineVisitor): DecodeStatus {
     if (this.#failed) return 'too-long';
+    if (this.#backlog !== undefined) {
+      // Still paused: keep the order of bytes; the host is expected to stop reading meanwhile.
+      this.#backlog = concat([this.#backlog, chunk], this.#backlog.length + chunk.length);
+      return 'paused';
+    }
     let start = 0;
     while (start < chunk.length) {
       const end = chunk.indexOf(newline, start);
       if (end === -1) return this.#keepPartial(chunk.subarray(start));
+      let emitted: Emitted;
       if (this.#partialBytes === 0) {
-        if (!this.#emit(chunk, start, end, visitor)) return this.#fail();
+        emitted = this.#emit(chunk, start, end, visitor);
       } else {
         this.#partial.push(chunk.subarray(start, end));
         const joined = concat(this.#partial, this.#partialBytes + end - start);
         this.#partial = [];
         this.#partialBytes = 0;
-        if (!this.#emit(joined, 0, joined.length, visitor)) return this.#fail();
+        emitted = this.#emit(joined, 0, joined.length, visitor);
       }
+      if (emitted === 'too-long') return this.#fail();
       start = end + 1;
+      if (emitted === 'pause' && start < chunk.length) {
+        this.#backlog = Uint8Array.prototype.slice.call(chunk, start);
+        return 'paused';
+      }
     }
     return 'ok';
   }
@@ -87,14 +119,15 @@ export class LineDecoder {
     this.#failed = true;
     this.#partial = [];
     this.#partialBytes = 0;
+    this.#backlog = undefined;
     return 'too-long';
   }
 
-  /** Reports bytes [start, end) as a line; false when the line is too long. */
-  #emit(bytes: Uint8Array, start: number, end: number, visitor: LineVisitor): boolean {
+  /** Reports bytes [start, end) as a line. */
+  #emit(bytes: Uint8Array, start: number, end: number, visitor: LineVisitor): Emitted {
     let last = end;
     if (last > start && bytes[last - 1] === carriageReturn) last -= 1;
-    if (last - start > this.lineBytesMax) return false;
+    if (last - start > this.lineBytesMax) return 'too-long';
     let first = start;
     let valid = true;
     for (let index = start; index < last; index += 1) {
@@ -104,16 +137,15 @@ export class LineDecoder {
         break;
       }
     }
-    if (!valid) {
-      visitor.invalid();
-      return true;
-    }
+    if (!valid) return visitor.invalid() ? 'go-on' : 'pause';
     while (first < last && isBlank(bytes[first]!)) first += 1;
     while (last > first && isBlank(bytes[last - 1]!)) last -= 1;
-    if (last > first) visitor.line(latin1(bytes, first, last));
-    return true;
+    if (last > first && !visitor.line(latin1(bytes, first, last))) return 'pause';
+    return 'go-on';
   }
 }
+
+type Emitted = 'go-on' | 'pause' | 'too-long';
 
 function isBlank(byte: number): boolean {
   return byte === space || byte === tab;

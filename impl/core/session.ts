@@ -15,7 +15,7 @@
 import assert from 'node:assert';
 import type { WhoCallback, WhoReply } from './counting-backend.ts';
 import type { ServerLimits } from './limits.ts';
-import { LineDecoder, type LineVisitor } from './line-decoder.ts';
+import { type DecodeStatus, LineDecoder, type LineVisitor } from './line-decoder.ts';
 import {
   byeReply,
   closeReplies,
@@ -62,7 +62,7 @@ interface Slot {
 
 export type SessionLimits = Pick<
   ServerLimits,
-  'lineBytesMax' | 'pendingRepliesMax' | 'idleTimeoutMs' | 'connectionAgeMsMax'
+  'lineBytesMax' | 'pendingRepliesMax' | 'outputBytesMax' | 'idleTimeoutMs' | 'connectionAgeMsMax'
 >;
 
 export class Session implements LineVisitor {
@@ -108,22 +108,47 @@ export class Session implements LineVisitor {
   }
 
   wantsInput(): boolean {
-    return this.#acceptsInput && this.#queue.length < this.#limits.pendingRepliesMax;
+    return this.#acceptsInput && this.#hasRoom() && this.#decoder.backlogBytes === 0;
+  }
+
+  /** Input received but not decoded yet, because replies were piling up (see `continueInput`). */
+  get hasBacklog(): boolean {
+    return this.#acceptsInput && this.#decoder.backlogBytes > 0;
   }
 
   receive(bytes: Uint8Array, nowMs: number): void {
     if (!this.#acceptsInput) return;
-    this.#nowMs = nowMs;
     this.#lastInputAtMs = nowMs;
+    this.#decode(nowMs, (visitor) => this.#decoder.push(bytes, visitor));
+  }
+
+  /** Decodes input held back while replies piled up; call after taking the output. */
+  continueInput(nowMs: number): void {
+    if (this.hasBacklog) this.#decode(nowMs, (visitor) => this.#decoder.resume(visitor));
+  }
+
+  #decode(nowMs: number, step: (visitor: LineVisitor) => DecodeStatus): void {
+    this.#nowMs = nowMs;
     this.#inReceive = true;
     try {
-      if (this.#decoder.push(bytes, this) === 'too-long' && this.#acceptsInput) {
+      if (step(this) === 'too-long' && this.#acceptsInput) {
         this.#host.observer?.protocolError('line-too-long');
         this.#finish(errors.lineTooLong, 'line-too-long');
       }
     } finally {
       this.#inReceive = false;
     }
+  }
+
+  /**
+   * Room for more replies: unsent output under `outputBytesMax` (one ASCII reply char is one
+   * byte) and fewer than `pendingRepliesMax` replies waiting. Decoding pauses without room, so
+   * memory per client is bounded by these limits plus one reply and one read chunk.
+   */
+  #hasRoom(): boolean {
+    return (
+      this.#out.length < this.#limits.outputBytesMax && this.#queue.length < this.#limits.pendingRepliesMax
+    );
   }
 
   /** Reply bytes ready to send, in order; '' when none. */
@@ -188,22 +213,24 @@ export class Session implements LineVisitor {
     this.#out = '';
   }
 
-  // LineVisitor: called by the decoder for each line of a chunk.
-  line(text: string): void {
-    if (!this.#acceptsInput) return;
+  // LineVisitor: called by the decoder for each line; false pauses decoding (no room).
+  line(text: string): boolean {
+    if (!this.#acceptsInput) return true;
     const verb = parseVerb(text);
     if (verb === undefined) {
       this.#host.observer?.protocolError('unknown-command');
       this.#reply(unknownCommandReply(text));
-      return;
+    } else {
+      this.#command(verb);
     }
-    this.#command(verb);
+    return this.#hasRoom();
   }
 
-  invalid(): void {
-    if (!this.#acceptsInput) return;
+  invalid(): boolean {
+    if (!this.#acceptsInput) return true;
     this.#host.observer?.protocolError('invalid-bytes');
     this.#reply(errors.invalidBytes);
+    return this.#hasRoom();
   }
 
   #command(verb: Verb): void {

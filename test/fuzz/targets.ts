@@ -62,8 +62,8 @@ function decodeEvents(pieces: readonly Uint8Array[], lineBytesMax: number): stri
   const decoder = new LineDecoder(lineBytesMax);
   const events: string[] = [];
   const visitor: LineVisitor = {
-    line: (text) => events.push(`line:${text}`),
-    invalid: () => events.push('invalid'),
+    line: (text) => events.push(`line:${text}`) > 0,
+    invalid: () => events.push('invalid') > 0,
   };
   for (const piece of pieces) {
     const status = decoder.push(piece, visitor);

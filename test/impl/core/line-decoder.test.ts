@@ -12,7 +12,10 @@ type Item = string | { invalid: true } | { tooLong: true };
 function decode(chunks: Uint8Array[], lineBytesMax = 1024): Item[] {
   const decoder = new LineDecoder(lineBytesMax);
   const items: Item[] = [];
-  const visitor = { line: (text: string) => items.push(text), invalid: () => items.push({ invalid: true }) };
+  const visitor = {
+    line: (text: string) => items.push(text) > 0,
+    invalid: () => items.push({ invalid: true }) > 0,
+  };
   for (const chunk of chunks) {
     if (decoder.push(chunk, visitor) === 'too-long') {
       items.push({ tooLong: true });
@@ -50,7 +53,7 @@ describe('line decoder', () => {
 
   test('a line longer than lineBytesMax is reported once the partial line is too long, before any newline', () => {
     const decoder = new LineDecoder(8);
-    const visitor = { line: () => {}, invalid: () => {} };
+    const visitor = { line: () => true, invalid: () => true };
     expect(decoder.push(bytes('123456789'), visitor)).toBe('too-long');
   });
 
@@ -65,7 +68,7 @@ describe('line decoder', () => {
   test('after a too-long line every further chunk is ignored', () => {
     const decoder = new LineDecoder(4);
     const lines: string[] = [];
-    const visitor = { line: (text: string) => lines.push(text), invalid: () => {} };
+    const visitor = { line: (text: string) => lines.push(text) > 0, invalid: () => true };
     decoder.push(bytes('xxxxxx'), visitor);
     expect(decoder.push(bytes('WHY\n'), visitor)).toBe('too-long');
     expect(lines).toEqual([]);
@@ -73,7 +76,7 @@ describe('line decoder', () => {
 
   test('the partial line held between chunks never exceeds lineBytesMax + 1', () => {
     const decoder = new LineDecoder(16);
-    const visitor = { line: () => {}, invalid: () => {} };
+    const visitor = { line: () => true, invalid: () => true };
     for (let index = 0; index < 16; index += 1) decoder.push(bytes('a'), visitor);
     decoder.push(bytes('\r'), visitor);
     expect(decoder.partialBytes).toBe(17);
@@ -87,6 +90,23 @@ const chunkings = (data: Uint8Array) =>
     const points = [...new Set([0, ...cuts, data.length])].sort((a, b) => a - b);
     return points.slice(1).map((end, index) => data.subarray(points[index]!, end));
   });
+
+describe('line decoder: pausing', () => {
+  test('a visitor that returns false stops decoding after that line and resume carries on in order', () => {
+    const decoder = new LineDecoder(64);
+    const lines: string[] = [];
+    let room = 2;
+    const visitor = { line: (text: string) => lines.push(text) > 0 && (room -= 1) > 0, invalid: () => true };
+    expect(decoder.push(bytes('A\nB\nC\nD'), visitor)).toBe('paused');
+    expect(lines).toEqual(['A', 'B']);
+    expect(decoder.backlogBytes).toBe(3);
+    expect(decoder.push(bytes('\nE\n'), visitor)).toBe('paused');
+    room = 10;
+    expect(decoder.resume(visitor)).toBe('ok');
+    expect(lines).toEqual(['A', 'B', 'C', 'D', 'E']);
+    expect(decoder.backlogBytes).toBe(0);
+  });
+});
 
 describe('line decoder properties', () => {
   propertyTest.prop([

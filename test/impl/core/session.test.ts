@@ -123,6 +123,27 @@ describe('session: ordering with a WHO in flight', () => {
   });
 });
 
+describe('session: bounded output', () => {
+  test('a chunk of many commands stops decoding at outputBytesMax and continueInput carries on in order', () => {
+    const host = new FakeHost();
+    const session = new Session(host, { ...limits, outputBytesMax: 100 }, 0);
+    session.receive(Buffer.from('HELP\n'.repeat(50)), 0);
+    const first = session.takeOutput();
+    expect(first.length).toBeLessThan(100 + 40);
+    expect(session.hasBacklog).toBe(true);
+    expect(session.wantsInput()).toBe(false);
+    let all = first;
+    for (let round = 0; round < 100 && session.hasBacklog; round += 1) {
+      session.continueInput(1);
+      const out = session.takeOutput();
+      expect(out.length).toBeLessThan(100 + 40);
+      all += out;
+    }
+    expect(all).toBe('COMMANDS WHO WHERE WHY INFO HELP QUIT\n'.repeat(50));
+    expect(session.wantsInput()).toBe(true);
+  });
+});
+
 describe('session: deadlines', () => {
   test('an idle client gets BYE idle at its deadline', () => {
     const { session } = run('WHY\n');
