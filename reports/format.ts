@@ -9,9 +9,19 @@ export function formatSeconds(durationMs: number): string {
   return `${trimNumber(durationMs / 1000, 2)} s`;
 }
 
-/** A ratio (0..1) as a percentage: 0.99934 -> "99.934%" with `digits` decimals. */
+/**
+ * A ratio as a percentage: 0.99934 -> "99.934%" with `digits` decimals. Never rounds to 100%
+ * unless it is 100%, nor to 0% unless it is 0: more decimals are shown (up to 6) until the
+ * difference is visible, so 0.999996 reads "99.9996%", not "100%".
+ */
 export function formatPercent(ratio: number, digits = 1): string {
-  return `${trimNumber(ratio * 100, digits)}%`;
+  let shown = digits;
+  const misleading = (d: number) => {
+    const text = trimNumber(ratio * 100, d);
+    return (ratio < 1 && Number(text) >= 100) || (ratio > 0 && Number(text) <= 0);
+  };
+  while (shown < 6 && misleading(shown)) shown += 1;
+  return `${trimNumber(ratio * 100, shown)}%`;
 }
 
 /** Rounds to `digits` decimals and drops trailing zeros: 2.50 -> "2.5", 3.0 -> "3". */
