@@ -29,7 +29,9 @@ export async function runDiscovery(flags: Record<string, unknown>): Promise<void
     process.stderr.write(`headcount discovery: ${message}\n`);
     process.exit(1);
   }
-  logger.info(
+  // The listening line is the readiness signal scripts wait for: printed at any level but silent.
+  const announcer = options.logLevel === 'silent' ? logger : logger.child({}, { level: 'info' });
+  announcer.info(
     {
       port: running.port,
       adminPort: running.adminPort ?? null,

@@ -52,31 +52,39 @@ export function register(program: Command): void {
     .action(async (flags: SimFlags) => {
       const { runSimCommand } = await import('../../../sim/cli.ts');
       const problems: FieldProblem[] = [];
-      const num = (flag: string, text: string, min: number): number => {
+      // Upper bounds keep one run within this machine's memory and a few minutes of CPU:
+      // 100,000 concurrent clients and a simulated week are far beyond any catalogue scenario.
+      const num = (flag: string, text: string, min: number, max: number, integer = true): number => {
         const value = Number(text);
-        if (!Number.isFinite(value) || value < min)
-          problems.push({ flag, message: `${text} must be a number >= ${min}` });
+        if (!Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value)))
+          problems.push({
+            flag,
+            message: `${text} must be ${integer ? 'an integer' : 'a number'} in ${min}..${max}`,
+          });
         return value;
       };
+      const weekMs = 7 * 86_400_000;
       const seed =
-        flags.seed === undefined ? Math.floor(Math.random() * 0x1_0000_0000) : num('--seed', flags.seed, 0);
+        flags.seed === undefined
+          ? Math.floor(Math.random() * 0x1_0000_0000)
+          : num('--seed', flags.seed, 0, 0xffff_ffff);
       if (!Number.isInteger(seed) || seed > 0xffff_ffff) {
         problems.push({ flag: '--seed', message: `${flags.seed} must be an integer in 0..4294967295` });
       }
       const options = {
         mode: flags.mode,
         seed,
-        servers: num('--servers', flags.servers, 1),
-        durationMs: num('--duration-ms', flags.durationMs, 1),
-        ttlMs: num('--ttl-ms', flags.ttlMs, 1),
-        heartbeatMs: num('--heartbeat-ms', flags.heartbeatMs, 1),
-        arrivalRatePerSec: num('--arrival-rate', flags.arrivalRate, 0),
-        sessionMsMean: num('--session-ms', flags.sessionMs, 1),
-        whoRatePerSec: num('--who-rate', flags.whoRate, 0),
-        initialClients: num('--initial-clients', flags.initialClients, 0),
+        servers: num('--servers', flags.servers, 1, 1_000),
+        durationMs: num('--duration-ms', flags.durationMs, 1, weekMs),
+        ttlMs: num('--ttl-ms', flags.ttlMs, 1, 3_600_000),
+        heartbeatMs: num('--heartbeat-ms', flags.heartbeatMs, 1, 3_600_000),
+        arrivalRatePerSec: num('--arrival-rate', flags.arrivalRate, 0, 10_000, false),
+        sessionMsMean: num('--session-ms', flags.sessionMs, 1, weekMs),
+        whoRatePerSec: num('--who-rate', flags.whoRate, 0, 10_000, false),
+        initialClients: num('--initial-clients', flags.initialClients, 0, 100_000),
         loadBalancer: flags.loadBalancer,
         idStrategy: flags.idStrategy,
-        faultRatePerHour: num('--fault-rate', flags.faultRate, 0),
+        faultRatePerHour: num('--fault-rate', flags.faultRate, 0, 3_600, false),
         jsonPath: flags.json,
       };
       if (problems.length > 0) failUsage('sim', problems);
