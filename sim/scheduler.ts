@@ -7,18 +7,28 @@
  * Limit: `stepsMax` events per run bounds a runaway loop (an event that reschedules itself at
  * the same instant forever); hitting it stops the run and is reported, never silently ignored.
  *
- * The heap stores three parallel arrays (time, sequence, callback) to avoid one object per event.
+ * The heap holds numbers only: times, sequences and slot indexes in typed arrays (doubled when
+ * full). Callbacks stay put in `#callbacks[slot]` (freed slots are reused), so sifting never
+ * moves a pointer: moving young callbacks around an old array cost a write barrier per move and
+ * made the heap ~20% of a one-hour run (measured with --cpu-prof).
  */
 import assert from 'node:assert';
 
 export type EventCallback = (nowMs: number) => void;
 
+/** Initial heap capacity; it doubles as needed (a one-hour bench holds ~5,500 pending events). */
+const capacityInitial = 1024;
+
 export class Scheduler {
   #nowMs = 0;
   #sequence = 0;
-  #times: number[] = [];
-  #sequences: number[] = [];
-  #callbacks: EventCallback[] = [];
+  #size = 0;
+  #times = new Float64Array(capacityInitial);
+  #sequences = new Float64Array(capacityInitial);
+  #slots = new Int32Array(capacityInitial);
+  /** Callbacks by slot; `#freeSlots` lists the empty ones. */
+  #callbacks: (EventCallback | undefined)[] = [];
+  #freeSlots: number[] = [];
   #steps = 0;
   readonly stepsMax: number;
   #stepsExhausted = false;
@@ -36,7 +46,7 @@ export class Scheduler {
   }
 
   get pending(): number {
-    return this.#times.length;
+    return this.#size;
   }
 
   get stepsExhausted(): boolean {
@@ -45,28 +55,31 @@ export class Scheduler {
 
   /** Runs `callback` at `atMs` (never before now: a past instant runs now, after what is due). */
   at(atMs: number, callback: EventCallback): void {
-    assert(!Number.isNaN(atMs), 'an event at NaN');
-    const time = Math.max(atMs, this.#nowMs);
+    if (Number.isNaN(atMs)) assert(false, 'an event at NaN');
+    const time = atMs > this.#nowMs ? atMs : this.#nowMs;
     const sequence = this.#sequence++;
+    let slot = this.#freeSlots.pop();
+    if (slot === undefined) {
+      slot = this.#callbacks.length;
+      this.#callbacks.push(callback);
+    } else this.#callbacks[slot] = callback;
+    if (this.#size === this.#times.length) this.#grow();
     const times = this.#times;
     const sequences = this.#sequences;
-    const callbacks = this.#callbacks;
-    let index = times.length;
-    times.push(time);
-    sequences.push(sequence);
-    callbacks.push(callback);
+    const slots = this.#slots;
+    let index = this.#size++;
     while (index > 0) {
       const parent = (index - 1) >> 1;
       const parentTime = times[parent]!;
       if (parentTime < time || (parentTime === time && sequences[parent]! < sequence)) break;
       times[index] = parentTime;
       sequences[index] = sequences[parent]!;
-      callbacks[index] = callbacks[parent]!;
+      slots[index] = slots[parent]!;
       index = parent;
     }
     times[index] = time;
     sequences[index] = sequence;
-    callbacks[index] = callback;
+    slots[index] = slot;
   }
 
   after(delayMs: number, callback: EventCallback): void {
@@ -75,14 +88,13 @@ export class Scheduler {
 
   /** Processes events up to and including `untilMs`; the clock ends at `untilMs`. */
   run(untilMs: number): void {
-    const times = this.#times;
-    while (times.length > 0 && times[0]! <= untilMs) {
+    while (this.#size > 0 && this.#times[0]! <= untilMs) {
       if (this.#steps >= this.stepsMax) {
         this.#stepsExhausted = true;
         return;
       }
       this.#steps += 1;
-      const time = times[0]!;
+      const time = this.#times[0]!;
       const callback = this.#pop();
       this.#nowMs = time;
       callback(time);
@@ -90,39 +102,55 @@ export class Scheduler {
     if (untilMs > this.#nowMs) this.#nowMs = untilMs;
   }
 
+  #grow(): void {
+    const capacity = this.#times.length * 2;
+    const times = new Float64Array(capacity);
+    const sequences = new Float64Array(capacity);
+    const slots = new Int32Array(capacity);
+    times.set(this.#times);
+    sequences.set(this.#sequences);
+    slots.set(this.#slots);
+    this.#times = times;
+    this.#sequences = sequences;
+    this.#slots = slots;
+  }
+
   #pop(): EventCallback {
     const times = this.#times;
     const sequences = this.#sequences;
-    const callbacks = this.#callbacks;
-    const top = callbacks[0]!;
-    const lastTime = times.pop()!;
-    const lastSequence = sequences.pop()!;
-    const lastCallback = callbacks.pop()!;
-    const size = times.length;
+    const slots = this.#slots;
+    const topSlot = slots[0]!;
+    const top = this.#callbacks[topSlot]!;
+    this.#callbacks[topSlot] = undefined; // let the callback and what it holds be collected
+    this.#freeSlots.push(topSlot);
+    const size = --this.#size;
     if (size === 0) return top;
+    const lastTime = times[size]!;
+    const lastSequence = sequences[size]!;
+    const lastSlot = slots[size]!;
     let index = 0;
     for (;;) {
       const left = 2 * index + 1;
       if (left >= size) break;
       const right = left + 1;
       let child = left;
-      if (
-        right < size &&
-        (times[right]! < times[left]! ||
-          (times[right] === times[left] && sequences[right]! < sequences[left]!))
-      ) {
-        child = right;
+      let childTime = times[left]!;
+      if (right < size) {
+        const rightTime = times[right]!;
+        if (rightTime < childTime || (rightTime === childTime && sequences[right]! < sequences[left]!)) {
+          child = right;
+          childTime = rightTime;
+        }
       }
-      const childTime = times[child]!;
       if (childTime > lastTime || (childTime === lastTime && sequences[child]! > lastSequence)) break;
       times[index] = childTime;
       sequences[index] = sequences[child]!;
-      callbacks[index] = callbacks[child]!;
+      slots[index] = slots[child]!;
       index = child;
     }
     times[index] = lastTime;
     sequences[index] = lastSequence;
-    callbacks[index] = lastCallback;
+    slots[index] = lastSlot;
     return top;
   }
 }
