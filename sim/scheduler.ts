@@ -56,7 +56,7 @@ export class Scheduler {
   /** Runs `callback` at `atMs` (never before now: a past instant runs now, after what is due). */
   at(atMs: number, callback: EventCallback): void {
     if (Number.isNaN(atMs)) assert(false, 'an event at NaN');
-    const time = atMs > this.#nowMs ? atMs : this.#nowMs;
+    const time = Math.max(atMs, this.#nowMs);
     const sequence = this.#sequence++;
     let slot = this.#freeSlots.pop();
     if (slot === undefined) {
