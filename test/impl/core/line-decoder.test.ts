@@ -96,7 +96,14 @@ describe('line decoder: pausing', () => {
     const decoder = new LineDecoder(64);
     const lines: string[] = [];
     let room = 2;
-    const visitor = { line: (text: string) => lines.push(text) > 0 && (room -= 1) > 0, invalid: () => true };
+    const visitor = {
+      line: (text: string) => {
+        lines.push(text);
+        room -= 1;
+        return room > 0;
+      },
+      invalid: () => true,
+    };
     expect(decoder.push(bytes('A\nB\nC\nD'), visitor)).toBe('paused');
     expect(lines).toEqual(['A', 'B']);
     expect(decoder.backlogBytes).toBe(3);
