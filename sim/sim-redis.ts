@@ -24,9 +24,17 @@ export class SimRedis {
   execute(effect: ModeAEffect, nowMs: number): KvTotal | undefined {
     this.ops += 1;
     switch (effect.kind) {
-      case 'kv.publish':
-        this.#entries.set(effect.serverId, { count: effect.count, expiresAtMs: nowMs + effect.ttlMs });
+      case 'kv.publish': {
+        // Rewritten in place: a heartbeat per server per second need not make a new entry.
+        const entry = this.#entries.get(effect.serverId);
+        if (entry === undefined) {
+          this.#entries.set(effect.serverId, { count: effect.count, expiresAtMs: nowMs + effect.ttlMs });
+        } else {
+          entry.count = effect.count;
+          entry.expiresAtMs = nowMs + effect.ttlMs;
+        }
         return undefined;
+      }
       case 'kv.remove':
         this.#entries.delete(effect.serverId);
         return undefined;

@@ -69,7 +69,8 @@ export class Session implements LineVisitor {
   readonly openedAtMs: number;
   #host: SessionHost;
   #limits: SessionLimits;
-  #decoder: LineDecoder;
+  /** Made on the first bytes received: most simulated clients never send any. */
+  #decoder: LineDecoder | undefined;
   #state: SessionState = 'open';
   #acceptsInput = true;
   #closeReason: CloseReason | undefined;
@@ -83,7 +84,6 @@ export class Session implements LineVisitor {
   constructor(host: SessionHost, limits: SessionLimits, nowMs: number) {
     this.#host = host;
     this.#limits = limits;
-    this.#decoder = new LineDecoder(limits.lineBytesMax);
     this.openedAtMs = nowMs;
     this.#lastInputAtMs = nowMs;
     this.#nowMs = nowMs;
@@ -104,27 +104,29 @@ export class Session implements LineVisitor {
 
   /** Bytes of a partial line held for this client. */
   get partialLineBytes(): number {
-    return this.#decoder.partialBytes;
+    return this.#decoder?.partialBytes ?? 0;
   }
 
   wantsInput(): boolean {
-    return this.#acceptsInput && this.#hasRoom() && this.#decoder.backlogBytes === 0;
+    return this.#acceptsInput && this.#hasRoom() && (this.#decoder?.backlogBytes ?? 0) === 0;
   }
 
   /** Input received but not decoded yet, because replies were piling up (see `continueInput`). */
   get hasBacklog(): boolean {
-    return this.#acceptsInput && this.#decoder.backlogBytes > 0;
+    return this.#acceptsInput && (this.#decoder?.backlogBytes ?? 0) > 0;
   }
 
   receive(bytes: Uint8Array, nowMs: number): void {
     if (!this.#acceptsInput) return;
     this.#lastInputAtMs = nowMs;
-    this.#decode(nowMs, (visitor) => this.#decoder.push(bytes, visitor));
+    const decoder = (this.#decoder ??= new LineDecoder(this.#limits.lineBytesMax));
+    this.#decode(nowMs, (visitor) => decoder.push(bytes, visitor));
   }
 
   /** Decodes input held back while replies piled up; call after taking the output. */
   continueInput(nowMs: number): void {
-    if (this.hasBacklog) this.#decode(nowMs, (visitor) => this.#decoder.resume(visitor));
+    const decoder = this.#decoder;
+    if (decoder !== undefined && this.hasBacklog) this.#decode(nowMs, (visitor) => decoder.resume(visitor));
   }
 
   #decode(nowMs: number, step: (visitor: LineVisitor) => DecodeStatus): void {
