@@ -16,6 +16,9 @@ import assert from 'node:assert';
 
 export type EventCallback = (nowMs: number) => void;
 
+/** A handler made once and scheduled many times: each event passes its own target and stamp. */
+export type EventHandler<T> = (nowMs: number, target: T, stamp: number) => void;
+
 /** Initial heap capacity; it doubles as needed (a one-hour bench holds ~5,500 pending events). */
 const capacityInitial = 1024;
 
@@ -26,8 +29,10 @@ export class Scheduler {
   #times = new Float64Array(capacityInitial);
   #sequences = new Float64Array(capacityInitial);
   #slots = new Int32Array(capacityInitial);
-  /** Callbacks by slot; `#freeSlots` lists the empty ones. */
-  #callbacks: (EventCallback | undefined)[] = [];
+  /** Callbacks (and their handler arguments) by slot; `#freeSlots` lists the empty ones. */
+  #callbacks: (EventHandler<unknown> | undefined)[] = [];
+  #targets: unknown[] = [];
+  #stamps: number[] = [];
   #freeSlots: number[] = [];
   #steps = 0;
   readonly stepsMax: number;
@@ -55,14 +60,28 @@ export class Scheduler {
 
   /** Runs `callback` at `atMs` (never before now: a past instant runs now, after what is due). */
   at(atMs: number, callback: EventCallback): void {
+    this.atFor(atMs, callback, undefined, 0);
+  }
+
+  /**
+   * Runs `handler(nowMs, target, stamp)` at `atMs`. For hot paths: one handler made once serves
+   * every event, so scheduling allocates no closure (the world's deadlines and departures).
+   */
+  atFor<T>(atMs: number, handler: EventHandler<T>, target: T, stamp: number): void {
     if (Number.isNaN(atMs)) assert(false, 'an event at NaN');
     const time = Math.max(atMs, this.#nowMs);
     const sequence = this.#sequence++;
     let slot = this.#freeSlots.pop();
     if (slot === undefined) {
       slot = this.#callbacks.length;
-      this.#callbacks.push(callback);
-    } else this.#callbacks[slot] = callback;
+      this.#callbacks.push(handler as EventHandler<unknown>);
+      this.#targets.push(target);
+      this.#stamps.push(stamp);
+    } else {
+      this.#callbacks[slot] = handler as EventHandler<unknown>;
+      this.#targets[slot] = target;
+      this.#stamps[slot] = stamp;
+    }
     if (this.#size === this.#times.length) this.#grow();
     const times = this.#times;
     const sequences = this.#sequences;
@@ -95,9 +114,15 @@ export class Scheduler {
       }
       this.#steps += 1;
       const time = this.#times[0]!;
-      const callback = this.#pop();
+      const slot = this.#pop();
+      const callback = this.#callbacks[slot]!;
+      const target = this.#targets[slot];
+      // Let the callback and what it holds be collected; the slot is free for the next event.
+      this.#callbacks[slot] = undefined;
+      this.#targets[slot] = undefined;
+      this.#freeSlots.push(slot);
       this.#nowMs = time;
-      callback(time);
+      callback(time, target, this.#stamps[slot]!);
     }
     if (untilMs > this.#nowMs) this.#nowMs = untilMs;
   }
@@ -115,16 +140,14 @@ export class Scheduler {
     this.#slots = slots;
   }
 
-  #pop(): EventCallback {
+  /** Removes the earliest event from the heap; returns its slot. */
+  #pop(): number {
     const times = this.#times;
     const sequences = this.#sequences;
     const slots = this.#slots;
     const topSlot = slots[0]!;
-    const top = this.#callbacks[topSlot]!;
-    this.#callbacks[topSlot] = undefined; // let the callback and what it holds be collected
-    this.#freeSlots.push(topSlot);
     const size = --this.#size;
-    if (size === 0) return top;
+    if (size === 0) return topSlot;
     const lastTime = times[size]!;
     const lastSequence = sequences[size]!;
     const lastSlot = slots[size]!;
@@ -151,6 +174,6 @@ export class Scheduler {
     times[index] = lastTime;
     sequences[index] = lastSequence;
     slots[index] = lastSlot;
-    return top;
+    return topSlot;
   }
 }

@@ -37,6 +37,9 @@ export class SimServer {
   id = '';
   sessions = new Map<Session, SimClient>();
   armedAtMs: number | undefined;
+  /** The epoch and backend deadline of the armed event (valid while `deadlineToken` matches it). */
+  armedEpoch = 0;
+  armedDeadlineMs = 0;
   deadlineToken = 0;
   /** Stopping: draining, not routable, still finishing its effects. */
   stopping = false;

@@ -167,17 +167,21 @@ export class World {
     const atMs = deadlineMs - server.offsetMs;
     if (atMs === server.armedAtMs) return;
     server.armedAtMs = atMs;
-    const token = ++server.deadlineToken;
-    const epoch = server.epoch;
-    this.scheduler.at(atMs, (nowMs) => {
-      if (token !== server.deadlineToken || epoch !== server.epoch || server.core === undefined) return;
-      server.armedAtMs = undefined;
-      // (deadlineMs - offsetMs) + offsetMs can round one ulp below deadlineMs: the backend would
-      // see itself not yet due, re-arm at the same instant and loop until stepsMax.
-      server.core.backend.onDeadline(Math.max(server.localNowMs(nowMs), deadlineMs));
-      this.#pump(server);
-    });
+    server.armedEpoch = server.epoch;
+    server.armedDeadlineMs = deadlineMs;
+    this.scheduler.atFor(atMs, this.#onServerDeadline, server, ++server.deadlineToken);
   }
+
+  /** A server's armed deadline is due (one handler for all: scheduling it allocates nothing). */
+  #onServerDeadline = (nowMs: number, server: SimServer, token: number): void => {
+    if (token !== server.deadlineToken || server.armedEpoch !== server.epoch || server.core === undefined)
+      return;
+    server.armedAtMs = undefined;
+    // (deadlineMs - offsetMs) + offsetMs can round one ulp below deadlineMs: the backend would
+    // see itself not yet due, re-arm at the same instant and loop until stepsMax.
+    server.core.backend.onDeadline(Math.max(server.localNowMs(nowMs), server.armedDeadlineMs));
+    this.#pump(server);
+  };
 
   #deliver(server: SimServer, epoch: number, opId: number, result: unknown): void {
     if (server.epoch !== epoch || server.core === undefined) return;
@@ -442,11 +446,13 @@ export class World {
     let atMs = client.endAtMs;
     if (sessionDeadlineMs !== undefined)
       atMs = Math.min(atMs, Math.max(nowMs, sessionDeadlineMs - server.offsetMs));
-    const token = ++client.token;
-    this.scheduler.at(atMs, (atNowMs) => {
-      if (token === client.token) this.#departureDue(client, atNowMs);
-    });
+    this.scheduler.atFor(atMs, this.#onDepartureCheck, client, ++client.token);
   }
+
+  /** A client's departure check is due, unless a later one replaced it (one handler for all). */
+  #onDepartureCheck = (nowMs: number, client: SimClient, token: number): void => {
+    if (token === client.token) this.#departureDue(client, nowMs);
+  };
 
   #departureDue(client: SimClient, nowMs: number): void {
     const server = client.server;
@@ -465,11 +471,8 @@ export class World {
     }
     if (deadlineMs !== undefined) {
       // Not due yet (the client spoke since): check again at the later of the two instants.
-      const token = ++client.token;
       const atMs = Math.min(client.endAtMs, Math.max(nowMs + 0.001, deadlineMs - server.offsetMs));
-      this.scheduler.at(atMs, (atNowMs) => {
-        if (token === client.token) this.#departureDue(client, atNowMs);
-      });
+      this.scheduler.atFor(atMs, this.#onDepartureCheck, client, ++client.token);
     }
   }
 
