@@ -9,7 +9,7 @@
  */
 import type { CountingBackend, Effect } from '../impl/core/counting-backend.ts';
 import { serverLimitsDefault, type ServerLimits } from '../impl/core/limits.ts';
-import type { ModeAEffect, ModeAResult } from '../impl/core/mode-a/effects.ts';
+import type { KvTotal, ModeAEffect, ModeAResult } from '../impl/core/mode-a/effects.ts';
 import { DiscoveryCore } from '../impl/core/mode-c/discovery-core.ts';
 import type {
   CountResult,
@@ -42,6 +42,15 @@ const whoBytes = Buffer.from('WHO\n');
 /** Clients come from 256 addresses (no per-address limit is simulated by default). */
 const clientAddresses = Array.from({ length: 256 }, (_, index) => `10.0.0.${index}`);
 
+/** A Redis command in flight: what its arrival and its reply events need. */
+interface KvCall {
+  server: SimServer;
+  epoch: number;
+  effect: ModeAEffect;
+  timeoutAtMs: number;
+  value: KvTotal | undefined;
+}
+
 interface DiscoveryNode {
   index: number;
   core: DiscoveryCore | undefined;
@@ -72,6 +81,8 @@ export class World {
   #rLb: SimRandom;
   #rWho: SimRandom;
   #rIds: SimRandom;
+  /** The arrival rate steps (sim/workload.ts), set when arrivals are first scheduled. */
+  #rateSteps: ReturnType<typeof rateSteps> = [];
 
   constructor(config: SimConfig) {
     this.config = config;
@@ -197,25 +208,38 @@ export class World {
   /** Mode A: the effect crosses the link, runs on Redis by Redis's clock, the reply crosses back. */
   #executeKv(server: SimServer, effect: ModeAEffect): void {
     const scheduler = this.scheduler;
-    const epoch = server.epoch;
-    const timeoutAtMs = scheduler.nowMs + effect.timeoutMs;
+    const call: KvCall = {
+      server,
+      epoch: server.epoch,
+      effect,
+      timeoutAtMs: scheduler.nowMs + effect.timeoutMs,
+      value: undefined,
+    };
     const outMs = this.network.delayMs(server.index, 'redis', 'outbound');
     if (outMs < 0) {
+      this.#kvTimeoutAt(server, call.epoch, effect, call.timeoutAtMs);
+      return;
+    }
+    scheduler.atFor(scheduler.nowMs + outMs, this.#onKvArrived, call, 0);
+  }
+
+  /** The command reaches Redis (one handler for all calls: scheduling allocates no closure). */
+  #onKvArrived = (arrivedAtMs: number, call: KvCall): void => {
+    const { server, epoch, effect, timeoutAtMs } = call;
+    if (!this.redis.up) {
       this.#kvTimeoutAt(server, epoch, effect, timeoutAtMs);
       return;
     }
-    scheduler.at(scheduler.nowMs + outMs, (arrivedAtMs) => {
-      if (!this.redis.up) {
-        this.#kvTimeoutAt(server, epoch, effect, timeoutAtMs);
-        return;
-      }
-      const value = this.redis.execute(effect, arrivedAtMs);
-      const backMs = this.network.delayMs(server.index, 'redis', 'inbound');
-      const replyAtMs = arrivedAtMs + this.network.redisOpMs + backMs;
-      if (backMs < 0 || replyAtMs > timeoutAtMs) this.#kvTimeoutAt(server, epoch, effect, timeoutAtMs);
-      else scheduler.at(replyAtMs, () => this.#deliver(server, epoch, effect.opId, { ok: true, value }));
-    });
-  }
+    call.value = this.redis.execute(effect, arrivedAtMs);
+    const backMs = this.network.delayMs(server.index, 'redis', 'inbound');
+    const replyAtMs = arrivedAtMs + this.network.redisOpMs + backMs;
+    if (backMs < 0 || replyAtMs > timeoutAtMs) this.#kvTimeoutAt(server, epoch, effect, timeoutAtMs);
+    else this.scheduler.atFor(replyAtMs, this.#onKvReplied, call, 0);
+  };
+
+  #onKvReplied = (_nowMs: number, call: KvCall): void => {
+    this.#deliver(call.server, call.epoch, call.effect.opId, { ok: true, value: call.value });
+  };
 
   /** Hot path: no named closure here (tsx's keepNames wraps each one in a costly `__name`). */
   #kvTimeoutAt(server: SimServer, epoch: number, effect: ModeAEffect, timeoutAtMs: number): void {
@@ -367,11 +391,14 @@ export class World {
     const stopMs = this.config.workload.arrivalsStopAtMs;
     if (stopMs >= 0 && next.atMs >= stopMs) return;
     if (next.atMs > this.config.durationMs) return;
-    this.scheduler.at(next.atMs, (atMs) => {
-      if (next.arrives) this.#arrive(atMs);
-      this.#scheduleArrival(atMs, steps);
-    });
+    this.#rateSteps = steps;
+    this.scheduler.atFor(next.atMs, this.#onArrival, next, 0);
   }
+
+  #onArrival = (atMs: number, next: { arrives: boolean }): void => {
+    if (next.arrives) this.#arrive(atMs);
+    this.#scheduleArrival(atMs, this.#rateSteps);
+  };
 
   #arrive(nowMs: number): void {
     if (this.#connected.length >= this.config.workload.clientsMax) return;
