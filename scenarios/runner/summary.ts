@@ -67,7 +67,7 @@ function rowsOf(report: ScenarioReport): string[][] {
       String(Math.max(...runs.map((r) => Math.abs(r.who.error.p99)))),
       seconds(Math.max(...runs.map((r) => r.staleWindowMs.max))),
       seconds(Math.max(...runs.map((r) => r.refusalWindowMs.max))),
-      percent(Math.min(...runs.map((r) => r.who.availability))),
+      availabilityPercent(Math.min(...runs.map((r) => r.who.availability))),
       percent(budgetUsed),
       index === 0 ? verdict : '',
     ];
@@ -97,6 +97,16 @@ function percent(ratio: number): string {
   if (ratio === 0) return '0%';
   if (ratio >= 0.1) return `${(ratio * 100).toFixed(1)}%`;
   return `${(ratio * 100).toPrecision(2)}%`;
+}
+
+/** Availability with enough decimals that anything short of 100% never reads as 100%. */
+function availabilityPercent(ratio: number): string {
+  if (ratio >= 1) return '100%';
+  for (let digits = 1; digits <= 6; digits += 1) {
+    const text = (ratio * 100).toFixed(digits);
+    if (Number(text) < 100) return `${text}%`;
+  }
+  return `${(Math.floor(ratio * 1e8) / 1e6).toFixed(6)}%`;
 }
 
 function seconds(ms: number): string {
