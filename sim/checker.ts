@@ -35,6 +35,12 @@ export interface CheckOptions {
   heartbeatMs: number;
   /** Answers asked within this long of a truth change are not held to exactness (propagation). */
   quietMs: number;
+  /**
+   * Answers asked before this instant are not judged at all: the fleet is still starting (the
+   * clients a run begins with have not all been published yet), so judging them would report
+   * a start-up effect as staleness. 0 = judge everything. Optional for older callers.
+   */
+  warmupMs?: number;
   /** Every fault has healed by this instant; -1 = never (no convergence check). */
   healAtMs: number;
   seriesResolutionMs: number;
@@ -503,7 +509,8 @@ function withinRangeCheck(judged: Judged[]): RunResult['checks'][number] {
 }
 
 export function checkHistory(history: History, options: CheckOptions): CheckedParts {
-  const judged = judge(history, options.mode);
+  const warmupMs = options.warmupMs ?? 0;
+  const judged = judge(history, options.mode).filter((entry) => entry.record.askedAtMs >= warmupMs);
   const seconds = Math.max(history.durationMs, 1) / 1000;
   const causeOf = causeFinder(history, options.ttlMs + 2 * options.heartbeatMs);
   const isRefusal = (entry: Judged) => entry.record.outcome !== 'count';

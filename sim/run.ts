@@ -70,6 +70,8 @@ export function runSimulation(input: SimConfig | SimConfigInput): SimRunResult {
     ttlMs: cluster.ttlMs,
     heartbeatMs: cluster.heartbeatMs,
     quietMs: cluster.publishDelayMs + cluster.whoCacheMs + 100,
+    // A run that begins with clients begins mid-flight: give the first publishes a second.
+    warmupMs: workload.initialClients > 0 ? 1_000 + cluster.publishDelayMs : 0,
     healAtMs: healAtMsOf(config),
     seriesResolutionMs: seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs),
     perServerSeries: config.check.perServerSeries,
