@@ -8,7 +8,7 @@
  *    and reconnecting, 250 that never read while asking for INFO, 250 connect/WHY/disconnect.
  * 2. Memory per idle client and per never-reading client, 10,000 of each: RSS delta / clients,
  *    from the server's /metrics. A never-reader's reference is its design bound, what the server
- *    may buffer for it: --max-output-bytes (65,536) plus one line.
+ *    may buffer for it: --max-output-bytes (16,384) plus one line.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -145,7 +145,7 @@ export async function run(): Promise<BenchRow[]> {
         'memory per never-reading client, 10,000',
         'B',
         neverReadBytes,
-        65_536 + 1_024,
+        16_384 + 1_024,
         'output bound',
         '<= 1',
       ),

@@ -18,8 +18,8 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { clientsWithinFdLimit } from './fd-limit.ts';
 
-/** Backlog decoding rounds per pump: a bound on work per event, the next 'drain' continues. */
-const backlogRoundsMax = 16;
+/** Reply bytes produced for backlogged clients per event-loop turn, across all of them. */
+const backlogBytesPerTurn = 64 * 1024;
 
 export interface TcpServerOptions {
   host: string;
@@ -39,13 +39,14 @@ interface Client {
   stalledSinceMs: number | undefined;
   released: boolean;
   reason: CloseReason | undefined;
-  continueScheduled: boolean;
 }
 
 export class TcpServer {
   readonly #options: TcpServerOptions;
   readonly #server: net.Server;
   readonly #clients = new Map<Session, Client>();
+  readonly #backlogged = new Set<Client>();
+  #backlogScheduled = false;
   readonly #fdCap = clientsWithinFdLimit();
   #sweepTimer: NodeJS.Timeout | undefined;
 
@@ -142,7 +143,6 @@ export class TcpServer {
       stalledSinceMs: undefined,
       released: false,
       reason: undefined,
-      continueScheduled: false,
     };
     this.#clients.set(client.session, client);
     this.#options.metrics?.counter('headcount_connections_accepted_total').inc();
@@ -185,25 +185,9 @@ export class TcpServer {
     const { socket, session } = client;
     if (socket.destroyed) return;
     this.#write(client);
-    // Input held back while replies piled up is decoded as the socket takes the replies. A socket
-    // that needs a drain will say so with 'drain'; until then we wait. So the unsent bytes of a
-    // client stay under outputBytesMax (the session's share) plus the socket's high-water mark.
-    for (
-      let round = 0;
-      round < backlogRoundsMax && session.hasBacklog && !socket.writableNeedDrain;
-      round += 1
-    ) {
-      session.continueInput(this.#options.clock.nowMs());
-      this.#write(client);
-    }
-    if (session.hasBacklog && !socket.writableNeedDrain && !client.continueScheduled) {
-      // Out of rounds with room left: no 'drain' will come, so continue on the next turn.
-      client.continueScheduled = true;
-      setImmediate(() => {
-        client.continueScheduled = false;
-        this.#pump(client);
-      });
-    }
+    // Input held back while replies piled up is decoded later, as the socket takes the replies:
+    // on 'drain' when the socket needs one, otherwise through the shared backlog queue.
+    if (session.hasBacklog && !socket.writableNeedDrain) this.#queueBacklog(client);
     if (session.shouldClose) {
       // We are done with this client: it stops counting now, whatever its socket does next.
       this.#endAndRelease(client, session.closeReason ?? 'quit');
@@ -223,11 +207,47 @@ export class TcpServer {
     }
   }
 
-  #write(client: Client): void {
+  /** Writes what the session owes; returns the bytes written. */
+  #write(client: Client): number {
     const out = client.session.takeOutput();
-    if (out === '') return;
+    if (out === '') return 0;
     const flushed = client.socket.write(out);
     if (!flushed && client.stalledSinceMs === undefined) client.stalledSinceMs = this.#options.clock.nowMs();
+    return out.length;
+  }
+
+  /**
+   * Clients whose input waits behind their own replies take turns, oldest first, under one
+   * budget of reply bytes per event-loop turn. A thousand clients pipelining without reading
+   * then cost the loop at most `backlogBytesPerTurn` of work before it polls sockets again, so
+   * everyone else keeps being served (STYLE §5: the queue is bounded by the clients).
+   */
+  #queueBacklog(client: Client): void {
+    this.#backlogged.add(client);
+    if (this.#backlogScheduled) return;
+    this.#backlogScheduled = true;
+    setImmediate(() => this.#runBacklog());
+  }
+
+  #runBacklog(): void {
+    this.#backlogScheduled = false;
+    const batch = [...this.#backlogged];
+    this.#backlogged.clear();
+    let budget = backlogBytesPerTurn;
+    for (const client of batch) {
+      if (budget <= 0) {
+        this.#backlogged.add(client);
+        continue;
+      }
+      if (client.released || client.socket.destroyed) continue;
+      client.session.continueInput(this.#options.clock.nowMs());
+      budget -= this.#write(client);
+      this.#pump(client);
+    }
+    if (this.#backlogged.size > 0 && !this.#backlogScheduled) {
+      this.#backlogScheduled = true;
+      setImmediate(() => this.#runBacklog());
+    }
   }
 
   /** A peer that never closes its side after our FIN is destroyed after this long. */

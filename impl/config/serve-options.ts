@@ -50,7 +50,7 @@ export const serveOptionsSchema = z
     maxLineBytes: count(1, lineBytesMaxCeiling).default(serverLimitsDefault.lineBytesMax),
     /** Replies waiting on a WHO answer before we stop reading that client. @default 64 */
     maxPendingReplies: count(1, 100_000).default(serverLimitsDefault.pendingRepliesMax),
-    /** Unsent reply bytes per client before we stop reading it. @default 65536 */
+    /** Unsent reply bytes per client before we stop decoding its input. @default 16384 */
     maxOutputBytes: count(1024, 64 * 1024 * 1024).default(serverLimitsDefault.outputBytesMax),
     /** A client that has not read its replies for this long is dropped. @default 10000 */
     writeStallMs: positiveMs.default(serverLimitsDefault.writeStallMs),

@@ -15,7 +15,7 @@ export const lineBytesMaxCeiling = 65_536;
 export const pendingRepliesMaxDefault = 64;
 
 /** Unsent reply bytes per client before we stop reading from it (backpressure). */
-export const outputBytesMaxDefault = 64 * 1024;
+export const outputBytesMaxDefault = 16 * 1024;
 
 /** A client whose unsent replies have not drained for this long is dropped: it never reads. */
 export const writeStallMsDefault = 10_000;

@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('--max-connection-age-ms <ms>', 'close clients older than this with BYE max age; 0 = off', '0')
     .option('--max-line-bytes <n>', 'longest line; longer gets ERR line too long and a close', '1024')
     .option('--max-pending-replies <n>', 'replies awaiting a WHO answer before reading pauses', '64')
-    .option('--max-output-bytes <n>', 'unsent reply bytes per client before reading pauses', '65536')
+    .option('--max-output-bytes <n>', 'unsent reply bytes per client before decoding pauses', '16384')
     .option('--write-stall-ms <ms>', 'drop a client that has not read its replies for this long', '10000')
     .option('--drain-ms <ms>', 'on SIGTERM/SIGINT, time open clients get before they are cut', '5000')
     .addOption(
