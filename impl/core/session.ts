@@ -119,7 +119,8 @@ export class Session implements LineVisitor {
   receive(bytes: Uint8Array, nowMs: number): void {
     if (!this.#acceptsInput) return;
     this.#lastInputAtMs = nowMs;
-    const decoder = (this.#decoder ??= new LineDecoder(this.#limits.lineBytesMax));
+    this.#decoder ??= new LineDecoder(this.#limits.lineBytesMax);
+    const decoder = this.#decoder;
     this.#decode(nowMs, (visitor) => decoder.push(bytes, visitor));
   }
 
