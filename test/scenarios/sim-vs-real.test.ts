@@ -1,21 +1,22 @@
 /**
  * The simulator earns trust only by agreeing with the real thing. Goal: `server-crash` (mode A)
  * on the real engine (real servers, a real redis-server through the fault proxy, real TCP
- * clients, time-scaled 0.1) and on the simulator with the same parameters give the same median
+ * clients, time-scaled 0.25) and on the simulator with the same parameters give the same median
  * stale window after a crash, within 10% or 50 ms (production units), whichever is larger.
  *
  * Method: the catalogue file is planned as the runner plans it (--quick, engine real, mode a),
- * then shortened so it fits a test (about 7 s): 5 servers, 100 clients, ten crashes 6 s apart
+ * then shortened so it fits a test (about 12 s): 5 servers, 100 clients, seven crashes 6 s apart
  * (production units), each server back 2 s after its crash under a new id, so each crash gives
  * its own window. A crash's stale window is the longest stale window that starts
  * within ttl + heartbeat after it (the checker blames windows on the last unhealed fault, so we
  * pick them by time, the same way for both engines).
  *
- * Finding (see lab/README.md): the medians agree within about 5%; the real windows run about
- * 230 production ms (23 real ms at scale 0.1) shorter, because the real crashed server's last
- * publish is older: heartbeat timers slip by a few real ms on a busy event loop, and the scale
- * multiplies the slip by ten. The simulator's model of the product is right; the lab's scale is
- * what adds the error, so the tolerance holds with room and the scale is recorded in the result.
+ * Findings (see lab/README.md): with the catalogue's 1 s heartbeat, 10 crashes and scale 0.1 the
+ * medians agreed within about 5% on a quiet machine but not on a loaded one: the real windows
+ * run shorter because heartbeat timers slip on a busy event loop and the scale multiplies the
+ * slip, and a crash's random heartbeat phase makes a median of a few crashes noisy by itself.
+ * With a 250 ms heartbeat and scale 0.25 the medians agree within about 100 ms (2%), also with
+ * both cores busy. The simulator's model of the product holds; the lab's scale adds the error.
  */
 import { describe, expect, test } from 'vitest';
 import { runReal } from '../../lab/engine.ts';
@@ -24,7 +25,14 @@ import { loadScenarioFile } from '../../scenarios/runner/load.ts';
 import { planScenario, type RunSpec } from '../../scenarios/runner/plan.ts';
 import type { RunResult } from '../../sim/result.ts';
 
-const crashAtMs = [4_000, 10_000, 16_000, 22_000, 28_000, 34_000, 40_000, 46_000, 52_000, 58_000];
+const crashAtMs = [4_000, 10_000, 16_000, 22_000, 28_000, 34_000, 40_000];
+
+/**
+ * Real time per production time. 0.25, not 0.1: timer slip on a shared, busy event loop is
+ * multiplied by 1/scale, and at 0.1 a loaded CI machine pushed the real windows past the
+ * tolerance. At 0.25 the run takes about 12 s.
+ */
+const timeScale = 0.25;
 
 function serverCrashSpec(): RunSpec {
   const loaded = loadScenarioFile(new URL('../../scenarios/server-crash.yaml', import.meta.url).pathname);
@@ -35,11 +43,13 @@ function serverCrashSpec(): RunSpec {
   if (spec === undefined) throw new Error('server-crash has no mode a run');
   return {
     ...spec,
-    timeScale: 0.1,
+    timeScale,
     config: {
       ...spec.config,
-      durationMs: 64_000,
-      cluster: { ...spec.config.cluster, servers: 5 },
+      durationMs: 46_000,
+      // A short heartbeat: a crash lands at a random phase of it, so the window varies by up to
+      // one heartbeat between engines; 250 ms keeps that sampling noise well inside the tolerance.
+      cluster: { ...spec.config.cluster, servers: 5, heartbeatMs: 250 },
       workload: { ...spec.config.workload, initialClients: 100, arrivalRatePerSec: 3, whoRatePerSec: 20 },
       faults: {
         ...spec.config.faults,
@@ -81,11 +91,14 @@ describe('scenarios: server-crash, simulator against the real engine', () => {
     const realWindowsMs = crashWindowsMs(real);
     const simWindowsMs = crashWindowsMs(sim);
     expect(real.engine).toBe('real');
-    expect(real.config.timeScale).toBe(0.1);
+    expect(real.config.timeScale).toBe(timeScale);
     expect(realWindowsMs).toHaveLength(crashAtMs.length);
     expect(realWindowsMs.every((windowMs) => windowMs > 0)).toBe(true);
     expect(real.who.timedOut).toBe(0);
     const toleranceMs = Math.max(50, 0.1 * median(realWindowsMs));
+    console.log(
+      `sim-vs-real medians: sim ${median(simWindowsMs)} ms, real ${median(realWindowsMs)} ms, tolerance ${toleranceMs} ms`,
+    );
     expect(Math.abs(median(simWindowsMs) - median(realWindowsMs))).toBeLessThanOrEqual(toleranceMs);
-  }, 20_000);
+  }, 40_000);
 });
