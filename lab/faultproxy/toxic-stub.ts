@@ -96,21 +96,33 @@ export class Stub implements ToxicStub {
     this.output.push(null);
   }
 
+  /**
+   * Sleeps at least `ms` (like Go's time.Sleep): Node's timers run on a cached loop clock and can
+   * fire a fraction of a millisecond early by `performance.now()`, so an early wake re-arms for
+   * the rest. Resolves false when interrupted.
+   */
   sleep(ms: number): Promise<boolean> {
     if (this.interruptRequested) return Promise.resolve(false);
     if (!(ms > 0)) return Promise.resolve(true);
+    const dueAtMs = performance.now() + Math.min(ms, sleepMsMax);
     return new Promise((resolve) => {
-      const timer = setTimeout(
-        () => {
+      let timer: NodeJS.Timeout;
+      const arm = (delayMs: number): void => {
+        timer = setTimeout(() => {
+          const leftMs = dueAtMs - performance.now();
+          if (leftMs > 0) {
+            arm(Math.ceil(leftMs));
+            return;
+          }
           this.wakers.delete(waker);
           resolve(true);
-        },
-        Math.min(ms, sleepMsMax),
-      );
+        }, delayMs);
+      };
       const waker = (): void => {
         clearTimeout(timer);
         resolve(false);
       };
+      arm(Math.min(ms, sleepMsMax));
       this.wakers.add(waker);
     });
   }
