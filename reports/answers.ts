@@ -95,7 +95,7 @@ export const answerTtl = (data: ReportData): Answer => {
     section: 'ttl',
     question: questions.ttl,
     text:
-      `TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} is the cheapest swept setting that meets the criterion: a crashed server’s clients were still counted for up to ${formatSeconds(best.staleWindowMsMax)}; ` +
+      `TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} is the cheapest swept setting that meets the criterion with a heartbeat at most half the TTL (so one late heartbeat cannot drop a live server): a crashed server’s clients were still counted for up to ${formatSeconds(best.staleWindowMsMax)}; ` +
       `one crash costs ${formatCount(best.overcountClientSecondsPerCrash)} client-seconds of overcount, so at ${productionCrashesPerServerDay} crash per server-day WHO overcounts by ${formatPercent(best.overcountShareProduction, 1)} of the truth on average over time ` +
       `(${formatPercent(best.overcountShareSim, 1)} at ${rateText}). ${ttlCriterionText()}${dropoutText(points)}`,
     figure: `TTL ${formatSeconds(best.ttlMs)}, heartbeat ${formatSeconds(best.heartbeatMs)}`,

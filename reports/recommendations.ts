@@ -34,7 +34,7 @@ function ttlRecommendation(data: ReportData): Recommendation {
   return {
     title,
     text:
-      `Use TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} (heartbeat = ttl × ${best.ratioLabel}): the longest heartbeat, hence the fewest Redis writes (about ${trimNumber(best.redisOpsPerSec, 0)} operations per second for the fleet), that keeps the stale window within ${formatSeconds(staleWindowMsBound)} (measured ${formatSeconds(best.staleWindowMsMax)}) ` +
+      `Use TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} (heartbeat = ttl × ${best.ratioLabel}): the longest heartbeat at most half the TTL (one late heartbeat must not drop a live server), hence the fewest Redis writes (about ${trimNumber(best.redisOpsPerSec, 0)} operations per second for the fleet), that keeps the stale window within ${formatSeconds(staleWindowMsBound)} (measured ${formatSeconds(best.staleWindowMsMax)}) ` +
       `and the time-averaged overcount at ${formatPercent(best.overcountShareProduction, 1)} of the truth (bound ${formatPercent(overcountShareMax, 1)}).` +
       shorterText +
       dropoutText(points),

@@ -154,12 +154,19 @@ export function ttlPoints(data: ReportData): TtlPoint[] {
 }
 
 /**
- * The cheapest setting within the bounds: the longest heartbeat (fewest Redis writes), and at
- * that heartbeat the smallest TTL (the shortest stale window).
+ * A recommended heartbeat is at most half the TTL, whatever the runs showed: a live entry must
+ * survive one late or lost heartbeat (a GC pause, a slow Redis write, a retry), and the
+ * simulator models network jitter, not process pauses. Settings above it are still charted.
+ */
+export const heartbeatRatioRecommendedMax = 0.5;
+
+/**
+ * The cheapest setting within the bounds and the margin: the longest heartbeat (fewest Redis
+ * writes), and at that heartbeat the smallest TTL (the shortest stale window).
  */
 export function recommendedTtlPoint(points: readonly TtlPoint[]): TtlPoint | undefined {
   return points
-    .filter((p) => p.withinBound)
+    .filter((p) => p.withinBound && p.heartbeatRatio <= heartbeatRatioRecommendedMax + 1e-9)
     .sort((a, b) => b.heartbeatMs - a.heartbeatMs || a.ttlMs - b.ttlMs)[0];
 }
 
