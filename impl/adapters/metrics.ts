@@ -5,6 +5,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import client from 'prom-client';
+import { CommandMeter } from './command-meter.ts';
 import {
   durationBucketsSeconds,
   type MetricSpec,
@@ -14,13 +15,22 @@ import {
 
 type AnyMetric = client.Counter | client.Gauge | client.Histogram;
 
+/** Metrics recorded per command go through `CommandMeter`, not prom-client (the hot path). */
+const perCommandMetrics = new Set(['headcount_commands_total', 'headcount_command_duration_seconds']);
+
 export class Metrics {
   readonly registry = new client.Registry();
+  readonly commands = new CommandMeter(durationBucketsSeconds);
   #byName = new Map<string, AnyMetric>();
   #lagMonitor = monitorEventLoopDelay({ resolution: 20 });
 
   constructor(specs: readonly MetricSpec[], options: { defaultMetrics?: boolean } = {}) {
-    for (const spec of specs) this.#byName.set(spec.name, this.#create(spec));
+    for (const spec of specs) {
+      if (!perCommandMetrics.has(spec.name)) this.#byName.set(spec.name, this.#create(spec));
+      else if (spec.type === 'counter')
+        this.registry.registerMetric(this.commands.counter(spec.name, spec.help) as never);
+      else this.registry.registerMetric(this.commands.histogram(spec.name, spec.help) as never);
+    }
     if (options.defaultMetrics ?? true) client.collectDefaultMetrics({ register: this.registry });
     this.#lagMonitor.enable();
   }

@@ -193,20 +193,11 @@ async function makeServerId(
 }
 
 function metricsObserver(metrics: Metrics): SessionObserver {
-  const commands = metrics.counter('headcount_commands_total');
-  const durations = metrics.histogram('headcount_command_duration_seconds');
+  const commands = metrics.commands;
   const protocolErrors = metrics.counter('headcount_protocol_errors_total');
-  // Label children are looked up once per verb: this runs for every command on the hot path.
-  const children = new Map<string, { count: { inc(): void }; duration: { observe(value: number): void } }>();
   return {
     command(verb, durationMs) {
-      let child = children.get(verb);
-      if (child === undefined) {
-        child = { count: commands.labels({ command: verb }), duration: durations.labels({ command: verb }) };
-        children.set(verb, child);
-      }
-      child.count.inc();
-      child.duration.observe(durationMs / 1000);
+      commands.record(verb, durationMs / 1000);
     },
     protocolError(kind) {
       protocolErrors.inc({ kind });
