@@ -37,6 +37,18 @@ export interface TcpServerOptions {
   onActivity?: () => void;
 }
 
+const clientOf = Symbol('headcount.client');
+type ClientSocket = net.Socket & { [clientOf]?: Client };
+
+interface SocketListeners {
+  data(this: ClientSocket, chunk: Buffer): void;
+  drain(this: ClientSocket): void;
+  end(this: ClientSocket): void;
+  close(this: ClientSocket): void;
+}
+
+function ignore(): void {}
+
 interface Client {
   socket: net.Socket;
   session: Session;
@@ -55,8 +67,16 @@ export class TcpServer {
   readonly #fdCap = clientsWithinFdLimit();
   #sweepTimer: NodeJS.Timeout | undefined;
 
+  /**
+   * Socket listeners shared by every client (the socket is `this`, its client hangs off it):
+   * one set of functions per server instead of four closures per connection, which is a
+   * few hundred bytes of memory per idle client.
+   */
+  readonly #listeners: SocketListeners;
+
   constructor(options: TcpServerOptions) {
     this.#options = options;
+    this.#listeners = this.#createListeners();
     this.#server = net.createServer({ noDelay: true }, (socket) => this.#accept(socket));
     this.#server.on('error', (error: NodeJS.ErrnoException) => {
       // Accept can fail (EMFILE at the descriptor limit); the listener keeps going.
@@ -130,7 +150,7 @@ export class TcpServer {
 
   #accept(socket: net.Socket): void {
     const { core, clock } = this.#options;
-    socket.on('error', () => {}); // 'close' follows every error; the reason is recorded there.
+    socket.on('error', ignore); // 'close' follows every error; the reason is recorded there.
     const nowMs = clock.nowMs();
     if (core.sessions.size >= this.#fdCap) {
       this.#refuse(socket, 'fd-limit');
@@ -152,22 +172,41 @@ export class TcpServer {
     this.#clients.set(client.session, client);
     this.#options.metrics?.counter('headcount_connections_accepted_total').inc();
     this.#options.metrics?.gauge('headcount_connections').set(core.sessions.size);
-    socket.on('data', (chunk: Buffer) => {
-      client.session.receive(chunk, clock.nowMs());
-      this.#pump(client);
-      this.#options.onActivity?.();
-    });
-    socket.on('drain', () => {
-      client.stalledSinceMs = undefined;
-      this.#pump(client);
-    });
-    socket.on('end', () => {
-      // Half-close from the client: it sends no more, but we still owe it its replies.
-      if (client.session.pendingReplies === 0 && !client.session.hasBacklog)
-        this.#endAndRelease(client, 'peer');
-    });
-    socket.on('close', () => this.#release(client, client.reason ?? 'peer'));
+    (socket as ClientSocket)[clientOf] = client;
+    const listeners = this.#listeners;
+    socket.on('data', listeners.data);
+    socket.on('drain', listeners.drain);
+    socket.on('end', listeners.end);
+    socket.on('close', listeners.close);
     this.#options.onActivity?.();
+  }
+
+  #createListeners(): SocketListeners {
+    const server = this;
+    const clock = this.#options.clock;
+    return {
+      data(this: ClientSocket, chunk: Buffer) {
+        const client = this[clientOf]!;
+        client.session.receive(chunk, clock.nowMs());
+        server.#pump(client);
+        server.#options.onActivity?.();
+      },
+      drain(this: ClientSocket) {
+        const client = this[clientOf]!;
+        client.stalledSinceMs = undefined;
+        server.#pump(client);
+      },
+      end(this: ClientSocket) {
+        // Half-close from the client: it sends no more, but we still owe it its replies.
+        const client = this[clientOf]!;
+        if (client.session.pendingReplies === 0 && !client.session.hasBacklog)
+          server.#endAndRelease(client, 'peer');
+      },
+      close(this: ClientSocket) {
+        const client = this[clientOf]!;
+        server.#release(client, client.reason ?? 'peer');
+      },
+    };
   }
 
   #refuse(socket: net.Socket, reason: AdmitRefusal | 'fd-limit'): void {
