@@ -19,7 +19,8 @@
  *    keeps the issue's target so the miss stays visible.
  * 3. Memory per idle client and per never-reading client, 10,000 of each: RSS delta / clients,
  *    from the server's /metrics. A never-reader's reference is its design bound, what the server
- *    may buffer for it: --max-output-bytes (16,384) plus one line.
+ *    may buffer for it: --max-output-bytes (16,384) of undecoded replies in the session, plus the
+ *    socket's own write buffer up to its high-water mark (16,384: Node's default), plus one line.
  */
 import { randomBytes } from 'node:crypto';
 import net from 'node:net';
@@ -219,7 +220,7 @@ export async function run(): Promise<BenchRow[]> {
         'memory per never-reading client, 10,000',
         'B',
         neverReadBytes,
-        16_384 + 1_024,
+        16_384 + 16_384 + 1_024,
         'output bound',
         '<= 1',
       ),
