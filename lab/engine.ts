@@ -18,6 +18,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { checkHistory } from '../sim/checker.ts';
+import { capacityCurve, type RssSample } from './capacity-curve.ts';
 import { resolveSimConfig, type SimConfig } from '../sim/config.ts';
 import { seriesResolutionMsFor } from '../sim/history.ts';
 import { faultTimeline, healAtMsOf } from '../sim/nemesis.ts';
@@ -54,8 +55,9 @@ export async function runReal(spec: RunSpec, extra: RealRunOptions = {}): Promis
   const startedAtRealMs = performance.now();
   const cluster = await startCluster(clusterOptionsOf(config, spec.timeScale, faults, extra));
   try {
-    await drive(cluster, config, faults);
-    return resultOf(cluster, config, spec.timeScale, performance.now() - startedAtRealMs);
+    const rssSamples: RssSample[] = [];
+    await drive(cluster, config, faults, rssSamples);
+    return resultOf(cluster, config, spec.timeScale, performance.now() - startedAtRealMs, rssSamples);
   } finally {
     await cluster.close();
   }
@@ -106,6 +108,7 @@ async function drive(
   cluster: Cluster,
   config: SimConfig,
   faults: ReturnType<typeof faultTimeline>,
+  rssSamples: RssSample[],
 ): Promise<void> {
   const { time, recorder } = cluster;
   const pool = new ClientPool({
@@ -124,6 +127,11 @@ async function drive(
     time.at(atMs, () => {
       const counts = pool.perServer(cluster.servers.length);
       recorder.sample(counts.map((count, index) => (cluster.servers[index]!.up ? count : -1)));
+      try {
+        rssSamples.push({ atMs, rssBytes: process.memoryUsage().rss });
+      } catch {
+        // At the descriptor limit /proc cannot be read; the curve uses the last good sample.
+      }
       if (atMs < config.durationMs) sample(bucket + 1);
     });
   };
@@ -144,7 +152,13 @@ async function drive(
   if (failures.length > 0) throw failures[0];
 }
 
-function resultOf(cluster: Cluster, config: SimConfig, timeScale: number, realDurationMs: number): RunResult {
+function resultOf(
+  cluster: Cluster,
+  config: SimConfig,
+  timeScale: number,
+  realDurationMs: number,
+  rssSamples: readonly RssSample[],
+): RunResult {
   const history = cluster.recorder.finish(config.durationMs);
   const { cluster: clusterConfig, workload } = config;
   history.checks.push({
@@ -183,5 +197,6 @@ function resultOf(cluster: Cluster, config: SimConfig, timeScale: number, realDu
     },
     durationMs: config.durationMs,
     ...parts,
+    ...(config.scenario === 'capacity' ? { capacity: capacityCurve(history, rssSamples) } : {}),
   };
 }
