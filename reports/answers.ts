@@ -202,7 +202,7 @@ export const answerCapacity = (data: ReportData): Answer => {
   const heldText =
     held === undefined
       ? `Even the first step (${formatCount(steps[0]!.connections)} connections) broke the SLO.`
-      : `One server held ${formatCount(held.connections)} concurrent connections with WHO p99 ${trimNumber(held.latencyMsP99, 1)} ms (objective ${latencyObjectiveMs} ms) and no errors, using about ${formatCount(held.rssBytesPerConnection / 1024)} KiB per connection.`;
+      : `One server held ${formatCount(held.connections)} concurrent connections with WHO p99 ${trimNumber(held.latencyMsP99, 1)} ms (objective ${latencyObjectiveMs} ms) and no errors, using about ${formatCount(held.rssBytesPerConnection / 1024)} KiB of the lab's memory per connection (both ends of each connection when the servers run in the lab's process; \`npm run bench -- capacity\` measures a server alone).`;
   const brokeText =
     broke === undefined
       ? ' It never broke the SLO: ramp further to find the limit.'
