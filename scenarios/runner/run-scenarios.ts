@@ -39,6 +39,8 @@ export interface RunnerOptions {
   workers?: number;
   /** Build the HTML report at the end when reports/ provides writeReport. @default true */
   report?: boolean;
+  /** More results folders the report merges with this run's (e.g. a real-engine capacity probe). */
+  extraResultDirs?: string[];
   stdout?: NodeJS.WritableStream;
   stderr?: NodeJS.WritableStream;
   /** Tests: run specs with this engine, in this thread, instead of loading `engine`. */
@@ -137,7 +139,9 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
   stdout.write(
     `wall time ${(aggregate.wallMs / 1000).toFixed(1)} s; results ${join(outDir, 'results.json')}\n`,
   );
-  stdout.write(`${await buildReport(outDir, options.report ?? true, stderr)}\n`);
+  stdout.write(
+    `${await buildReport(outDir, options.report ?? true, stderr, options.extraResultDirs ?? [])}\n`,
+  );
   return { exitCode: failed ? 1 : 0, outDir, aggregate, reports };
 }
 
@@ -232,7 +236,12 @@ function outcomeOf(report: ScenarioReport): ScenarioOutcome {
 }
 
 /** Calls reports/'s writeReport when it exists; returns the line that ends the output. */
-async function buildReport(outDir: string, enabled: boolean, stderr: NodeJS.WritableStream): Promise<string> {
+async function buildReport(
+  outDir: string,
+  enabled: boolean,
+  stderr: NodeJS.WritableStream,
+  extraDirs: readonly string[],
+): Promise<string> {
   const results = `results: ${join(outDir, 'results.json')}`;
   if (!enabled) return results;
   const candidates = ['index.ts', 'write-report.ts', 'report.ts'].map(
@@ -245,7 +254,9 @@ async function buildReport(outDir: string, enabled: boolean, stderr: NodeJS.Writ
     };
     if (typeof module.writeReport !== 'function') continue;
     try {
-      const built = (await module.writeReport([outDir], join(outDir, 'report'))) as { indexPath: string };
+      const built = (await module.writeReport([outDir, ...extraDirs], join(outDir, 'report'))) as {
+        indexPath: string;
+      };
       return `report: ${resolve(built.indexPath)}`;
     } catch (error) {
       stderr.write(`headcount scenario: the report could not be built: ${(error as Error).message}\n`);

@@ -14,6 +14,7 @@ interface ScenarioFlags {
   shard?: string;
   workers?: string;
   report: boolean;
+  capacityProbe: boolean;
 }
 
 /** More workers than this only adds memory on the machines we run on. */
@@ -31,6 +32,10 @@ export function register(program: Command): void {
     .option('--shard <i/n>', 'run the i-th of n deterministic slices of the runs (needs --seed)')
     .option('--workers <w>', 'worker threads for simulated runs (0 = in this thread)')
     .option('--no-report', 'skip the HTML report')
+    .option(
+      '--no-capacity-probe',
+      'skip the short real-engine capacity run that a whole-catalogue simulator run adds, so the report can answer how many users one server holds',
+    )
     .action(async (files: string[], flags: ScenarioFlags) => {
       const { parseShard } = await import('../../../scenarios/runner/shard.ts');
       const { randomRootSeed } = await import('../../../scenarios/runner/seed.ts');
@@ -64,15 +69,48 @@ export function register(program: Command): void {
       }
       if (problems.length > 0) failUsage('scenario', problems);
       const { runScenarios } = await import('../../../scenarios/runner/run-scenarios.ts');
+      const { join } = await import('node:path');
+      const rootSeed = seed ?? randomRootSeed();
+      const outDir = flags.out ?? join('out', 'scenarios', new Date().toISOString().replace(/[:.]/g, '-'));
+      // The simulator cannot say how many users one server holds (it models no CPU or memory), so
+      // a whole-catalogue simulator run adds a short capacity probe on real sockets and merges it.
+      const probe =
+        files.length === 0 &&
+        flags.quick !== true &&
+        flags.engine === 'sim' &&
+        shard === undefined &&
+        flags.report &&
+        flags.capacityProbe;
+      const extraResultDirs: string[] = [];
+      if (probe) {
+        const { catalogueDir } = await import('../../../scenarios/runner/run-scenarios.ts');
+        const probeDir = join(outDir, 'capacity-real');
+        process.stdout.write('capacity probe: scenarios/capacity.yaml --engine real --quick (about 25 s)\n');
+        const probed = await runScenarios({
+          files: [join(catalogueDir, 'capacity.yaml')],
+          engine: 'real',
+          rootSeed,
+          quick: true,
+          outDir: probeDir,
+          report: false,
+        });
+        if (probed.exitCode === 0) extraResultDirs.push(probeDir);
+        else
+          process.stderr.write(
+            'headcount scenario: the capacity probe did not complete; the report leaves capacity open\n',
+          );
+        process.stdout.write('\n');
+      }
       const outcome = await runScenarios({
         files,
         engine: flags.engine as 'sim' | 'real',
-        rootSeed: seed ?? randomRootSeed(),
+        rootSeed,
         quick: flags.quick === true,
-        ...(flags.out === undefined ? {} : { outDir: flags.out }),
+        outDir,
         ...(shard === undefined ? {} : { shard }),
         ...(workers === undefined ? {} : { workers }),
         report: flags.report,
+        extraResultDirs,
       });
       process.exitCode = outcome.exitCode;
     });
