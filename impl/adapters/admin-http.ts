@@ -4,6 +4,7 @@
  * Bound to 127.0.0.1 by default: nothing here is for the public.
  */
 import http from 'node:http';
+import { closeHttp, listenHttp } from './listen-http.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 
@@ -49,24 +50,9 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   server.requestTimeout = requestTimeoutMs;
   server.headersTimeout = requestTimeoutMs;
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: options.host, port: options.port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const port = await listenHttp(server, options.host, options.port);
   server.on('error', (error) => options.logger.warn({ err: error.message }, 'admin server error'));
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { port, close: () => closeHttp(server) };
 }
 
 async function route(

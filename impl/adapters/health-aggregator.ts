@@ -19,6 +19,7 @@ import {
   type ProbeResult,
   readyzBodySchema,
 } from '../observability/health-verdict.ts';
+import { closeHttp, listenHttp } from './listen-http.ts';
 import type { Logger } from './logger.ts';
 
 export interface HealthAggregatorOptions {
@@ -158,21 +159,6 @@ export async function startHealthAggregator(options: HealthAggregatorOptions): P
       if (!response.headersSent) sendJson(response, 500, { error: 'internal error' }, false);
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host: options.host, port: options.port }, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : options.port;
-  return {
-    port,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  const port = await listenHttp(server, options.host, options.port);
+  return { port, close: () => closeHttp(server) };
 }

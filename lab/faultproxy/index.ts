@@ -3,9 +3,9 @@
  * tests; `headcount faultproxy` runs the same thing from the command line. Any Toxiproxy client
  * (toxiproxy-node-client, toxiproxy-go, the CLI) can drive it at `url`.
  */
-import type { AddressInfo } from 'node:net';
 import { randomInt } from 'node:crypto';
 import { pino, type Logger } from 'pino';
+import { closeHttp, listenHttp } from '../../impl/adapters/listen-http.ts';
 import { FaultProxyApi } from './api.ts';
 import { createApiServer } from './http-server.ts';
 import { FaultProxyMetrics } from './metrics.ts';
@@ -38,11 +38,7 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
   const metrics = new FaultProxyMetrics();
   const api = new FaultProxyApi(seed, metrics);
   const server = createApiServer(api, metrics, logger);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port: options.port ?? 8474 }, () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenHttp(server, host, options.port ?? 8474);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
@@ -50,8 +46,7 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
     seed,
     close: async () => {
       api.closeAll();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await closeHttp(server);
     },
   };
 }

@@ -12,6 +12,7 @@ import { DiscoveryCore } from '../../core/mode-c/discovery-core.ts';
 import type { FanoutOutcome } from '../../core/mode-c/effects.ts';
 import type { Clock } from '../../ports/clock.ts';
 import { type AdminServer, sendJson, startAdminServer } from '../admin-http.ts';
+import { closeHttp, listenHttp } from '../listen-http.ts';
 import type { Logger } from '../logger.ts';
 import { discoveryMetricsRegistry, type Metrics } from '../metrics.ts';
 import { monotonicClock } from '../system-clock.ts';
@@ -117,7 +118,7 @@ export async function startDiscovery(
     driver.pump();
   }
 
-  const port = await listen(api, options.host, options.port);
+  const port = await listenHttp(api, options.host, options.port);
   let admin: AdminServer | undefined;
   if (options.adminPort !== undefined) {
     admin = await startAdminServer({
@@ -158,10 +159,7 @@ export async function startDiscovery(
     stop: async () => {
       clearInterval(gaugeTimer);
       driver.stop();
-      await new Promise<void>((resolve) => {
-        api.close(() => resolve());
-        api.closeAllConnections();
-      });
+      await closeHttp(api);
       await admin?.close();
       memberClient.close();
       metrics.close();
@@ -201,17 +199,6 @@ async function readBody(request: http.IncomingMessage): Promise<unknown> {
   } catch {
     return undefined;
   }
-}
-
-function listen(server: http.Server, host: string, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen({ host, port }, () => {
-      server.off('error', reject);
-      const address = server.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : port);
-    });
-  });
 }
 
 function observerFor(metrics: Metrics, logger: Logger) {
