@@ -9,33 +9,54 @@
  * every instant recorded is divided by it again. So the RESULT IS IN PRODUCTION UNITS (a 5 s TTL
  * reads 5000 even though it ran as 500 ms), `config.timeScale` records the factor and
  * `config.realDurationMs` the wall time the run took. Rates scale the other way (20 WHO/s at 0.1
- * is 200 real WHO/s). Not scaled, because they are the product's fixed real-time constants: the
- * server's Redis reconnect backoff (<= 1 s real) and TCP's own timings; a heal therefore looks up
- * to `1 s / timeScale` slower in production units than it would in production.
+ * is 200 real WHO/s). The servers' Redis reconnect and publish retry backoff are scaled too
+ * (`--redis-retry-max-ms`); only TCP's own timings are not.
  *
- * What cannot be reproduced (clock offsets, message loss, random LB, clock jumps) is refused up
- * front with `HC_LAB_UNSUPPORTED` naming each part.
+ * Everything else the file says is applied: the network's latency and jitter and `redisOpMs` as
+ * standing latency toxics on the proxied links (a value under one real ms at the scale is below
+ * loopback's own latency and is not applied; `config.network` says what was), clock offsets and
+ * jumps (servers take an offset clock), the random load-balancer policy (drawn from the
+ * simulator's stream), mode local. What cannot be reproduced (message loss) is refused up front
+ * with `HC_LAB_UNSUPPORTED` naming each part.
+ *
+ * Start: both engines begin in steady state (sim/run.ts `runStart`): the initial clients are
+ * connected before t = 0 and the first `warmupMs` are judged by neither checker.
  */
 import { performance } from 'node:perf_hooks';
+import type { RunSpec } from '../scenarios/runner/plan.ts';
 import { checkHistory } from '../sim/checker.ts';
-import { capacityCurve, type RssSample } from './capacity-curve.ts';
 import { resolveSimConfig, type SimConfig } from '../sim/config.ts';
 import { seriesResolutionMsFor } from '../sim/history.ts';
 import { faultTimeline, healAtMsOf } from '../sim/nemesis.ts';
 import { type RunResult, runResultSchema } from '../sim/result.ts';
 import { RandomStreams } from '../sim/rng.ts';
-import { runConfigOf } from '../sim/run.ts';
-import type { RunSpec } from '../scenarios/runner/plan.ts';
+import { runConfigOf, warmupMsOf } from '../sim/run.ts';
+import { capacityCurve, type RssSample } from './capacity-curve.ts';
 import { ClientPool } from './cluster/client-pool.ts';
-import { type Cluster, type ClusterOptions, startCluster } from './cluster/cluster.ts';
-import { applyFault, LabUnsupportedError, needsClientProxy, unsupportedParts } from './fault-plan.ts';
+import {
+  type Cluster,
+  type ClusterOptions,
+  type LinkLatency,
+  type LinkPeer,
+  startCluster,
+} from './cluster/cluster.ts';
+import {
+  applyFault,
+  type FaultLag,
+  LabUnsupportedError,
+  needsClientProxy,
+  needsClocks,
+  unsupportedParts,
+} from './fault-plan.ts';
 
 export { LabUnsupportedError };
 
 /** Extra knobs for direct callers (tests, `headcount lab`); the scenario runner passes none. */
 export interface RealRunOptions {
-  /** Servers as child processes. @default false (one process: lighter on 2 cores) */
+  /** Servers (and discovery instances) as child processes. @default false (one process: lighter on 2 cores) */
   processes?: boolean;
+  /** Discovery instances as child processes. @default `processes` */
+  discoveryProcesses?: boolean;
   /** Put a real HAProxy in front (`least-connections` scenarios always do). */
   haproxy?: boolean;
 }
@@ -49,15 +70,20 @@ export async function runReal(spec: RunSpec, extra: RealRunOptions = {}): Promis
     seed: spec.seed,
   });
   const faults = faultTimeline(config, new RandomStreams(config.seed).stream('nemesis'));
-  const problems = unsupportedParts(config, faults);
+  const problems = unsupportedParts(config, faults, extra.processes === true);
   if (problems.length > 0)
     throw new LabUnsupportedError(`${spec.runId}: the real engine cannot run ${problems.join('; ')}`);
   const startedAtRealMs = performance.now();
   const cluster = await startCluster(clusterOptionsOf(config, spec.timeScale, faults, extra));
   try {
     const rssSamples: RssSample[] = [];
-    await drive(cluster, config, faults, rssSamples);
-    return resultOf(cluster, config, spec.timeScale, performance.now() - startedAtRealMs, rssSamples);
+    const lags: FaultLag[] = [];
+    await drive(cluster, config, faults, rssSamples, lags);
+    const stats = { redis: await cluster.redisStats(), broadcasts: await cluster.broadcasts() };
+    return resultOf(cluster, config, spec.timeScale, performance.now() - startedAtRealMs, rssSamples, {
+      ...stats,
+      lags,
+    });
   } finally {
     await cluster.close();
   }
@@ -69,16 +95,22 @@ export function clusterOptionsOf(
   faults: ReturnType<typeof faultTimeline>,
   extra: RealRunOptions = {},
 ): ClusterOptions {
-  const { cluster, workload } = config;
+  const { cluster, workload, network } = config;
   const haproxy = extra.haproxy === true || workload.loadBalancer === 'least-connections';
+  const linkLatency = linkLatencyOf(config);
+  const clientsLatent = Math.round((linkLatency.clients?.latencyMs ?? 0) * timeScale) > 0;
   return {
-    mode: cluster.mode as 'a' | 'c',
+    mode: cluster.mode,
     servers: cluster.servers,
     discoveryInstances: cluster.discoveryInstances,
     processes: extra.processes ?? false,
-    proxy: { redis: true, discovery: true, clients: needsClientProxy(faults) },
+    discoveryProcesses: extra.discoveryProcesses ?? extra.processes ?? false,
+    proxy: { redis: true, discovery: true, clients: needsClientProxy(faults) || clientsLatent },
     timeScale,
     seed: config.seed,
+    clockOffsetsMs: needsClocks(config, faults) ? clockOffsetsOf(config) : undefined,
+    linkLatency,
+    redisOpMs: network.redisOpMs,
     discovery: { leaseMs: cluster.leaseMs, fanoutTimeoutMs: cluster.fanoutTimeoutMs },
     lb: haproxy
       ? {
@@ -98,10 +130,40 @@ export function clusterOptionsOf(
       idleTimeoutMs: cluster.idleTimeoutMs,
       maxConnectionAgeMs: cluster.connectionAgeMsMax,
       maxConnections: Math.min(cluster.connectionsMax, 10_000),
+      // Reconnect and publish retry backoff, scaled with every other duration (1 s in production).
+      redisRetryMaxMs: 1_000,
       // The simulator drains at once (BYE, then the clients reconnect elsewhere).
       drainMs: 100,
     },
   };
+}
+
+/**
+ * The simulator's per-server clock offsets, drawn the same way from the same stream (`clocks`),
+ * production ms.
+ */
+export function clockOffsetsOf(config: SimConfig): number[] {
+  const clocks = new RandomStreams(config.seed).stream('clocks');
+  const offsets: number[] = [];
+  for (let index = 0; index < config.cluster.servers; index += 1)
+    offsets.push(Math.round((clocks.float01() * 2 - 1) * config.cluster.clockOffsetMsMax));
+  return offsets;
+}
+
+/**
+ * The scenario's link latencies as the proxy's latency toxic takes them (a fixed part +/- a
+ * uniform jitter), with the simulator's mean: its `uniform` jitter draws in [0, j] (mean j/2),
+ * so latency base + j/2, jitter j/2 (the same distribution); its `exponential` jitter has mean j,
+ * so latency base + j, jitter j (the same mean, uniform in [base, base + 2j]: a shorter tail).
+ */
+export function linkLatencyOf(config: SimConfig): Partial<Record<LinkPeer, LinkLatency>> {
+  const out: Partial<Record<LinkPeer, LinkLatency>> = {};
+  for (const peer of ['redis', 'discovery', 'clients'] as const) {
+    const { baseMs, jitterMs, jitter } = config.network[peer].latency;
+    const meanJitterMs = jitter === 'uniform' ? jitterMs / 2 : jitterMs;
+    out[peer] = { latencyMs: baseMs + meanJitterMs, jitterMs: meanJitterMs };
+  }
+  return out;
 }
 
 async function drive(
@@ -109,6 +171,7 @@ async function drive(
   config: SimConfig,
   faults: ReturnType<typeof faultTimeline>,
   rssSamples: RssSample[],
+  lags: FaultLag[],
 ): Promise<void> {
   const { time, recorder } = cluster;
   const pool = new ClientPool({
@@ -118,8 +181,19 @@ async function drive(
     workload: config.workload,
     targets: () => cluster.targets(),
     serverIndexOf: (id) => cluster.serverIndexOf(id),
+    policy: config.workload.loadBalancer === 'random' ? 'random' : 'round-robin',
   });
+  // Steady state from t = 0, as in the simulator: connect the initial clients first, give the
+  // servers one heartbeat to publish them, then start the clock.
+  const warm = await pool.warmStart();
+  if (warm < config.workload.initialClients)
+    process.stderr.write(
+      `WARNING: ${config.runId}: only ${warm} of ${config.workload.initialClients} initial clients connected before the run\n`,
+    );
+  await new Promise((resolve) => setTimeout(resolve, time.realMs(config.cluster.heartbeatMs)));
   cluster.beginRun();
+  recorder.rebase(cluster.servers.length);
+  await cluster.markRedisStats();
   const resolutionMs = seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs);
   const sample = (bucket: number) => {
     const atMs = Math.min(config.durationMs, (bucket + 1) * resolutionMs);
@@ -141,7 +215,7 @@ async function drive(
   const applied = faults.map((fault) =>
     time
       .until(fault.atMs)
-      .then(() => applyFault(cluster, fault))
+      .then(() => applyFault(cluster, fault, (lag) => lags.push(lag)))
       .catch((error: Error) => {
         failures.push(error);
       }),
@@ -158,13 +232,23 @@ function resultOf(
   timeScale: number,
   realDurationMs: number,
   rssSamples: readonly RssSample[],
+  measured: {
+    redis: { calls: number; writes: number } | undefined;
+    broadcasts: number;
+    lags: FaultLag[];
+  },
 ): RunResult {
   const history = cluster.recorder.finish(config.durationMs);
   const { cluster: clusterConfig, workload } = config;
+  history.redisOps = measured.redis?.calls ?? 0;
+  history.redisWrites = measured.redis?.writes ?? 0;
+  history.broadcasts = measured.broadcasts;
+  const lagMax = (phase: FaultLag['phase']) =>
+    Math.round(Math.max(0, ...measured.lags.filter((lag) => lag.phase === phase).map((lag) => lag.realMs)));
   history.checks.push({
     name: 'lab-real-run',
     ok: true,
-    detail: `ran on real sockets at timeScale ${timeScale} in ${Math.round(realDurationMs)} real ms; durations are production ms`,
+    detail: `ran on real sockets at timeScale ${timeScale} in ${Math.round(realDurationMs)} real ms; durations are production ms; faults applied at most ${lagMax('apply')} real ms and healed at most ${lagMax('heal')} real ms after their instants`,
   });
   const parts = checkHistory(history, {
     mode: clusterConfig.mode,
@@ -172,6 +256,7 @@ function resultOf(
     heartbeatMs: clusterConfig.heartbeatMs,
     // Real propagation is a loopback round trip plus a timer slip, scaled up: allow a second.
     quietMs: clusterConfig.publishDelayMs + clusterConfig.whoCacheMs + 1_000,
+    warmupMs: warmupMsOf(config),
     healAtMs: healAtMsOf(config),
     seriesResolutionMs: seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs),
     perServerSeries: config.check.perServerSeries,
@@ -194,6 +279,13 @@ function resultOf(
       realDurationMs: Math.round(realDurationMs),
       redisKind: cluster.redis?.kind ?? 'none',
       faultProxy: cluster.links?.embedded === false ? 'TOXIPROXY_URL' : 'embedded',
+      networkApplied:
+        cluster.appliedNetwork.length === 0
+          ? 'none (all below 1 real ms)'
+          : cluster.appliedNetwork.join('; '),
+      faultApplyLagRealMsMax: lagMax('apply'),
+      faultHealLagRealMsMax: lagMax('heal'),
+      redisOpsSource: measured.redis === undefined ? 'none (no real Redis)' : 'INFO commandstats',
     },
     durationMs: config.durationMs,
     ...parts,

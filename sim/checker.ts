@@ -60,6 +60,7 @@ export type CheckedParts = Pick<
   | 'refusalWindows'
   | 'refusalWindowMs'
   | 'redisOpsPerSec'
+  | 'redisWritesPerSec'
   | 'broadcastsPerSec'
   | 'events'
   | 'series'
@@ -532,6 +533,7 @@ export function checkHistory(history: History, options: CheckOptions): CheckedPa
     refusalWindows,
     refusalWindowMs: plain(distribution(refusalWindows.map((window) => window.durationMs))),
     redisOpsPerSec: round3(history.redisOps / seconds),
+    redisWritesPerSec: round3((history.redisWrites ?? 0) / seconds),
     broadcastsPerSec: round3(history.broadcasts / seconds),
     events: history.events,
     series: series(history, options),

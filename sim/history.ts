@@ -52,6 +52,8 @@ export interface History {
   samplePerServer: number[][];
   boots: ServerBoot[];
   redisOps: number;
+  /** Registry writes (publishes) Redis executed; absent in histories recorded before it. */
+  redisWrites?: number;
   broadcasts: number;
   /** Invariants the engine itself checked at the end (e.g. what Redis holds). */
   checks: { name: string; ok: boolean; detail: string }[];

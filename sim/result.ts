@@ -180,6 +180,8 @@ export interface RunResult {
   refusalWindows: Window[];
   refusalWindowMs: Distribution;
   redisOpsPerSec: number;
+  /** Registry writes (publishes) per second; absent in results written before it. */
+  redisWritesPerSec?: number;
   broadcastsPerSec: number;
   events: TimelineEvent[];
   series: Series;

@@ -17,6 +17,18 @@ export interface SimRunResult extends RunResult {
   steps: number;
 }
 
+/**
+ * How both engines start a run, the same way: the initial clients are connected at t = 0 (the
+ * simulator has them arrive at 0; the lab connects them before its t = 0 and waits), and WHO
+ * answers asked in the first `warmupMs` are judged by neither checker: the first publishes of a
+ * fleet that begins mid-flight are start-up, not staleness.
+ */
+export const runStart = 'steady-state';
+
+export function warmupMsOf(config: SimConfig): number {
+  return config.workload.initialClients > 0 ? 1_000 + config.cluster.publishDelayMs : 0;
+}
+
 export function runConfigOf(config: SimConfig): RunConfig {
   const { cluster, workload, network } = config;
   const session = workload.sessionLength;
@@ -57,6 +69,8 @@ export function runConfigOf(config: SimConfig): RunConfig {
     clientLossProbability: formatRatio(network.clients.lossProbability),
     redisOpMs: network.redisOpMs,
     healAtMs: healAtMsOf(config),
+    start: runStart,
+    warmupMs: warmupMsOf(config),
   };
 }
 
@@ -71,7 +85,7 @@ export function runSimulation(input: SimConfig | SimConfigInput): SimRunResult {
     heartbeatMs: cluster.heartbeatMs,
     quietMs: cluster.publishDelayMs + cluster.whoCacheMs + 100,
     // A run that begins with clients begins mid-flight: give the first publishes a second.
-    warmupMs: workload.initialClients > 0 ? 1_000 + cluster.publishDelayMs : 0,
+    warmupMs: warmupMsOf(config),
     healAtMs: healAtMsOf(config),
     seriesResolutionMs: seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs),
     perServerSeries: config.check.perServerSeries,

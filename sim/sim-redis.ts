@@ -19,12 +19,15 @@ export class SimRedis {
   #entries = new Map<string, Entry>();
   up = true;
   ops = 0;
+  /** Publishes executed (the registry's writes). */
+  writes = 0;
 
   /** Executes one command at Redis time `nowMs`; returns the value part of the `ok` result. */
   execute(effect: ModeAEffect, nowMs: number): KvTotal | undefined {
     this.ops += 1;
     switch (effect.kind) {
       case 'kv.publish': {
+        this.writes += 1;
         // Rewritten in place: a heartbeat per server per second need not make a new entry.
         const entry = this.#entries.get(effect.serverId);
         if (entry === undefined) {

@@ -759,6 +759,7 @@ export class World {
       if (record.outcome === 'timeout' && record.answeredAtMs > endMs) record.outcome = 'abandoned';
     }
     history.redisOps = this.redis.ops;
+    history.redisWrites = this.redis.writes;
     history.broadcasts = this.discovery.reduce(
       (sum, node) => sum + node.broadcastsBefore + (node.core?.broadcastCount ?? 0),
       0,

@@ -5,12 +5,12 @@
  * configured identically.
  */
 import { z } from 'zod';
+import { logLevels } from '../adapters/logger.ts';
 import { idStrategies } from '../core/ids/server-id.ts';
 import { workerIdMax } from '../core/ids/snowflake.ts';
 import { lineBytesMaxCeiling, serverLimitsDefault } from '../core/limits.ts';
 import type { Result } from '../core/result.ts';
 import { err, ok } from '../core/result.ts';
-import { logLevels } from '../adapters/logger.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const durationMs = z.coerce.number().int().min(0).max(86_400_000);
@@ -78,6 +78,11 @@ export const serveOptionsSchema = z
     whoTimeoutMs: positiveMs.default(200),
     /** Serve WHO from a total at most this old; 0 = read every time. @default 0 */
     whoCacheMs: durationMs.default(0),
+    /**
+     * Redis reconnect attempts and failed-write retries back off up to this, starting at a 20th
+     * of it. @default 1000 (a healed Redis is written to within a second)
+     */
+    redisRetryMaxMs: positiveMs.default(1_000),
 
     // Mode C
     /** Discovery instances' base URLs, e.g. `http://127.0.0.1:7100,http://127.0.0.1:7101`. */

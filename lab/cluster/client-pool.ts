@@ -5,10 +5,15 @@
  * production time (`LabTime`). Every open, close, WHO and answer goes to the `Recorder`.
  *
  * Routing: with a load balancer there is one target and a client learns its server with `WHERE`
- * right after connecting; without one, clients take the live servers in turn (round robin). A
+ * right after connecting; without one, clients take the live servers in turn (round robin) or
+ * one at random (`policy: 'random'`, drawn from the simulator's `load-balancer` stream). A
  * client whose connection the server ends (crash, drain, BYE) reconnects at once while its
  * session lasts, like the simulator's `reconnect: true`; a refused connect retries after
  * `connectRetryMs`.
+ *
+ * Start: `warmStart()` connects the initial clients BEFORE the run's t = 0 and waits for them, so a
+ * real run begins in steady state as a simulated one does (where they all arrive at t = 0 in no
+ * time); their sessions are counted from t = 0 (`start`).
  */
 import net from 'node:net';
 import type { SessionLengthConfig, WorkloadConfig } from '../../sim/config.ts';
@@ -54,7 +59,12 @@ export interface ClientPoolOptions {
   targets: () => PoolTarget[];
   /** Server index of a server id (for WHERE answers behind a load balancer). */
   serverIndexOf: (serverId: string) => number | undefined;
+  /** How a client picks among several targets. @default 'round-robin' */
+  policy?: 'round-robin' | 'random';
 }
+
+/** How long `warmStart` waits for the initial clients, real ms (a loaded machine is slow). */
+export const warmStartWaitMsMax = 30_000;
 
 interface PoolClient {
   endAtMs: number;
@@ -73,6 +83,9 @@ export class ClientPool {
   readonly #rArrivals: SimRandom;
   readonly #rSessions: SimRandom;
   readonly #rWho: SimRandom;
+  readonly #rLb: SimRandom;
+  /** Initial clients opened by `warmStart`, with their session lengths (production ms). */
+  readonly #warm: { client: PoolClient; lengthMs: number }[] = [];
   readonly #connected: PoolClient[] = [];
   readonly #all = new Set<PoolClient>();
   #roundRobin = 0;
@@ -85,6 +98,7 @@ export class ClientPool {
     this.#rArrivals = streams.stream('arrivals');
     this.#rSessions = streams.stream('sessions');
     this.#rWho = streams.stream('who');
+    this.#rLb = streams.stream('load-balancer');
   }
 
   get connectedCount(): number {
@@ -98,11 +112,39 @@ export class ClientPool {
     return counts;
   }
 
-  /** Opens the initial clients and starts arrivals and WHO probes until `stopAtMs` (production). */
+  /**
+   * Connects the initial clients now, before the run starts; resolves once all are connected (or
+   * after `warmStartWaitMsMax` real ms, returning how many were).
+   */
+  async warmStart(): Promise<number> {
+    const { workload } = this.#options;
+    for (let index = 0; index < workload.initialClients; index += 1) {
+      const lengthMs = sessionLengthMs(workload.sessionLength as SessionLengthConfig, this.#rSessions);
+      const client = this.#newClient(Number.POSITIVE_INFINITY);
+      if (client === undefined) break;
+      this.#warm.push({ client, lengthMs });
+      this.#connect(client);
+    }
+    const deadlineMs = Date.now() + warmStartWaitMsMax;
+    while (this.#connected.length < this.#warm.length && Date.now() < deadlineMs)
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    return this.#connected.length;
+  }
+
+  /**
+   * Starts arrivals and WHO probes until `stopAtMs` (production); the warm clients' sessions
+   * start now. Without `warmStart`, the initial clients are opened now.
+   */
   start(stopAtMs: number): void {
     this.#stopAtMs = stopAtMs;
     const { workload, time } = this.#options;
-    for (let index = 0; index < workload.initialClients; index += 1) this.#arrive();
+    if (this.#warm.length === 0)
+      for (let index = 0; index < workload.initialClients; index += 1) this.#arrive();
+    for (const { client, lengthMs } of this.#warm) {
+      client.endAtMs = time.nowMs() + lengthMs;
+      client.endTimer = time.at(client.endAtMs, () => this.#end(client));
+    }
+    this.#warm.length = 0;
     this.#scheduleArrival(time.nowMs(), rateSteps(workload as WorkloadConfig));
     this.#scheduleWho(time.nowMs());
   }
@@ -113,9 +155,16 @@ export class ClientPool {
     const lengthMs =
       sessionMs ??
       sessionLengthMs(this.#options.workload.sessionLength as SessionLengthConfig, this.#rSessions);
-    if (this.#all.size >= poolClientsMax) return;
+    const client = this.#newClient(nowMs + lengthMs);
+    if (client === undefined) return;
+    client.endTimer = this.#options.time.at(client.endAtMs, () => this.#end(client));
+    this.#connect(client);
+  }
+
+  #newClient(endAtMs: number): PoolClient | undefined {
+    if (this.#all.size >= poolClientsMax) return undefined;
     const client: PoolClient = {
-      endAtMs: nowMs + lengthMs,
+      endAtMs,
       socket: undefined,
       serverIndex: -1,
       connected: false,
@@ -125,8 +174,7 @@ export class ClientPool {
       endTimer: undefined,
     };
     this.#all.add(client);
-    client.endTimer = this.#options.time.at(client.endAtMs, () => this.#end(client));
-    this.#connect(client);
+    return client;
   }
 
   /** Asks WHO from a random connected client now (returns false when none is connected). */
@@ -178,6 +226,7 @@ export class ClientPool {
   #pickTarget(): PoolTarget | undefined {
     const targets = this.#options.targets();
     if (targets.length === 0) return undefined;
+    if (this.#options.policy === 'random') return targets[this.#rLb.intInclusive(targets.length - 1)];
     return targets[this.#roundRobin++ % targets.length];
   }
 
@@ -202,7 +251,7 @@ export class ClientPool {
       client.connected = true;
       client.denseIndex = this.#connected.length;
       this.#connected.push(client);
-      this.#options.recorder.connected();
+      this.#options.recorder.connected(client.serverIndex);
       if (target.serverIndex === undefined) {
         client.pending.push(whereMarker);
         socket.write('WHERE\n');
@@ -223,8 +272,11 @@ export class ClientPool {
       newline = client.buffer.indexOf('\n');
       if (line.startsWith('BYE')) continue;
       const index = client.pending.shift();
-      if (index === whereMarker) client.serverIndex = this.#options.serverIndexOf(line) ?? -1;
-      else if (index !== undefined) this.#options.recorder.answered(index, line);
+      if (index === whereMarker) {
+        client.serverIndex = this.#options.serverIndexOf(line) ?? -1;
+        if (client.serverIndex >= 0 && client.denseIndex >= 0)
+          this.#options.recorder.serverConnected(client.serverIndex);
+      } else if (index !== undefined) this.#options.recorder.answered(index, line);
     }
     if (client.buffer.length > replyBytesMax) socket.destroy();
   }
@@ -255,7 +307,7 @@ export class ClientPool {
       last.denseIndex = client.denseIndex;
     }
     client.denseIndex = -1;
-    this.#options.recorder.disconnected();
+    this.#options.recorder.disconnected(client.serverIndex);
   }
 
   /** The session is over: close our side now. */

@@ -13,24 +13,50 @@
  *   clients ──(proxy clients-sN)──> server N ──(proxy redis-sN)──────> Redis
  *     (or HAProxy ─> ...)                    └─(proxy discoveryJ-sN)─> discovery J
  */
-import { LabTime } from './lab-time.ts';
-import { Recorder } from './recorder.ts';
-import { type FaultLinks, startFaultLinks } from './fault-links.ts';
-import { type RedisBacking, startRedisBacking } from './redis-backing.ts';
-import { childProcessServer, inProcessServer, type ServeFlags, type ServerHandle } from './server-handle.ts';
-import { type DiscoveryHandle, discoveryHandle } from './discovery-handle.ts';
-import { type HaproxyBalance, type RunningHaproxy, startHaproxy } from './haproxy.ts';
+
 import type { PoolTarget } from './client-pool.ts';
+import { childProcessDiscovery, type DiscoveryHandle, discoveryHandle } from './discovery-handle.ts';
+import { type FaultLinks, startFaultLinks } from './fault-links.ts';
+import { type HaproxyBalance, type RunningHaproxy, startHaproxy } from './haproxy.ts';
+import { LabTime } from './lab-time.ts';
+import { OffsetClock } from './offset-clock.ts';
+import { Recorder } from './recorder.ts';
+import { type RedisBacking, startRedisBacking } from './redis-backing.ts';
+import { redisCommandStats } from './redis-stats.ts';
+import { childProcessServer, inProcessServer, type ServeFlags, type ServerHandle } from './server-handle.ts';
 
 export type LinkPeer = 'redis' | 'discovery' | 'clients';
 
+export type ClusterMode = 'local' | 'a' | 'c';
+
+/** A link's standing latency, production ms: `latencyMs` +/- `jitterMs` (uniform), each way. */
+export interface LinkLatency {
+  latencyMs: number;
+  jitterMs: number;
+}
+
 export interface ClusterOptions {
-  mode: 'a' | 'c';
+  mode: ClusterMode;
   servers: number;
   /** Mode C. @default 2 */
   discoveryInstances?: number;
   /** Child processes (`node bin/headcount.js serve`) instead of servers in this process. @default false */
   processes?: boolean;
+  /** Discovery instances as child processes (`headcount discovery`). @default `processes` */
+  discoveryProcesses?: boolean;
+  /**
+   * Each server's clock offset, production ms (in-process servers only: the lab hands each an
+   * `OffsetClock`). @default none (the machine's clock)
+   */
+  clockOffsetsMs?: number[];
+  /**
+   * The scenario's network: a standing latency toxic on every proxied link of the class, plus
+   * `redisOpMs` on the Redis replies. A value that rounds to 0 real ms is not applied (loopback
+   * is already that fast); `appliedNetwork` says what was.
+   */
+  linkLatency?: Partial<Record<LinkPeer, LinkLatency>>;
+  /** Redis's own execution time per command, production ms (a latency on Redis's replies). */
+  redisOpMs?: number;
   /** Mode A: use this Redis (else REDIS_URL, else a spawned redis-server, else ioredis-mock). */
   redisUrl?: string;
   /** Which links pass through the fault proxy. @default { redis: true, discovery: true, clients: false } */
@@ -63,10 +89,18 @@ const durationFlags = [
   'drainMs',
   'discoveryTimeoutMs',
   'writeStallMs',
+  'redisRetryMaxMs',
 ] as const;
 
 /** Durations that must stay positive after scaling (0 means "off" for the others). */
-const positiveFlags = new Set(['ttlMs', 'heartbeatMs', 'whoTimeoutMs', 'discoveryTimeoutMs', 'writeStallMs']);
+const positiveFlags = new Set([
+  'ttlMs',
+  'heartbeatMs',
+  'whoTimeoutMs',
+  'discoveryTimeoutMs',
+  'writeStallMs',
+  'redisRetryMaxMs',
+]);
 
 const labToken = 'headcount-lab-token';
 let clusterCounter = 0;
@@ -82,6 +116,12 @@ export class Cluster {
   haproxy: RunningHaproxy | undefined;
   /** The proxied client port per server (when clients go through the proxy). */
   #clientPorts: number[] = [];
+  /** Per server, when clock offsets or jumps are in play (in-process servers). */
+  readonly clocks: (OffsetClock | undefined)[] = [];
+  #redisBaseline = { calls: 0, writes: 0 };
+  #redisCarried = { calls: 0, writes: 0 };
+  /** The standing latencies the proxies apply, one readable line per link class. */
+  readonly appliedNetwork: string[] = [];
 
   constructor(options: ClusterOptions) {
     this.options = options;
@@ -89,7 +129,7 @@ export class Cluster {
     this.recorder = new Recorder(this.time);
   }
 
-  get mode(): 'a' | 'c' {
+  get mode(): ClusterMode {
     return this.options.mode;
   }
 
@@ -157,6 +197,15 @@ export class Cluster {
     this.recorder.event('heal', `server-${index}`, 'freeze');
   }
 
+  /** Server `index`'s clock jumps by `deltaMs` production ms (in-process servers only). */
+  clockJump(index: number, deltaMs: number): void {
+    const clock = this.clocks[index];
+    if (clock === undefined)
+      throw new Error(`server-${index} has no offset clock (clock faults need in-process servers)`);
+    this.recorder.event('clock-jump', `server-${index}`, `deltaMs=${deltaMs}`);
+    clock.jump(deltaMs * this.time.timeScale);
+  }
+
   // ---- links -------------------------------------------------------------------------------
 
   /**
@@ -170,14 +219,19 @@ export class Cluster {
   ): Promise<void> {
     const names = this.#linkNames(index, peer);
     this.recorder.event('partition', `server-${index}`, `peer=${peer} direction=${direction}`);
-    for (const name of names) {
-      if (direction === 'both') await this.#links().cut(name);
-      else await this.#links().blackhole(name, direction === 'outbound' ? 'upstream' : 'downstream');
-    }
+    const links = this.#links();
+    await Promise.all(
+      names.map((name) =>
+        direction === 'both'
+          ? links.cut(name)
+          : links.blackhole(name, direction === 'outbound' ? 'upstream' : 'downstream'),
+      ),
+    );
   }
 
   async healPartition(index: number, peer: LinkPeer): Promise<void> {
-    for (const name of this.#linkNames(index, peer)) await this.#links().heal(name);
+    const links = this.#links();
+    await Promise.all(this.#linkNames(index, peer).map((name) => links.heal(name)));
     this.recorder.event('heal', `server-${index}`, 'partition');
   }
 
@@ -200,12 +254,23 @@ export class Cluster {
   /** Adds `extraMs` production ms each way on server `index`'s links to `peer`. */
   async latency(index: number, peer: LinkPeer, extraMs: number): Promise<void> {
     this.recorder.event('latency-spike', `server-${index}`, `peer=${peer} extraMs=${extraMs}`);
-    for (const name of this.#linkNames(index, peer))
-      await this.#links().delay(name, this.time.realMs(extraMs, 0));
+    const links = this.#links();
+    const standing = this.#standingLatency(peer);
+    // A latency toxic replaces the standing one on its stream: add the two.
+    await Promise.all(
+      this.#linkNames(index, peer).map((name) =>
+        links.delay(
+          name,
+          this.time.realMs(extraMs + standing.latencyMs, 0),
+          this.time.realMs(standing.jitterMs, 0),
+        ),
+      ),
+    );
   }
 
   async healLatency(index: number, peer: LinkPeer): Promise<void> {
-    for (const name of this.#linkNames(index, peer)) await this.#links().heal(name);
+    const links = this.#links();
+    await Promise.all(this.#linkNames(index, peer).map((name) => links.heal(name)));
     this.recorder.event('heal', `server-${index}`, 'latency-spike');
   }
 
@@ -225,7 +290,13 @@ export class Cluster {
   /** Redis dies (SIGKILL); `redisStart` brings it back EMPTY on the same port. */
   async redisCrash(): Promise<void> {
     this.recorder.event('redis-restart', 'redis');
-    await this.#ownRedis('redis-restart').kill();
+    const server = this.#ownRedis('redis-restart');
+    // A restart zeroes INFO commandstats: carry what it counted so far (read after the kill
+    // would be too late, before it costs at most a loopback round trip of the fault's instant).
+    const counted = await this.redisStats();
+    await server.kill();
+    this.#redisCarried = counted ?? this.#redisCarried;
+    this.#redisBaseline = { calls: 0, writes: 0 };
   }
 
   async redisStart(): Promise<void> {
@@ -233,14 +304,52 @@ export class Cluster {
     this.recorder.event('heal', 'redis', 'redis-restart');
   }
 
+  /**
+   * The instance dies: a dead process REFUSES connections, so every server's proxy to it is
+   * disabled too (a proxy that accepted and then closed would look like a flaky link, not a dead
+   * peer, and the servers would fence themselves and reconnect in a storm).
+   */
   async crashDiscovery(index: number): Promise<void> {
     this.recorder.event('discovery-crash', `discovery-${index}`);
-    await this.#discovery(index).crash();
+    const links = this.links;
+    const names = this.#discoveryLinkNames(index);
+    await Promise.all([...names.map((name) => links!.cut(name)), this.#discovery(index).crash()]);
   }
 
   async startDiscovery(index: number): Promise<void> {
     await this.#discovery(index).start();
+    const links = this.links;
+    await Promise.all(this.#discoveryLinkNames(index).map((name) => links!.heal(name)));
     this.recorder.event('heal', `discovery-${index}`, 'discovery-crash');
+  }
+
+  /**
+   * Registry calls and writes Redis executed since `markRedisStats()` (from `INFO commandstats`,
+   * carried across a Redis restart, which zeroes them); undefined without a real Redis.
+   */
+  async redisStats(): Promise<{ calls: number; writes: number } | undefined> {
+    const redis = this.redis;
+    if (redis === undefined || redis.kind === 'memory') return undefined;
+    const now = await redisCommandStats(redis.url);
+    if (now === undefined) return undefined;
+    return {
+      calls: this.#redisCarried.calls + now.calls - this.#redisBaseline.calls,
+      writes: this.#redisCarried.writes + now.writes - this.#redisBaseline.writes,
+    };
+  }
+
+  /** From now on `redisStats()` counts (the run's t = 0). */
+  async markRedisStats(): Promise<void> {
+    const redis = this.redis;
+    if (redis === undefined || redis.kind === 'memory') return;
+    this.#redisBaseline = (await redisCommandStats(redis.url)) ?? { calls: 0, writes: 0 };
+    this.#redisCarried = { calls: 0, writes: 0 };
+  }
+
+  /** Broadcasts run by every discovery instance so far. */
+  async broadcasts(): Promise<number> {
+    const counts = await Promise.all(this.discovery.map((instance) => instance.broadcasts()));
+    return counts.reduce((sum, count) => sum + count, 0);
   }
 
   /** Stops everything the cluster started (servers abruptly: the run is over). */
@@ -267,6 +376,35 @@ export class Cluster {
     if (instance === undefined)
       throw new RangeError(`no discovery-${index}: the cluster has ${this.discovery.length} (mode c only)`);
     return instance;
+  }
+
+  #discoveryLinkNames(index: number): string[] {
+    this.#discovery(index);
+    return this.servers
+      .map((server) => `discovery${index}-s${server.index}`)
+      .filter((name) => this.links?.has(name) === true);
+  }
+
+  #standingLatency(peer: LinkPeer): LinkLatency {
+    return this.options.linkLatency?.[peer] ?? { latencyMs: 0, jitterMs: 0 };
+  }
+
+  /** Standing latency toxics on a new proxy (the scenario's network), as `options.linkLatency` says. */
+  async applyStandingLatency(name: string, peer: LinkPeer): Promise<void> {
+    const { latencyMs, jitterMs } = this.#standingLatency(peer);
+    const opMs = peer === 'redis' ? (this.options.redisOpMs ?? 0) : 0;
+    const links = this.#links();
+    for (const [stream, extraMs] of [
+      ['upstream', 0],
+      ['downstream', opMs],
+    ] as const) {
+      const realLatencyMs = this.time.realMs(latencyMs + extraMs, 0);
+      const realJitterMs = Math.min(realLatencyMs, this.time.realMs(jitterMs, 0));
+      if (realLatencyMs === 0 && realJitterMs === 0) continue;
+      await links.baseline(name, stream, realLatencyMs, realJitterMs);
+      const line = `${peer} ${stream}: ${realLatencyMs}±${realJitterMs} real ms`;
+      if (!this.appliedNetwork.includes(line)) this.appliedNetwork.push(line);
+    }
   }
 
   #links(): FaultLinks {
@@ -306,6 +444,7 @@ export class Cluster {
     // A child announces readiness with its `listening` log line, which `silent` would suppress.
     const logLevel = options.logLevel ?? (options.processes === true ? 'warn' : 'silent');
     const flags: ServeFlags = { logLevel, ...options.serverOptions, mode: options.mode };
+    if (options.mode === 'local') return flags;
     for (const name of durationFlags) {
       const value = flags[name];
       if (typeof value === 'number')
@@ -331,6 +470,7 @@ export class Cluster {
     if (this.links === undefined || this.options.proxy?.redis === false || redis.address === undefined)
       return redis.url;
     const port = await this.links.add(`redis-s${index}`, redis.address);
+    await this.applyStandingLatency(`redis-s${index}`, 'redis');
     const url = new URL(redis.url);
     url.hostname = '127.0.0.1';
     url.port = String(port);
@@ -340,7 +480,9 @@ export class Cluster {
   async #discoveryUrlFor(index: number, instance: DiscoveryHandle): Promise<string> {
     if (this.links === undefined || this.options.proxy?.discovery === false)
       return `http://127.0.0.1:${instance.port}`;
-    const port = await this.links.add(`discovery${instance.index}-s${index}`, `127.0.0.1:${instance.port}`);
+    const name = `discovery${instance.index}-s${index}`;
+    const port = await this.links.add(name, `127.0.0.1:${instance.port}`);
+    await this.applyStandingLatency(name, 'discovery');
     return `http://127.0.0.1:${port}`;
   }
 }
@@ -382,15 +524,26 @@ async function launch(cluster: Cluster, warn: (message: string) => void): Promis
       token: labToken,
       logLevel: options.logLevel ?? 'silent',
     };
+    const makeDiscovery =
+      (options.discoveryProcesses ?? options.processes) === true ? childProcessDiscovery : discoveryHandle;
     for (let index = 0; index < (options.discoveryInstances ?? 2); index += 1) {
-      const instance = discoveryHandle(index, settings);
+      const instance = makeDiscovery(index, settings);
       await instance.start();
       cluster.discovery.push(instance);
     }
   }
-  const make = options.processes === true ? childProcessServer : inProcessServer;
+  const offsets = options.clockOffsetsMs;
+  if (offsets !== undefined && options.processes === true)
+    throw new Error('clock offsets need in-process servers (processes: false)');
   for (let index = 0; index < options.servers; index += 1) {
-    cluster.servers.push(make(index, await cluster.flagsFor(index, prefix)));
+    const flags = await cluster.flagsFor(index, prefix);
+    if (options.processes === true) {
+      cluster.servers.push(childProcessServer(index, flags));
+      continue;
+    }
+    const clock = offsets === undefined ? undefined : new OffsetClock((offsets[index] ?? 0) * time.timeScale);
+    cluster.clocks.push(clock);
+    cluster.servers.push(inProcessServer(index, flags, clock));
   }
   // Child processes start in parallel (each is ~1 s of tsx start-up); in-process ones in turn.
   if (options.processes === true) await Promise.all(cluster.servers.map((server) => server.start()));
@@ -398,8 +551,11 @@ async function launch(cluster: Cluster, warn: (message: string) => void): Promis
   for (const server of cluster.servers) cluster.recorder.boot(server.index, server.serverId);
   const clientPorts: number[] = [];
   if (proxy.clients) {
-    for (const server of cluster.servers)
-      clientPorts.push(await cluster.links!.add(`clients-s${server.index}`, `127.0.0.1:${server.port}`));
+    for (const server of cluster.servers) {
+      const name = `clients-s${server.index}`;
+      clientPorts.push(await cluster.links!.add(name, `127.0.0.1:${server.port}`));
+      await cluster.applyStandingLatency(name, 'clients');
+    }
   }
   cluster.setClientPorts(clientPorts);
   if (options.lb !== undefined) {

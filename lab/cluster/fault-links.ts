@@ -8,7 +8,7 @@
  * `down`; a black hole is a `timeout` toxic with timeout 0 (bytes held, nothing closed); latency
  * is a `latency` toxic on both streams. Every fault is named so `heal` can remove exactly it.
  */
-import { type Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
+import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import { type FaultProxy, startFaultProxy } from '../faultproxy/index.ts';
 
 export interface FaultLinks {
@@ -24,7 +24,17 @@ export interface FaultLinks {
   blackhole(name: string, stream: 'upstream' | 'downstream'): Promise<void>;
   /** Adds `latencyMs` (+/- jitterMs) each way. */
   delay(name: string, latencyMs: number, jitterMs?: number): Promise<void>;
-  /** Re-enables the proxy and removes the lab's toxics from it. */
+  /**
+   * The link's standing latency (the scenario's `network` settings): `latencyMs` +/- `jitterMs`
+   * on one stream. Not a fault: `heal` keeps it.
+   */
+  baseline(
+    name: string,
+    stream: 'upstream' | 'downstream',
+    latencyMs: number,
+    jitterMs: number,
+  ): Promise<void>;
+  /** Re-enables the proxy and removes the lab's fault toxics from it (not its baseline). */
   heal(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -42,6 +52,8 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
       throw new Error(`no lab proxy named ${name}; known: ${[...proxies.keys()].join(', ')}`);
     return proxy;
   };
+  // The proxies the lab disabled (a cut), so a heal re-enables only those.
+  const disabled = new Set<string>();
   // The toxics the lab added, per proxy: `heal` removes these and only these.
   const added = new Map<string, Set<string>>();
   const addToxic = async (name: string, body: Parameters<ToxiproxyProxy['addToxic']>[0]) => {
@@ -67,6 +79,7 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
     has: (name) => proxies.has(name),
     cut: async (name) => {
       const proxy = get(name);
+      disabled.add(name);
       await proxy.update({ enabled: false, listen: proxy.listen, upstream: proxy.upstream });
     },
     blackhole: async (name, stream) => {
@@ -89,10 +102,21 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
         });
       }
     },
+    baseline: async (name, stream, latencyMs, jitterMs) => {
+      await get(name).addToxic({
+        name: `lab_baseline_${stream}`,
+        type: 'latency',
+        stream,
+        toxicity: 1,
+        attributes: { latency: Math.round(latencyMs), jitter: Math.round(jitterMs) },
+      });
+    },
     heal: async (name) => {
       const proxy = get(name);
       await removeLabToxics(proxy);
-      await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
+      // One request less per heal when the proxy was never cut (latency, black holes).
+      if (disabled.delete(name))
+        await proxy.update({ enabled: true, listen: proxy.listen, upstream: proxy.upstream });
     },
     close: async () => {
       if (embedded !== undefined) await embedded.close();

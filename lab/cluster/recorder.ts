@@ -11,6 +11,7 @@
 import {
   emptyHistory,
   type History,
+  recordServerTruth,
   recordTruth,
   type WhoOutcome,
   type WhoRecord,
@@ -24,6 +25,8 @@ export class Recorder {
   readonly history: History;
   readonly #time: LabTime;
   #truth = 0;
+  /** Clients per server index (those whose server is known: behind HAProxy, after `WHERE`). */
+  readonly #serverTruth: number[] = [];
 
   constructor(time: LabTime) {
     this.#time = time;
@@ -34,14 +37,47 @@ export class Recorder {
     return this.#truth;
   }
 
-  connected(): void {
+  connected(serverIndex = -1): void {
     this.#truth += 1;
-    recordTruth(this.history, this.#time.nowMs(), this.#truth);
+    const nowMs = this.#time.nowMs();
+    recordTruth(this.history, nowMs, this.#truth);
+    if (serverIndex >= 0) this.serverConnected(serverIndex, nowMs);
   }
 
-  disconnected(): void {
+  disconnected(serverIndex = -1): void {
     this.#truth -= 1;
-    recordTruth(this.history, this.#time.nowMs(), this.#truth);
+    const nowMs = this.#time.nowMs();
+    recordTruth(this.history, nowMs, this.#truth);
+    if (serverIndex >= 0) this.#serverStep(serverIndex, -1, nowMs);
+  }
+
+  /** A connected client's server became known (the `WHERE` behind a load balancer). */
+  serverConnected(serverIndex: number, nowMs = this.#time.nowMs()): void {
+    this.#serverStep(serverIndex, 1, nowMs);
+  }
+
+  #serverStep(serverIndex: number, step: number, nowMs: number): void {
+    while (this.#serverTruth.length <= serverIndex) this.#serverTruth.push(0);
+    this.#serverTruth[serverIndex]! += step;
+    recordServerTruth(this.history, serverIndex, nowMs, this.#serverTruth[serverIndex]!);
+  }
+
+  /**
+   * The run starts now (t = 0, after `LabTime.resetOrigin`): what happened during start-up (the
+   * initial clients connecting) collapses into the state at 0, so the run begins in steady state
+   * as a simulated one does.
+   */
+  rebase(servers: number): void {
+    const { history } = this;
+    history.truthTMs = [0];
+    history.truthCount = [this.#truth];
+    while (this.#serverTruth.length < servers) this.#serverTruth.push(0);
+    history.serverTruth = this.#serverTruth.map((count) => ({ tMs: [0], count: [count] }));
+    history.who = [];
+    history.events = [];
+    history.sampleTMs = [];
+    history.samplePerServer = [];
+    for (const boot of history.boots) boot.atMs = 0;
   }
 
   /** Starts a WHO record (outcome `timeout` until answered); returns its index, -1 when full. */

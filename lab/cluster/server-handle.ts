@@ -12,9 +12,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
-import { flagOf, parseServeOptions, type ServeOptions } from '../../impl/config/serve-options.ts';
 import { createLogger, type LogLevel } from '../../impl/adapters/logger.ts';
 import { type RunningServer, startServer } from '../../impl/adapters/server.ts';
+import { flagOf, parseServeOptions, type ServeOptions } from '../../impl/config/serve-options.ts';
+import type { OffsetClock } from './offset-clock.ts';
 
 export const headcountBin = fileURLToPath(new URL('../../bin/headcount.js', import.meta.url));
 
@@ -50,7 +51,8 @@ export function parseFlags(flags: ServeFlags): ServeOptions {
   return parsed.value;
 }
 
-export function inProcessServer(index: number, flags: ServeFlags): ServerHandle {
+/** A server in this process; `clock` (optional) offsets its clocks (clock offsets and jumps). */
+export function inProcessServer(index: number, flags: ServeFlags, clock?: OffsetClock): ServerHandle {
   let running: RunningServer | undefined;
   let port = 0;
   let adminPort = 0;
@@ -74,7 +76,10 @@ export function inProcessServer(index: number, flags: ServeFlags): ServerHandle 
     start: async () => {
       if (running !== undefined) return;
       const options = parseFlags({ ...flags, port, adminPort: adminPort === 0 ? 'auto' : adminPort });
-      const started = await startServer(options, { logger });
+      const started = await startServer(options, {
+        logger,
+        ...(clock === undefined ? {} : { clock: clock.monotonic, wallClock: clock.wall }),
+      });
       if (!started.ok) throw new Error(`server-${index}: ${started.error.message}`);
       running = started.value;
       port = running.port;

@@ -23,7 +23,7 @@ const errorLogIntervalMs = 5_000;
 
 export const createModeRuntime: ModeFactory = async (context) => {
   const { options, logger, metrics, clock } = context;
-  const connection = connectRedis(options.redis);
+  const connection = connectRedis(options.redis, { retryMaxMs: options.redisRetryMaxMs });
   if (connection.kind === 'memory') {
     logger.warn(
       { redis: 'memory' },

@@ -7,11 +7,12 @@
  *   commas: a Redis Cluster.
  * - `memory`: ioredis-mock in this process, a dependency-free demo (the caller warns loudly).
  *
- * Reconnection attempts are at most 1 s apart (`retryDelayMs`); the offline queue is OFF and a
+ * Reconnection attempts are at most `retryMaxMs` (default 1 s, `--redis-retry-max-ms`) apart
+ * (`retryDelayMs`); the offline queue is OFF and a
  * command is never retried across a reconnect, so while Redis is down a call fails at once and
  * WHO falls back in microseconds instead of waiting for `whoTimeoutMs`.
  */
-import { Cluster, Redis, type ClusterNode, type RedisOptions } from 'ioredis';
+import { Cluster, type ClusterNode, Redis, type RedisOptions } from 'ioredis';
 import RedisMock from 'ioredis-mock';
 
 export type RedisClient = Redis | Cluster;
@@ -27,32 +28,38 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
-/** Reconnect delay: 50 ms, 100 ms, ... capped at 1 s (the issue's bound). */
-export function retryDelayMs(attempt: number): number {
-  return Math.min(50 * attempt, 1_000);
+/** Reconnect delay: 50 ms, 100 ms, ... capped at 1 s (the issue's bound); steps of a 20th of the cap. */
+export function retryDelayMs(attempt: number, retryMaxMs = 1_000): number {
+  return Math.min(Math.max(1, Math.round(retryMaxMs / 20)) * attempt, retryMaxMs);
 }
 
 /** TCP connect budget: a Redis that takes longer is treated as down, and retried. */
 const connectTimeoutMs = 1_000;
 
-const common: RedisOptions = {
+const commonOf = (retryMaxMs: number): RedisOptions => ({
   enableOfflineQueue: false,
   maxRetriesPerRequest: 0,
   connectTimeout: connectTimeoutMs,
-  retryStrategy: retryDelayMs,
+  retryStrategy: (attempt: number) => retryDelayMs(attempt, retryMaxMs),
   // No READY check delay beyond the INFO ping; a loading Redis is answered by our fallbacks.
   enableReadyCheck: true,
-};
+});
 
-export function connectRedis(url: string): RedisConnection {
-  const trimmed = url.trim();
-  if (trimmed === 'memory') return wrap(new RedisMock() as unknown as Redis, 'memory', 'memory');
-  if (trimmed.startsWith('redis-sentinel://')) return sentinel(trimmed);
-  if (trimmed.startsWith('redis-cluster://') || trimmed.includes(',')) return cluster(trimmed);
-  return wrap(new Redis(trimmed, common), 'single', maskUrl(trimmed));
+export interface ConnectOptions {
+  /** Reconnect attempts back off up to this (from a 20th of it). @default 1000 */
+  retryMaxMs?: number;
 }
 
-function sentinel(url: string): RedisConnection {
+export function connectRedis(url: string, connectOptions: ConnectOptions = {}): RedisConnection {
+  const trimmed = url.trim();
+  const retryMaxMs = connectOptions.retryMaxMs ?? 1_000;
+  if (trimmed === 'memory') return wrap(new RedisMock() as unknown as Redis, 'memory', 'memory');
+  if (trimmed.startsWith('redis-sentinel://')) return sentinel(trimmed, retryMaxMs);
+  if (trimmed.startsWith('redis-cluster://') || trimmed.includes(',')) return cluster(trimmed, retryMaxMs);
+  return wrap(new Redis(trimmed, commonOf(retryMaxMs)), 'single', maskUrl(trimmed));
+}
+
+function sentinel(url: string, retryMaxMs: number): RedisConnection {
   const { auth, hosts, path } = splitMultiHost(url, 'redis-sentinel://');
   const name = path.replace(/^\//, '');
   if (name === '')
@@ -60,23 +67,23 @@ function sentinel(url: string): RedisConnection {
       `${maskUrl(url)}: a Sentinel URL needs the master name, e.g. redis-sentinel://h:26379/mymaster`,
     );
   const client = new Redis({
-    ...common,
+    ...commonOf(retryMaxMs),
     ...auth,
     sentinels: hosts,
     name,
-    sentinelRetryStrategy: retryDelayMs,
+    sentinelRetryStrategy: (attempt: number) => retryDelayMs(attempt, retryMaxMs),
   });
   return wrap(client, 'sentinel', maskUrl(url));
 }
 
-function cluster(url: string): RedisConnection {
+function cluster(url: string, retryMaxMs: number): RedisConnection {
   const parts = url.startsWith('redis-cluster://')
     ? splitMultiHost(url, 'redis-cluster://')
     : splitUrlList(url);
   const client = new Cluster(parts.hosts, {
     enableOfflineQueue: false,
-    clusterRetryStrategy: retryDelayMs,
-    redisOptions: { ...common, ...parts.auth, tls: parts.tls ? {} : undefined },
+    clusterRetryStrategy: (attempt: number) => retryDelayMs(attempt, retryMaxMs),
+    redisOptions: { ...commonOf(retryMaxMs), ...parts.auth, tls: parts.tls ? {} : undefined },
     slotsRefreshTimeout: connectTimeoutMs,
   });
   return wrap(client, 'cluster', maskUrl(url));

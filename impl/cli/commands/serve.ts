@@ -64,6 +64,11 @@ export function register(program: Command): void {
       'mode a: serve WHO from a total at most this old; 0 = read every time',
       '0',
     )
+    .option(
+      '--redis-retry-max-ms <ms>',
+      'mode a: Redis reconnects and failed writes back off up to this (from a 20th of it)',
+      '1000',
+    )
     .option('--discovery <urls>', 'mode c: discovery base URLs, comma-separated')
     .option('--token <token>', 'mode c: shared control-plane token (default: $HEADCOUNT_TOKEN)')
     .option('--discovery-timeout-ms <ms>', 'mode c: one discovery call before failing over', '1000')

@@ -31,17 +31,28 @@ export interface ModeAOptions {
 export type ModeAFlags = Pick<
   ModeAOptions,
   'ttlMs' | 'heartbeatMs' | 'publishDelayMs' | 'whoTimeoutMs' | 'whoCacheMs'
->;
+> & {
+  /** `--redis-retry-max-ms`: the retry backoff's cap (its start is a 20th of it). @default 1000 */
+  redisRetryMaxMs?: number;
+};
+
+/** The retry backoff starts at this fraction of its cap (50 ms of 1 s). */
+const retryBackoffStartPerMax = 20;
 
 export function modeAOptionsFrom(flags: ModeAFlags): ModeAOptions {
+  // The issue bounds reconnection to 1 s apart; retrying writes faster than that is pointless.
+  const retryBackoffMsMax = flags.redisRetryMaxMs ?? 1_000;
   const options: ModeAOptions = {
-    ...flags,
+    ttlMs: flags.ttlMs,
+    heartbeatMs: flags.heartbeatMs,
+    publishDelayMs: flags.publishDelayMs,
+    whoTimeoutMs: flags.whoTimeoutMs,
+    whoCacheMs: flags.whoCacheMs,
     // A write slower than the heartbeat is as good as lost: the next heartbeat supersedes it.
     // 2 s caps it for long heartbeats; 50 ms floors it for tiny lab settings.
     writeTimeoutMs: Math.max(50, Math.min(2_000, flags.heartbeatMs)),
-    retryBackoffMsMin: 50,
-    // The issue bounds reconnection to 1 s apart; retrying writes faster than that is pointless.
-    retryBackoffMsMax: 1_000,
+    retryBackoffMsMin: Math.max(1, Math.round(retryBackoffMsMax / retryBackoffStartPerMax)),
+    retryBackoffMsMax,
     readsInFlightMax: 64,
     removeAttemptsMax: 3,
   };

@@ -1,0 +1,79 @@
+/**
+ * What the real redis-server says it executed, from `INFO commandstats`: the lab's Redis ops/s and
+ * writes/s (the simulator counts the same things in its simulated Redis).
+ *
+ * - calls: the registry's top-level commands, i.e. script invocations (`evalsha` + `eval`, one
+ *   per publish, remove or total) plus plain commands; the commands a script runs inside it and
+ *   our own `INFO` are not counted.
+ * - writes: registry publishes, counted by the `ZADD` each publish script runs exactly once (a
+ *   remove runs none).
+ */
+import { Redis } from 'ioredis';
+
+/** Commands a script runs inside it (counted by Redis, not calls the servers made). */
+const scriptInnerCommands = new Set([
+  'time',
+  'hget',
+  'hset',
+  'hdel',
+  'zadd',
+  'zrem',
+  'zrangebyscore',
+  'zcount',
+  'incrby',
+  'decrby',
+  'pttl',
+  'pexpire',
+  'get',
+]);
+
+/** Commands that are not the servers' registry traffic. */
+const ignored = new Set(['info', 'ping', 'client', 'config', 'command', 'hello', 'select', 'script']);
+
+/** Parses `INFO commandstats` into command -> calls. */
+export function parseCommandStats(info: string): Map<string, number> {
+  const calls = new Map<string, number>();
+  for (const line of info.split('\n')) {
+    const match = /^cmdstat_([^:]+):calls=(\d+)/.exec(line.trim());
+    if (match !== null) calls.set(match[1]!.toLowerCase(), Number(match[2]));
+  }
+  return calls;
+}
+
+export function registryCounts(calls: Map<string, number>): { calls: number; writes: number } {
+  let total = 0;
+  for (const [command, count] of calls) {
+    if (ignored.has(command) || scriptInnerCommands.has(command)) continue;
+    total += count;
+  }
+  return { calls: total, writes: calls.get('zadd') ?? 0 };
+}
+
+/** Bound on the INFO round trip: a paused (outage) Redis must not hang the run's end. */
+const infoTimeoutMs = 2_000;
+
+export async function redisCommandStats(url: string): Promise<{ calls: number; writes: number } | undefined> {
+  const client = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: infoTimeoutMs,
+    retryStrategy: () => null,
+  });
+  client.on('error', () => {});
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const info = await Promise.race([
+      client.connect().then(() => client.info('commandstats')),
+      new Promise<undefined>((resolve) => {
+        timer = setTimeout(() => resolve(undefined), infoTimeoutMs);
+      }),
+    ]);
+    return info === undefined ? undefined : registryCounts(parseCommandStats(info));
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+    client.disconnect();
+  }
+}
