@@ -49,6 +49,8 @@ export interface PlanOptions {
   engine: EngineName;
   rootSeed: number;
   quick: boolean;
+  /** The real engine's time scale for files without `real.timeScale`. @default timeScaleDefault */
+  timeScale?: number;
 }
 
 export type PlanResult = { ok: true; value: PlannedScenario } | { ok: false; error: ScenarioProblem[] };
@@ -152,7 +154,7 @@ function runsOf(
     for (let seedIndex = 0; seedIndex < seedCount; seedIndex++) {
       const runId = `${name}/${pointKey}/seed-${seedIndex}`;
       const seed = typeof seeds === 'number' ? deriveSeed(options.rootSeed, runId) : seeds[seedIndex]!;
-      const timeScale = scenario.real?.timeScale ?? timeScaleDefault;
+      const timeScale = scenario.real?.timeScale ?? options.timeScale ?? timeScaleDefault;
       runs.push({ engine: options.engine, scenario: name, file, runId, seed, params, timeScale, config });
     }
   }

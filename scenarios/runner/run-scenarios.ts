@@ -37,6 +37,8 @@ export interface RunnerOptions {
   shard?: Shard;
   /** Worker threads for simulated runs; 0 runs them in this thread. */
   workers?: number;
+  /** Real engine: the time scale for files without `real.timeScale` (default 0.1). */
+  timeScale?: number;
   /** Build the HTML report at the end when reports/ provides writeReport. @default true */
   report?: boolean;
   /** More results folders the report merges with this run's (e.g. a real-engine capacity probe). */

@@ -13,6 +13,7 @@ interface ScenarioFlags {
   out?: string;
   shard?: string;
   workers?: string;
+  timeScale?: string;
   report: boolean;
   capacityProbe: boolean;
 }
@@ -25,12 +26,20 @@ export function register(program: Command): void {
     .command('scenario')
     .description('Run scenario files (default: every file in scenarios/) and report what they answer.')
     .argument('[files...]', 'scenario YAML files; default: the whole catalogue')
-    .option('--engine <engine>', 'sim (deterministic simulator) or real (the lab, time-scaled)', 'sim')
+    .option(
+      '--engine <engine>',
+      'sim (deterministic simulator), real (the lab, time-scaled) or both (the same seed on each, then their agreement)',
+      'sim',
+    )
     .option('--seed <n>', 'root seed (unsigned 32-bit); default: random, printed first as SEED=')
     .option('--quick', "small CI-sized runs (each file's quick: overrides, one seed)")
     .option('--out <dir>', 'results folder; default out/scenarios/<timestamp>')
     .option('--shard <i/n>', 'run the i-th of n deterministic slices of the runs (needs --seed)')
     .option('--workers <w>', 'worker threads for simulated runs (0 = in this thread)')
+    .option(
+      '--time-scale <x>',
+      'real engine: every duration multiplied by this, for files without real.timeScale (default 0.1; larger is slower but steadier on a busy machine)',
+    )
     .option('--no-report', 'skip the HTML report')
     .option(
       '--no-capacity-probe',
@@ -40,10 +49,10 @@ export function register(program: Command): void {
       const { parseShard } = await import('../../../scenarios/runner/shard.ts');
       const { randomRootSeed } = await import('../../../scenarios/runner/seed.ts');
       const problems: FieldProblem[] = [];
-      if (flags.engine !== 'sim' && flags.engine !== 'real') {
+      if (flags.engine !== 'sim' && flags.engine !== 'real' && flags.engine !== 'both') {
         problems.push({
           flag: '--engine',
-          message: `expected sim or real, got ${JSON.stringify(flags.engine)}`,
+          message: `expected sim, real or both, got ${JSON.stringify(flags.engine)}`,
         });
       }
       const seed = flags.seed === undefined ? undefined : Number(flags.seed);
@@ -65,6 +74,13 @@ export function register(program: Command): void {
         problems.push({
           flag: '--workers',
           message: `expected an integer from 0 to ${workersMax}, got ${flags.workers}`,
+        });
+      }
+      const timeScale = flags.timeScale === undefined ? undefined : Number(flags.timeScale);
+      if (timeScale !== undefined && !(timeScale >= 0.01 && timeScale <= 1)) {
+        problems.push({
+          flag: '--time-scale',
+          message: `expected a number from 0.01 to 1, got ${flags.timeScale}`,
         });
       }
       if (problems.length > 0) failUsage('scenario', problems);
@@ -101,6 +117,21 @@ export function register(program: Command): void {
           );
         process.stdout.write('\n');
       }
+      if (flags.engine === 'both') {
+        const { runBothEngines } = await import('../../../scenarios/runner/run-both.ts');
+        const both = await runBothEngines({
+          files,
+          rootSeed,
+          quick: flags.quick === true,
+          outDir,
+          ...(shard === undefined ? {} : { shard }),
+          ...(workers === undefined ? {} : { workers }),
+          ...(timeScale === undefined ? {} : { timeScale }),
+          report: flags.report,
+        });
+        process.exitCode = both.exitCode;
+        return;
+      }
       const outcome = await runScenarios({
         files,
         engine: flags.engine as 'sim' | 'real',
@@ -109,6 +140,7 @@ export function register(program: Command): void {
         outDir,
         ...(shard === undefined ? {} : { shard }),
         ...(workers === undefined ? {} : { workers }),
+        ...(timeScale === undefined ? {} : { timeScale }),
         report: flags.report,
         extraResultDirs,
       });
