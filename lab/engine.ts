@@ -2,7 +2,7 @@
  * The real engine of the scenario runner: `runReal(spec)` runs one scenario run on a lab cluster
  * (real servers in this process, a real redis-server or discovery instances, links through the
  * fault proxy, real TCP clients) and returns the same `RunResult` the simulator returns, judged by
- * the simulator's own checker (sim/checker.ts).
+ * the simulator's own checker (experiment/checker.ts).
  *
  * Time scale: every duration of the scenario (TTL, heartbeat, lease, session lengths, fault
  * instants, the run's length) is multiplied by `spec.timeScale` before it reaches a real process;
@@ -17,13 +17,13 @@
  * front with `HC_LAB_UNSUPPORTED` naming each part.
  */
 import { performance } from 'node:perf_hooks';
-import { checkHistory } from '../sim/checker.ts';
+import { checkHistory } from '../experiment/checker.ts';
 import { capacityCurve, type RssSample } from './capacity-curve.ts';
-import { resolveSimConfig, type SimConfig } from '../sim/config.ts';
-import { seriesResolutionMsFor } from '../sim/history.ts';
-import { faultTimeline, healAtMsOf } from '../sim/nemesis.ts';
-import { type RunResult, runResultSchema } from '../sim/result.ts';
-import { RandomStreams } from '../sim/rng.ts';
+import { resolveSimConfig, type SimConfig } from '../experiment/config.ts';
+import { seriesResolutionMsFor } from '../experiment/history.ts';
+import { faultTimeline, healAtMsOf } from '../experiment/nemesis.ts';
+import { type RunResult, runResultSchema } from '../experiment/result.ts';
+import { RandomStreams } from '../experiment/rng.ts';
 import { runConfigOf } from '../sim/run.ts';
 import type { RunSpec } from '../scenarios/runner/plan.ts';
 import { ClientPool } from './cluster/client-pool.ts';

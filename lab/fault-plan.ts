@@ -3,7 +3,7 @@
  * one clear error naming every unsupported thing (code `HC_LAB_UNSUPPORTED`), and the mapping of
  * each simulator fault kind onto a cluster action. Pure apart from the cluster calls.
  */
-import type { FaultEvent, SimConfig } from '../sim/config.ts';
+import type { FaultEvent, SimConfig } from '../experiment/config.ts';
 import type { Cluster, LinkPeer } from './cluster/cluster.ts';
 
 export class LabUnsupportedError extends Error {

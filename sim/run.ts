@@ -1,14 +1,14 @@
 /**
  * `runSimulation(config)`: build the world, run it on virtual time, check its history, and
- * return one `RunResult` (sim/result.ts). A pure function of the config: same seed and config,
+ * return one `RunResult` (experiment/result.ts). A pure function of the config: same seed and config,
  * byte-identical JSON (no wall clock is read anywhere in a run).
  */
 import { formatRatio } from '../impl/core/ratio.ts';
-import { checkHistory } from './checker.ts';
-import { resolveSimConfig, type SimConfig, type SimConfigInput } from './config.ts';
-import { seriesResolutionMsFor } from './history.ts';
-import { healAtMsOf } from './nemesis.ts';
-import { type RunConfig, type RunResult, runResultSchema } from './result.ts';
+import { checkHistory } from '../experiment/checker.ts';
+import { resolveSimConfig, type SimConfig, type SimConfigInput } from '../experiment/config.ts';
+import { seriesResolutionMsFor } from '../experiment/history.ts';
+import { healAtMsOf } from '../experiment/nemesis.ts';
+import { type RunConfig, type RunResult, runResultSchema } from '../experiment/result.ts';
 import { World } from './world.ts';
 
 /** Extra fields of a simulated run (compatible extension of RunResult). */

@@ -14,7 +14,7 @@ import { err, ok } from '../core/result.ts';
 import type { Session, SessionObserver } from '../core/session.ts';
 import type { ServeOptions } from '../config/serve-options.ts';
 import { serveWarnings } from '../config/serve-options.ts';
-import { packageVersion } from '../cli/version.ts';
+import { packageVersion } from '../version.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Random } from '../ports/random.ts';
 import { type AdminServer, startAdminServer } from './admin-http.ts';

@@ -1,5 +1,5 @@
 /**
- * Engines run one `RunSpec` and return its `RunResult` (sim/result.ts). They are pluggable:
+ * Engines run one `RunSpec` and return its `RunResult` (experiment/result.ts). They are pluggable:
  *
  *   sim   sim/run.ts exports runSimulation(config: SimConfig): RunResult (deterministic, fast)
  *   real  lab/engine.ts exports runReal(spec: RunSpec): Promise<RunResult> (real processes,
@@ -10,8 +10,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { resolveSimConfig, type SimConfig } from '../../sim/config.ts';
-import type { RunResult } from '../../sim/result.ts';
+import { resolveSimConfig, type SimConfig } from '../../experiment/config.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import type { EngineName } from './schema.ts';
 import type { RunSpec } from './plan.ts';
 

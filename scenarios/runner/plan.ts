@@ -5,7 +5,7 @@
  *
  *   file --quick--> effective raw --sweep point--> validated --mode--> RunSpec x seeds
  */
-import type { SimConfigInput } from '../../sim/config.ts';
+import type { SimConfigInput } from '../../experiment/config.ts';
 import { toEngineConfig } from './engine-config.ts';
 import { type LoadedScenario, type ScenarioProblem, zodProblems } from './load.ts';
 import {

@@ -8,7 +8,7 @@
  *                        \--> worker 2 ---> onDone(spec, outcome), in completion order
  */
 import { Worker } from 'node:worker_threads';
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import type { Engine } from './engines.ts';
 import type { RunSpec } from './plan.ts';
 import type { WorkerReply } from './worker.ts';

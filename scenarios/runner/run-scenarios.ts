@@ -6,7 +6,7 @@
  *
  *   out/scenarios/<stamp>/
  *     runs/<runId with / as __>.json    one RunResult each
- *     results.json                      the Aggregate (sim/result.ts)
+ *     results.json                      the Aggregate (experiment/result.ts)
  *     counterexamples/*.yaml            one replayable file per failed expectation
  *     report/index.html                 from reports/ (when the report builder is present)
  */
@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Aggregate, aggregateSchema, type RunResult, type ScenarioOutcome } from '../../sim/result.ts';
+import { type Aggregate, aggregateSchema, type RunResult, type ScenarioOutcome } from '../../experiment/result.ts';
 import { counterexampleFileName, renderCounterexample } from './counterexample.ts';
 import { type Engine, loadEngine } from './engines.ts';
 import { evaluateExpectation } from './expect.ts';

@@ -8,7 +8,7 @@ import { loadEngine } from './engines.ts';
 import type { RunSpec } from './plan.ts';
 
 export type WorkerReply =
-  | { ok: true; runId: string; result: import('../../sim/result.ts').RunResult }
+  | { ok: true; runId: string; result: import('../../experiment/result.ts').RunResult }
   | { ok: false; runId: string; message: string };
 
 const port = parentPort;

@@ -4,7 +4,7 @@
  * The implementation lives in scenarios/runner/; this file only parses and checks flags.
  */
 import type { Command } from 'commander';
-import { type FieldProblem, failUsage } from '../usage-error.ts';
+import { type FieldProblem, failUsage } from '../../impl/config/usage-error.ts';
 
 interface ScenarioFlags {
   engine: string;
@@ -37,8 +37,8 @@ export function register(program: Command): void {
       'skip the short real-engine capacity run that a whole-catalogue simulator run adds, so the report can answer how many users one server holds',
     )
     .action(async (files: string[], flags: ScenarioFlags) => {
-      const { parseShard } = await import('../../../scenarios/runner/shard.ts');
-      const { randomRootSeed } = await import('../../../scenarios/runner/seed.ts');
+      const { parseShard } = await import('../../scenarios/runner/shard.ts');
+      const { randomRootSeed } = await import('../../scenarios/runner/seed.ts');
       const problems: FieldProblem[] = [];
       if (flags.engine !== 'sim' && flags.engine !== 'real') {
         problems.push({
@@ -68,7 +68,7 @@ export function register(program: Command): void {
         });
       }
       if (problems.length > 0) failUsage('scenario', problems);
-      const { runScenarios } = await import('../../../scenarios/runner/run-scenarios.ts');
+      const { runScenarios } = await import('../../scenarios/runner/run-scenarios.ts');
       const { join } = await import('node:path');
       const rootSeed = seed ?? randomRootSeed();
       const outDir = flags.out ?? join('out', 'scenarios', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -83,7 +83,7 @@ export function register(program: Command): void {
         flags.capacityProbe;
       const extraResultDirs: string[] = [];
       if (probe) {
-        const { catalogueDir } = await import('../../../scenarios/runner/run-scenarios.ts');
+        const { catalogueDir } = await import('../../scenarios/runner/run-scenarios.ts');
         const probeDir = join(outDir, 'capacity-real');
         process.stdout.write('capacity probe: scenarios/capacity.yaml --engine real --quick (about 25 s)\n');
         const probed = await runScenarios({

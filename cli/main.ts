@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { packageVersion } from './version.ts';
+import { packageVersion } from '../impl/version.ts';
 
 export const exitUsage = 2;
 
