@@ -101,6 +101,7 @@ export function register(program: Command): void {
           );
         process.stdout.write('\n');
       }
+      const { writeReport } = await import('../../reports/write-report.ts');
       const outcome = await runScenarios({
         files,
         engine: flags.engine as 'sim' | 'real',
@@ -109,7 +110,7 @@ export function register(program: Command): void {
         outDir,
         ...(shard === undefined ? {} : { shard }),
         ...(workers === undefined ? {} : { workers }),
-        report: flags.report,
+        report: flags.report ? writeReport : false,
         extraResultDirs,
       });
       process.exitCode = outcome.exitCode;

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadEngine } from './engines.ts';
-import type { RunSpec } from './plan.ts';
+import type { RunSpec } from '../../experiment/run-spec.ts';
 
 export type WorkerReply =
   | { ok: true; runId: string; result: import('../../experiment/result.ts').RunResult }
