@@ -1,17 +1,42 @@
 /**
- * The `headcount` command line. Every file in `commands/` exports `register(program)` and adds
- * one subcommand; this file finds them, so adding a command never edits a shared list. Command
- * files stay light (options only) and import their implementation inside the action, so
- * `headcount --help` does not load chart.js or a browser driver.
+ * The `headcount` command line, and the composition root of the repository: the only place
+ * that knows the service (impl/), both engines (sim/, lab/), the scenario runner and the reports.
+ * Every file in `commands/` exports `register(program)` and adds one subcommand; `commands`
+ * below lists them all, in the order `--help` shows them. Command files stay light (options
+ * only) and import their implementation inside the action, so `headcount --help` does not load
+ * chart.js or a browser driver.
  *
  * Exit codes: 0 success, 1 the job failed (an expectation, a check), 2 bad usage (unknown flag,
  * a value out of range). Commander exits 1 on usage errors by default; we override it.
  */
-import { readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../impl/version.ts';
+import * as discovery from './commands/discovery.ts';
+import * as faultproxy from './commands/faultproxy.ts';
+import * as health from './commands/health.ts';
+import * as lab from './commands/lab.ts';
+import * as load from './commands/load.ts';
+import * as protocol from './commands/protocol.ts';
+import * as report from './commands/report.ts';
+import * as scenario from './commands/scenario.ts';
+import * as serve from './commands/serve.ts';
+import * as sim from './commands/sim.ts';
+import * as slo from './commands/slo.ts';
+
+/** Every subcommand, in `--help` order. */
+const commands: readonly { register(program: Command): void }[] = [
+  discovery,
+  faultproxy,
+  health,
+  lab,
+  load,
+  protocol,
+  report,
+  scenario,
+  serve,
+  sim,
+  slo,
+];
 
 export const exitUsage = 2;
 
@@ -23,16 +48,7 @@ async function main(argv: string[]): Promise<void> {
     .version(packageVersion, '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  const commandsDir = join(dirname(fileURLToPath(import.meta.url)), 'commands');
-  const files = readdirSync(commandsDir)
-    .filter((name) => name.endsWith('.ts'))
-    .sort();
-  for (const file of files) {
-    const mod = (await import(pathToFileURL(join(commandsDir, file)).href)) as {
-      register?: (program: Command) => void;
-    };
-    mod.register?.(program);
-  }
+  for (const command of commands) command.register(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

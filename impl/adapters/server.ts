@@ -22,7 +22,8 @@ import { BackendDriver } from './backend-driver.ts';
 import { loadOrCreateStableId } from './id-file.ts';
 import type { Logger } from './logger.ts';
 import { type Metrics, serverMetricsRegistry } from './metrics.ts';
-import type { ModeFactory, ModeRuntime } from './modes/mode-runtime.ts';
+import { modeTable } from './modes/mode-table.ts';
+import type { ModeRuntime } from './modes/mode-runtime.ts';
 import { monotonicClock, wallClock } from './system-clock.ts';
 import { systemRandom } from './system-random.ts';
 import { TcpServer } from './tcp-server.ts';
@@ -58,8 +59,8 @@ export async function startServer(
   const random = deps.random ?? systemRandom;
   for (const warning of serveWarnings(options)) logger.warn({ warning }, 'risky configuration');
   const metrics = serverMetricsRegistry();
-  const factory = (await import(`./modes/${options.mode}.ts`)) as { createModeRuntime: ModeFactory };
-  const mode = await factory.createModeRuntime({ options, logger, metrics, clock, wallClock: wall, random });
+  const createModeRuntime = await modeTable[options.mode]();
+  const mode = await createModeRuntime({ options, logger, metrics, clock, wallClock: wall, random });
   const serverId = await makeServerId(options, mode, wall, random);
   if (!serverId.ok) {
     await mode.close();

@@ -14,7 +14,12 @@ import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Aggregate, aggregateSchema, type RunResult, type ScenarioOutcome } from '../../experiment/result.ts';
+import {
+  type Aggregate,
+  aggregateSchema,
+  type RunResult,
+  type ScenarioOutcome,
+} from '../../experiment/result.ts';
 import { counterexampleFileName, renderCounterexample } from './counterexample.ts';
 import { type Engine, loadEngine } from './engines.ts';
 import { evaluateExpectation } from './expect.ts';
