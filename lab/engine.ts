@@ -2,7 +2,7 @@
  * The real engine of the scenario runner: `runReal(spec)` runs one scenario run on a lab cluster
  * (real servers in this process, a real redis-server or discovery instances, links through the
  * fault proxy, real TCP clients) and returns the same `RunResult` the simulator returns, judged by
- * the simulator's own checker (sim/checker.ts).
+ * the same `finishRun` (experiment/finish-run.ts) as the simulator.
  *
  * Time scale: every duration of the scenario (TTL, heartbeat, lease, session lengths, fault
  * instants, the run's length) is multiplied by `spec.timeScale` before it reaches a real process;
@@ -19,19 +19,18 @@
  * simulator's stream), mode local. What cannot be reproduced (message loss) is refused up front
  * with `HC_LAB_UNSUPPORTED` naming each part.
  *
- * Start: both engines begin in steady state (sim/run.ts `runStart`): the initial clients are
+ * Start: both engines begin in steady state (experiment/finish-run.ts `runStart`): the initial clients are
  * connected before t = 0 and the first `warmupMs` are judged by neither checker.
  */
 import { performance } from 'node:perf_hooks';
-import type { RunSpec } from '../scenarios/runner/plan.ts';
-import { checkHistory } from '../sim/checker.ts';
-import { resolveSimConfig, type SimConfig } from '../sim/config.ts';
-import { seriesResolutionMsFor } from '../sim/history.ts';
-import { faultTimeline, healAtMsOf } from '../sim/nemesis.ts';
-import { type RunResult, runResultSchema } from '../sim/result.ts';
-import { RandomStreams } from '../sim/rng.ts';
-import { runConfigOf, warmupMsOf } from '../sim/run.ts';
 import { capacityCurve, type RssSample } from './capacity-curve.ts';
+import type { SimConfig } from '../experiment/config.ts';
+import { finishRun } from '../experiment/finish-run.ts';
+import { seriesResolutionMsFor } from '../experiment/history.ts';
+import { faultTimeline } from '../experiment/nemesis.ts';
+import type { RunResult } from '../experiment/result.ts';
+import { RandomStreams } from '../experiment/rng.ts';
+import { configOfSpec, type RunSpec } from '../experiment/run-spec.ts';
 import { ClientPool } from './cluster/client-pool.ts';
 import {
   type Cluster,
@@ -62,13 +61,7 @@ export interface RealRunOptions {
 }
 
 export async function runReal(spec: RunSpec, extra: RealRunOptions = {}): Promise<RunResult> {
-  const config = resolveSimConfig({
-    ...spec.config,
-    scenario: spec.scenario,
-    runId: spec.runId,
-    params: spec.params,
-    seed: spec.seed,
-  });
+  const config = configOfSpec(spec);
   const faults = faultTimeline(config, new RandomStreams(config.seed).stream('nemesis'));
   const problems = unsupportedParts(config, faults, extra.processes === true);
   if (problems.length > 0)
@@ -239,7 +232,6 @@ function resultOf(
   },
 ): RunResult {
   const history = cluster.recorder.finish(config.durationMs);
-  const { cluster: clusterConfig, workload } = config;
   history.redisOps = measured.redis?.calls ?? 0;
   history.redisWrites = measured.redis?.writes ?? 0;
   history.broadcasts = measured.broadcasts;
@@ -250,45 +242,26 @@ function resultOf(
     ok: true,
     detail: `ran on real sockets at timeScale ${timeScale} in ${Math.round(realDurationMs)} real ms; durations are production ms; faults applied at most ${lagMax('apply')} real ms and healed at most ${lagMax('heal')} real ms after their instants`,
   });
-  const parts = checkHistory(history, {
-    mode: clusterConfig.mode,
-    ttlMs: clusterConfig.ttlMs,
-    heartbeatMs: clusterConfig.heartbeatMs,
-    // Real propagation is a loopback round trip plus a timer slip, scaled up: allow a second.
-    quietMs: clusterConfig.publishDelayMs + clusterConfig.whoCacheMs + 1_000,
-    warmupMs: warmupMsOf(config),
-    healAtMs: healAtMsOf(config),
-    seriesResolutionMs: seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs),
-    perServerSeries: config.check.perServerSeries,
-    idStrategy: clusterConfig.idStrategy,
-    loadBalancerPolicy: workload.loadBalancer,
-    connectionAgeMsMax: clusterConfig.connectionAgeMsMax,
-    idleTimeoutMs: clusterConfig.idleTimeoutMs,
-  });
   return {
-    schema: runResultSchema,
-    engine: 'real',
-    scenario: config.scenario,
-    runId: config.runId === '' ? `${config.scenario}/seed-${config.seed}` : config.runId,
-    seed: config.seed,
-    params: config.params,
-    config: {
-      ...runConfigOf(config),
-      timeScale,
-      durationUnits: 'production ms (real ms / timeScale)',
-      realDurationMs: Math.round(realDurationMs),
-      redisKind: cluster.redis?.kind ?? 'none',
-      faultProxy: cluster.links?.embedded === false ? 'TOXIPROXY_URL' : 'embedded',
-      networkApplied:
-        cluster.appliedNetwork.length === 0
-          ? 'none (all below 1 real ms)'
-          : cluster.appliedNetwork.join('; '),
-      faultApplyLagRealMsMax: lagMax('apply'),
-      faultHealLagRealMsMax: lagMax('heal'),
-      redisOpsSource: measured.redis === undefined ? 'none (no real Redis)' : 'INFO commandstats',
-    },
-    durationMs: config.durationMs,
-    ...parts,
+    ...finishRun({
+      engine: 'real',
+      config,
+      history,
+      configExtra: {
+        timeScale,
+        durationUnits: 'production ms (real ms / timeScale)',
+        realDurationMs: Math.round(realDurationMs),
+        redisKind: cluster.redis?.kind ?? 'none',
+        faultProxy: cluster.links?.embedded === false ? 'TOXIPROXY_URL' : 'embedded',
+        networkApplied:
+          cluster.appliedNetwork.length === 0
+            ? 'none (all below 1 real ms)'
+            : cluster.appliedNetwork.join('; '),
+        faultApplyLagRealMsMax: lagMax('apply'),
+        faultHealLagRealMsMax: lagMax('heal'),
+        redisOpsSource: measured.redis === undefined ? 'none (no real Redis)' : 'INFO commandstats',
+      },
+    }),
     ...(config.scenario === 'capacity' ? { capacity: capacityCurve(history, rssSamples) } : {}),
   };
 }

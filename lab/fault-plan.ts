@@ -11,7 +11,7 @@
  * A fault that does not apply to the run's mode (a Redis outage in mode C, a discovery crash in
  * mode A) is recorded on the timeline and does nothing, exactly as in the simulator.
  */
-import type { FaultEvent, SimConfig } from '../sim/config.ts';
+import type { FaultEvent, SimConfig } from '../experiment/config.ts';
 import type { Cluster, LinkPeer } from './cluster/cluster.ts';
 
 export class LabUnsupportedError extends Error {

@@ -3,7 +3,7 @@
  * scenario and seed that reproduce it. Every sentence is computed from the results by the same
  * helpers the charts use; when a scenario is missing the answer says so and how to produce it.
  */
-import type { RunResult } from '../sim/result.ts';
+import type { RunResult } from '../experiment/result.ts';
 import { faultPoints } from './charts/availability-error-chart.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';

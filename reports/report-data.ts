@@ -4,7 +4,7 @@
  * downstream is a pure function of this value, so a report is rebuilt from results alone.
  * Merging is pure too: `load-results.ts` does the reading.
  */
-import type { Aggregate, Engine, ModeName, RunResult, ScenarioOutcome } from '../sim/result.ts';
+import type { Aggregate, Engine, ModeName, RunResult, ScenarioOutcome } from '../experiment/result.ts';
 
 export interface ResultsSource {
   /** A short label for the folder (its base name), shown in the page header. */

@@ -5,7 +5,7 @@
  * (`impl/observability/slo-options.ts`); reports import only result types, so they are
  * restated here rather than imported.
  */
-import type { Engine, RunResult } from '../sim/result.ts';
+import type { Engine, RunResult } from '../experiment/result.ts';
 import { groupBy, type ReportData } from './report-data.ts';
 
 /** The availability objective of the design: 99.95% of WHO requests answered. */

@@ -2,7 +2,7 @@
  * The simulated world: N servers (real `ServerCore` + real backend), a simulated Redis,
  * simulated discovery instances (real `DiscoveryCore`), clients behind a load balancer, the
  * network between them and the nemesis, all on one `Scheduler`. It records a `History`; it
- * judges nothing (sim/checker.ts does).
+ * judges nothing (experiment/checker.ts does).
  *
  * Scale: a client costs one Session (made by `ServerCore.admit`) and at most one scheduled
  * departure check; WHO probes go through the client's real Session as `WHO\n` bytes.
@@ -21,7 +21,7 @@ import type {
 import { ServerCore } from '../impl/core/server-core.ts';
 import type { CloseReason, Session } from '../impl/core/session.ts';
 import { countUrl, createBackend, serverIndexOfCountUrl } from './backends.ts';
-import type { FaultEvent, SimConfig } from './config.ts';
+import type { FaultEvent, SimConfig } from '../experiment/config.ts';
 import {
   emptyHistory,
   type History,
@@ -29,14 +29,14 @@ import {
   recordTruth,
   seriesResolutionMsFor,
   type WhoRecord,
-} from './history.ts';
-import { faultTimeline, healAtMsOf } from './nemesis.ts';
+} from '../experiment/history.ts';
+import { faultTimeline, healAtMsOf } from '../experiment/nemesis.ts';
 import { SimNetwork } from './network.ts';
-import { RandomStreams, type SimRandom } from './rng.ts';
+import { RandomStreams, type SimRandom } from '../experiment/rng.ts';
 import { Scheduler } from './scheduler.ts';
 import { type SimClient, SimServer } from './server-node.ts';
 import { SimRedis } from './sim-redis.ts';
-import { nextArrival, rateSteps, sessionLengthMs } from './workload.ts';
+import { nextArrival, rateSteps, sessionLengthMs } from '../experiment/workload.ts';
 
 const whoBytes = Buffer.from('WHO\n');
 /** Clients come from 256 addresses (no per-address limit is simulated by default). */
@@ -81,7 +81,7 @@ export class World {
   #rLb: SimRandom;
   #rWho: SimRandom;
   #rIds: SimRandom;
-  /** The arrival rate steps (sim/workload.ts), set when arrivals are first scheduled. */
+  /** The arrival rate steps (experiment/workload.ts), set when arrivals are first scheduled. */
   #rateSteps: ReturnType<typeof rateSteps> = [];
 
   constructor(config: SimConfig) {

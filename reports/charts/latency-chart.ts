@@ -2,7 +2,7 @@
  * WHO latency percentiles per scenario and mode (simulator runs), worst seed of each. Mode C
  * fans out to every server, so its tail follows the slowest server; mode A reads Redis once.
  */
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { barConfig, type ChartOutcome, palette, reproduceRun } from '../chart-spec.ts';
 import { groupBy, type ReportData, worstRun } from '../report-data.ts';
 

@@ -19,7 +19,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 
 /** Two values within this share of the simulator's value agree (above the floor). */
 export const relativeTolerance = 0.1;

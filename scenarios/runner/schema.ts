@@ -5,7 +5,7 @@
  * (`expect`). `quick` overrides any of these for the small CI-sized run.
  *
  * Rule: every field is optional unless a run cannot mean anything without it; an omitted field
- * takes the engine's documented default (`sim/config.ts`), so the file states only what the
+ * takes the engine's documented default (`experiment/config.ts`), so the file states only what the
  * question is about. Objects are strict: a misspelt field is an error naming it and its line.
  * scenarios/README.md documents every field; keep it in step with this file.
  */

@@ -3,7 +3,7 @@
  * client drives it; `--seed` makes jitter, toxicity and slicer draws reproducible.
  */
 import { type Command, Option } from 'commander';
-import { type FieldProblem, failUsage } from '../usage-error.ts';
+import { type FieldProblem, failUsage } from '../../impl/config/usage-error.ts';
 
 interface FaultProxyFlags {
   host: string;
@@ -43,7 +43,7 @@ export function register(program: Command): void {
       const seed =
         flags.seed === undefined ? undefined : parseIntegerFlag('--seed', flags.seed, seedMax, problems);
       if (problems.length > 0) failUsage('faultproxy', problems);
-      const { runFaultProxy } = await import('../../../lab/faultproxy/run.ts');
+      const { runFaultProxy } = await import('../../lab/faultproxy/run.ts');
       await runFaultProxy({ host: flags.host, port, seed, logLevel: flags.logLevel });
     });
 }

@@ -4,7 +4,7 @@
  * The implementation lives in scenarios/runner/; this file only parses and checks flags.
  */
 import type { Command } from 'commander';
-import { type FieldProblem, failUsage } from '../usage-error.ts';
+import { type FieldProblem, failUsage } from '../../impl/config/usage-error.ts';
 
 interface ScenarioFlags {
   engine: string;
@@ -46,8 +46,8 @@ export function register(program: Command): void {
       'skip the short real-engine capacity run that a whole-catalogue simulator run adds, so the report can answer how many users one server holds',
     )
     .action(async (files: string[], flags: ScenarioFlags) => {
-      const { parseShard } = await import('../../../scenarios/runner/shard.ts');
-      const { randomRootSeed } = await import('../../../scenarios/runner/seed.ts');
+      const { parseShard } = await import('../../scenarios/runner/shard.ts');
+      const { randomRootSeed } = await import('../../scenarios/runner/seed.ts');
       const problems: FieldProblem[] = [];
       if (flags.engine !== 'sim' && flags.engine !== 'real' && flags.engine !== 'both') {
         problems.push({
@@ -84,7 +84,7 @@ export function register(program: Command): void {
         });
       }
       if (problems.length > 0) failUsage('scenario', problems);
-      const { runScenarios } = await import('../../../scenarios/runner/run-scenarios.ts');
+      const { runScenarios } = await import('../../scenarios/runner/run-scenarios.ts');
       const { join } = await import('node:path');
       const rootSeed = seed ?? randomRootSeed();
       const outDir = flags.out ?? join('out', 'scenarios', new Date().toISOString().replace(/[:.]/g, '-'));
@@ -99,7 +99,7 @@ export function register(program: Command): void {
         flags.capacityProbe;
       const extraResultDirs: string[] = [];
       if (probe) {
-        const { catalogueDir } = await import('../../../scenarios/runner/run-scenarios.ts');
+        const { catalogueDir } = await import('../../scenarios/runner/run-scenarios.ts');
         const probeDir = join(outDir, 'capacity-real');
         process.stdout.write('capacity probe: scenarios/capacity.yaml --engine real --quick (about 25 s)\n');
         const probed = await runScenarios({
@@ -117,8 +117,9 @@ export function register(program: Command): void {
           );
         process.stdout.write('\n');
       }
+      const { writeReport } = await import('../../reports/write-report.ts');
       if (flags.engine === 'both') {
-        const { runBothEngines } = await import('../../../scenarios/runner/run-both.ts');
+        const { runBothEngines } = await import('../../scenarios/runner/run-both.ts');
         const both = await runBothEngines({
           files,
           rootSeed,
@@ -127,7 +128,7 @@ export function register(program: Command): void {
           ...(shard === undefined ? {} : { shard }),
           ...(workers === undefined ? {} : { workers }),
           ...(timeScale === undefined ? {} : { timeScale }),
-          report: flags.report,
+          report: flags.report ? writeReport : false,
         });
         process.exitCode = both.exitCode;
         return;
@@ -141,7 +142,7 @@ export function register(program: Command): void {
         ...(shard === undefined ? {} : { shard }),
         ...(workers === undefined ? {} : { workers }),
         ...(timeScale === undefined ? {} : { timeScale }),
-        report: flags.report,
+        report: flags.report ? writeReport : false,
         extraResultDirs,
       });
       process.exitCode = outcome.exitCode;

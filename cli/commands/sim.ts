@@ -4,7 +4,7 @@
  * same result, byte for byte.
  */
 import { type Command, Option } from 'commander';
-import { failUsage, type FieldProblem } from '../usage-error.ts';
+import { failUsage, type FieldProblem } from '../../impl/config/usage-error.ts';
 
 interface SimFlags {
   mode: 'local' | 'a' | 'c';
@@ -50,7 +50,7 @@ export function register(program: Command): void {
     .option('--fault-rate <perHour>', 'generated crashes, partitions and outages per hour (each kind)', '0')
     .option('--json <file>', 'write the RunResult JSON here')
     .action(async (flags: SimFlags) => {
-      const { runSimCommand } = await import('../../../sim/cli.ts');
+      const { runSimCommand } = await import('../../sim/cli.ts');
       const problems: FieldProblem[] = [];
       // Upper bounds keep one run within this machine's memory and a few minutes of CPU:
       // 100,000 concurrent clients and a simulated week are far beyond any catalogue scenario.

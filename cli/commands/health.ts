@@ -4,7 +4,7 @@
  * 503 otherwise (`impl/adapters/health-aggregator.ts`, `impl/observability/health-verdict.ts`).
  */
 import type { Command } from 'commander';
-import { type FieldProblem, failUsage } from '../usage-error.ts';
+import { type FieldProblem, failUsage } from '../../impl/config/usage-error.ts';
 
 interface HealthFlags {
   listen: string;
@@ -54,7 +54,7 @@ export function register(program: Command): void {
     .option('--timeout-ms <ms>', 'deadline for each /readyz probe', '300')
     .option('--require-discovery', 'need a ready discovery instance even if none announces mode C', false)
     .action(async (flags: HealthFlags) => {
-      const { startHealthAggregator, targetsMax } = await import('../../adapters/health-aggregator.ts');
+      const { startHealthAggregator, targetsMax } = await import('../../impl/adapters/health-aggregator.ts');
       const problems: FieldProblem[] = [];
       const port = parsePort(flags.listen, problems);
       const targets = parseTargets(flags.targets, problems, targetsMax);
@@ -66,7 +66,7 @@ export function register(program: Command): void {
         });
       }
       if (problems.length > 0) failUsage('health', problems);
-      const { createLogger } = await import('../../adapters/logger.ts');
+      const { createLogger } = await import('../../impl/adapters/logger.ts');
       const logger = createLogger('info', 'headcount-health');
       const aggregator = await startHealthAggregator({
         host: flags.host,

@@ -1,6 +1,6 @@
 /**
- * The checker: a pure function from a `History` (sim/history.ts) to the judged parts of a
- * `RunResult` (sim/result.ts). The simulator and the real-time lab both call it, so their
+ * The checker: a pure function from a `History` (experiment/history.ts) to the judged parts of a
+ * `RunResult` (experiment/result.ts). The simulator and the real-time lab both call it, so their
  * results are computed the same way and can be compared.
  *
  * A numeric WHO answer is judged against the truth over its request interval

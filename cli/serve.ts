@@ -2,10 +2,10 @@
  * `headcount serve` wiring: validate flags, start the server, log `listening`, drain on
  * SIGTERM/SIGINT. Nothing else lives here.
  */
-import { flagOf, parseServeOptions } from '../config/serve-options.ts';
-import { createLogger, type LogLevel } from '../adapters/logger.ts';
-import { startServer } from '../adapters/server.ts';
-import { failUsage } from './usage-error.ts';
+import { flagOf, parseServeOptions } from '../impl/config/serve-options.ts';
+import { createLogger, type LogLevel } from '../impl/adapters/logger.ts';
+import { startServer } from '../impl/adapters/server.ts';
+import { failUsage } from '../impl/config/usage-error.ts';
 
 export async function runServe(flags: Record<string, unknown>): Promise<void> {
   const raw: Record<string, unknown> = { ...flags };

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 
-const bin = fileURLToPath(new URL('../../../../bin/headcount.js', import.meta.url));
+const bin = fileURLToPath(new URL('../../../bin/headcount.js', import.meta.url));
 
 describe('cli: headcount scenario', () => {
   test('a bad engine, a shard without a seed and bad workers exit 2 naming each flag', () => {

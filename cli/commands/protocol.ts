@@ -8,7 +8,7 @@ export function register(program: Command): void {
       'Print the line protocol as Markdown, generated from the verb table in impl/core/protocol.ts.',
     )
     .action(async () => {
-      const { protocolMarkdown } = await import('../../core/protocol.ts');
+      const { protocolMarkdown } = await import('../../impl/core/protocol.ts');
       process.stdout.write(protocolMarkdown());
     });
 }

@@ -13,8 +13,8 @@ export function register(program: Command): void {
     .argument('<results-dir...>', 'results folders (results.json + runs/); several merge into one report')
     .option('--out <dir>', 'where to write index.html and the PNGs (default: FIRST_RESULTS_DIR/report)')
     .action(async (dirs: string[], flags: { out?: string }) => {
-      const { writeReport } = await import('../../../reports/write-report.ts');
-      const { ResultsFormatError } = await import('../../../reports/load-results.ts');
+      const { writeReport } = await import('../../reports/write-report.ts');
+      const { ResultsFormatError } = await import('../../reports/load-results.ts');
       try {
         const { indexPath } = await writeReport(dirs, flags.out ?? join(dirs[0]!, 'report'));
         process.stdout.write(`${indexPath}\n`);

@@ -4,7 +4,7 @@
  * lab/examples/redis-cut.ts: 3 mode A servers, one Redis link cut and healed, a timeline printed.
  */
 import type { Command } from 'commander';
-import { failUsage } from '../usage-error.ts';
+import { failUsage } from '../../impl/config/usage-error.ts';
 
 const demos = ['redis-cut', 'acceptance'];
 
@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .action(async (demo: string) => {
       if (!demos.includes(demo))
         failUsage('lab', [{ flag: '<demo>', message: `unknown demo ${demo}; one of ${demos.join(', ')}` }]);
-      const { runRedisCut } = await import('../../../lab/examples/redis-cut.ts');
+      const { runRedisCut } = await import('../../lab/examples/redis-cut.ts');
       const report = await runRedisCut();
       const ok = report.missingWhileCut > 0 && report.backAfterHeal > 0;
       process.exit(ok ? 0 : 1);

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { checkHistory, type CheckOptions } from '../../sim/checker.ts';
-import { emptyHistory, type History, recordTruth } from '../../sim/history.ts';
+import { checkHistory, type CheckOptions } from '../../experiment/checker.ts';
+import { emptyHistory, type History, recordTruth } from '../../experiment/history.ts';
 
 const options: CheckOptions = {
   mode: 'a',

@@ -21,7 +21,7 @@ export function register(program: Command): void {
         .default('info'),
     )
     .action(async (flags: Record<string, unknown>) => {
-      const { runDiscovery } = await import('../../adapters/discovery/run-discovery.ts');
+      const { runDiscovery } = await import('../../impl/adapters/discovery/run-discovery.ts');
       await runDiscovery(flags);
     });
 }

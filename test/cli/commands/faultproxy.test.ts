@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { Toxiproxy } from 'toxiproxy-node-client';
-import { runHeadcount, spawnHeadcount } from '../../../support/spawn-headcount.ts';
+import { runHeadcount, spawnHeadcount } from '../../support/spawn-headcount.ts';
 
 describe('headcount faultproxy', () => {
   test('logs the seed and listening, answers the Toxiproxy API, and exits 0 on SIGTERM', async () => {

@@ -4,7 +4,7 @@
  * the metric names the service exports (`impl/observability/`), so they cannot drift from it.
  */
 import type { Command } from 'commander';
-import { failUsage } from '../usage-error.ts';
+import { failUsage } from '../../impl/config/usage-error.ts';
 
 const optionFlags = {
   availabilityObjectivePercent: '--objective',
@@ -32,8 +32,8 @@ export function register(program: Command): void {
     .option('--latency-objective <percent>', 'share of commands answered within --latency-ms', '99')
     .option('--window-days <days>', 'SLO window; burn rates are relative to it', '30')
     .action(async (flags: RulesFlags) => {
-      const { parseSloOptions } = await import('../../observability/slo-options.ts');
-      const { renderRulesYaml } = await import('../../observability/slo-rules.ts');
+      const { parseSloOptions } = await import('../../impl/observability/slo-options.ts');
+      const { renderRulesYaml } = await import('../../impl/observability/slo-rules.ts');
       const parsed = parseSloOptions({
         availabilityObjectivePercent: Number(flags.objective),
         latencyThresholdMs: Number(flags.latencyMs),
@@ -52,7 +52,7 @@ export function register(program: Command): void {
     .command('dashboard')
     .description('Print the Grafana dashboard JSON (golden signals, staleness, WHO sources, error budget).')
     .action(async () => {
-      const { renderDashboardJson } = await import('../../observability/dashboard.ts');
+      const { renderDashboardJson } = await import('../../impl/observability/dashboard.ts');
       process.stdout.write(renderDashboardJson());
     });
 }

@@ -1,7 +1,7 @@
 /**
  * A run's history: plain records of what happened, with no judgement in them. The simulator
  * records one while it runs; the real-time lab records the same shape from its load driver and
- * cluster; `checkHistory` (sim/checker.ts) turns either into the judged parts of a `RunResult`.
+ * cluster; `checkHistory` (experiment/checker.ts) turns either into the judged parts of a `RunResult`.
  *
  * Truth is kept as change points: `truthCount[k]` clients were connected from `truthTMs[k]`
  * until `truthTMs[k + 1]`. Times are milliseconds from the start of the run. The same is kept

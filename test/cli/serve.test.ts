@@ -6,9 +6,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { connectLine } from '../../support/line-client.ts';
-import { requireBinary } from '../../support/require-binary.ts';
-import { runHeadcount, spawnHeadcount } from '../../support/spawn-headcount.ts';
+import { connectLine } from '../support/line-client.ts';
+import { requireBinary } from '../support/require-binary.ts';
+import { runHeadcount, spawnHeadcount } from '../support/spawn-headcount.ts';
 
 describe('headcount serve: usage', () => {
   test('--help lists the commands and --version prints the package version', async () => {

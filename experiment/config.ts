@@ -2,7 +2,7 @@
  * `SimConfig`: everything one simulated run needs, as plain data (JSON/YAML-friendly: numbers,
  * strings, arrays, `Ratio` objects), with a documented default for every field. The scenario
  * runner maps YAML files onto it; `headcount sim` maps flags onto it; `runSimulation(config)`
- * (sim/run.ts) turns it into a `RunResult` (sim/result.ts).
+ * (sim/run.ts) turns it into a `RunResult` (experiment/result.ts).
  *
  * Rule: a run is a pure function of its config. The seed decides every random draw (arrivals,
  * session lengths, latencies, loss, clock offsets, generated faults); nothing else may.

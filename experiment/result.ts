@@ -10,7 +10,7 @@
  * answeredAtMs]: its error is 0 when it lies within [truthMin, truthMax], else the distance to
  * the nearest bound (positive = overcount, negative = undercount).
  *
- * Which range "wrong" uses depends on the mode's promise (sim/checker.ts): modes local and A are
+ * Which range "wrong" uses depends on the mode's promise (experiment/checker.ts): modes local and A are
  * judged against the fleet's total ([min, max] of the fleet truth over the interval). Mode C is
  * judged per server, because a fan-out reads each member at a slightly different moment and
  * promises only that each member's count was right when read: its range is [sum of each

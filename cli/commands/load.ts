@@ -4,7 +4,7 @@
  * several machines. Options and help only; the driver lives in `lab/load/`.
  */
 import type { Command } from 'commander';
-import { failUsage } from '../usage-error.ts';
+import { failUsage } from '../../impl/config/usage-error.ts';
 
 export function register(program: Command): void {
   const load = program
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     .option('--protocol <name>', 'line (default) or redis-inline (PING, to compare with redis-benchmark)')
     .option('--json <file>', 'also write the result JSON to FILE (- writes only the JSON to stdout)')
     .action(async (flags: Record<string, string | boolean | undefined>) => {
-      const { parseLoadFlags, runLoadCommand } = await import('../../../lab/load/cli.ts');
+      const { parseLoadFlags, runLoadCommand } = await import('../../lab/load/cli.ts');
       const parsed = parseLoadFlags(flags);
       if (!parsed.ok) failUsage('load', parsed.error);
       process.exitCode = await runLoadCommand(parsed.value, flags.json as string | undefined);
@@ -48,7 +48,7 @@ export function register(program: Command): void {
     .argument('<files...>', 'result JSON files written with --json')
     .option('--json <file>', 'also write the merged JSON to FILE (- writes only the JSON to stdout)')
     .action(async (files: string[], flags: { json?: string }, command: Command) => {
-      const { runMergeCommand } = await import('../../../lab/load/cli.ts');
+      const { runMergeCommand } = await import('../../lab/load/cli.ts');
       // `load` has a --json of its own, and commander hands a flag to the parent when both define it.
       const json = flags.json ?? (command.parent?.opts().json as string | undefined);
       process.exitCode = runMergeCommand(files, json);

@@ -4,8 +4,8 @@
  */
 import { spawn } from 'node:child_process';
 import { describe, expect, test } from 'vitest';
-import { parseSloOptions } from '../../../../impl/observability/slo-options.ts';
-import { renderRulesYaml } from '../../../../impl/observability/slo-rules.ts';
+import { parseSloOptions } from '../../../impl/observability/slo-options.ts';
+import { renderRulesYaml } from '../../../impl/observability/slo-rules.ts';
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
