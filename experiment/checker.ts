@@ -447,11 +447,16 @@ function rebalances(history: History): Rebalance[] {
   });
 }
 
-/** Connections opened: every +1 step of a server's truth (arrivals and reconnects alike). */
-function connectionsOpened(history: History): number {
+/**
+ * Connections opened: every +1 step of a server's truth (arrivals and reconnects alike) from the
+ * end of the warm-up on, so the clients a run begins with are not counted (the simulator connects
+ * them at t = 0 in mode A but only once the servers have registered in mode C; the lab before t = 0).
+ */
+function connectionsOpened(history: History, fromMs: number): number {
   let opened = 0;
   for (const points of history.serverTruth) {
     for (let k = 1; k < points.count.length; k += 1) {
+      if (points.tMs[k]! < fromMs) continue;
       const step = points.count[k]! - points.count[k - 1]!;
       if (step > 0) opened += step;
     }
@@ -470,7 +475,7 @@ function loadBalancer(history: History, options: CheckOptions): LoadBalancerStat
     connectionAgeMsMax: options.connectionAgeMsMax,
     idleTimeoutMs: options.idleTimeoutMs,
     imbalance: plain(distribution(imbalances)),
-    connectionsOpened: connectionsOpened(history),
+    connectionsOpened: connectionsOpened(history, options.warmupMs ?? 0),
     rebalancedImbalanceMax,
     rebalances: rebalances(history),
   };

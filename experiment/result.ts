@@ -154,7 +154,7 @@ export interface LoadBalancerStats {
   idleTimeoutMs: number;
   /** (max - min) / mean of connections per live server, sampled over time. */
   imbalance: Distribution;
-  /** Connections the clients opened over the run (arrivals plus every reconnect). */
+  /** Connections the clients opened after the warm-up (arrivals plus every reconnect). */
   connectionsOpened?: number;
   /** The imbalance below which the fleet counts as rebalanced (`Rebalance.rebalanceMs`). */
   rebalancedImbalanceMax?: number;

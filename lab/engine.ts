@@ -23,7 +23,6 @@
  * connected before t = 0 and the first `warmupMs` are judged by neither checker.
  */
 import { performance } from 'node:perf_hooks';
-import { capacityCurve, type RssSample } from './capacity-curve.ts';
 import type { SimConfig } from '../experiment/config.ts';
 import { finishRun } from '../experiment/finish-run.ts';
 import { seriesResolutionMsFor } from '../experiment/history.ts';
@@ -31,6 +30,7 @@ import { faultTimeline } from '../experiment/nemesis.ts';
 import type { RunResult } from '../experiment/result.ts';
 import { RandomStreams } from '../experiment/rng.ts';
 import { configOfSpec, type RunSpec } from '../experiment/run-spec.ts';
+import { capacityCurve, type RssSample } from './capacity-curve.ts';
 import { ClientPool } from './cluster/client-pool.ts';
 import {
   type Cluster,
@@ -178,7 +178,14 @@ async function drive(
   });
   // Steady state from t = 0, as in the simulator: connect the initial clients first, give the
   // servers one heartbeat to publish them, then start the clock.
-  const warm = await pool.warmStart();
+  // A server that a fault takes down at t = 0 (a scale-out's late joiner) gets no initial
+  // clients, as in the simulator, where the fault at 0 comes before the clients' first connect.
+  const downAtStart = new Set(
+    faults
+      .filter((fault) => fault.atMs <= 0 && (fault.kind === 'stop' || fault.kind === 'crash'))
+      .map((fault) => Number(fault.target.slice('server-'.length))),
+  );
+  const warm = await pool.warmStart(downAtStart);
   if (warm < config.workload.initialClients)
     process.stderr.write(
       `WARNING: ${config.runId}: only ${warm} of ${config.workload.initialClients} initial clients connected before the run\n`,

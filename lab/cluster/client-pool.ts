@@ -86,6 +86,8 @@ export class ClientPool {
   readonly #rLb: SimRandom;
   /** Initial clients opened by `warmStart`, with their session lengths (production ms). */
   readonly #warm: { client: PoolClient; lengthMs: number }[] = [];
+  /** Servers the warm start leaves out (those a fault takes down at t = 0). */
+  #avoid: ReadonlySet<number> = new Set();
   readonly #connected: PoolClient[] = [];
   readonly #all = new Set<PoolClient>();
   #roundRobin = 0;
@@ -113,11 +115,13 @@ export class ClientPool {
   }
 
   /**
-   * Connects the initial clients now, before the run starts; resolves once all are connected (or
-   * after `warmStartWaitMsMax` real ms, returning how many were).
+   * Connects the initial clients now, before the run starts, to every target but the servers in
+   * `avoid`; resolves once all are connected (or after `warmStartWaitMsMax` real ms, returning
+   * how many were).
    */
-  async warmStart(): Promise<number> {
+  async warmStart(avoid: ReadonlySet<number> = new Set()): Promise<number> {
     const { workload } = this.#options;
+    this.#avoid = avoid;
     for (let index = 0; index < workload.initialClients; index += 1) {
       const lengthMs = sessionLengthMs(workload.sessionLength as SessionLengthConfig, this.#rSessions);
       const client = this.#newClient(Number.POSITIVE_INFINITY);
@@ -128,6 +132,7 @@ export class ClientPool {
     const deadlineMs = Date.now() + warmStartWaitMsMax;
     while (this.#connected.length < this.#warm.length && Date.now() < deadlineMs)
       await new Promise((resolve) => setTimeout(resolve, 10));
+    this.#avoid = new Set();
     return this.#connected.length;
   }
 
@@ -224,7 +229,9 @@ export class ClientPool {
   }
 
   #pickTarget(): PoolTarget | undefined {
-    const targets = this.#options.targets();
+    const all = this.#options.targets();
+    const targets =
+      this.#avoid.size === 0 ? all : all.filter((target) => !this.#avoid.has(target.serverIndex ?? -1));
     if (targets.length === 0) return undefined;
     if (this.#options.policy === 'random') return targets[this.#rLb.intInclusive(targets.length - 1)];
     return targets[this.#roundRobin++ % targets.length];

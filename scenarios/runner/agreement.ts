@@ -11,8 +11,9 @@
  *
  *   stale window max, refusal window max   1000 ms  (a heartbeat; 100 real ms at scale 0.1)
  *   double count max                          5 clients
- *   availability                          0.01     (one percentage point)
- *   wrong-answer rate (wrong / asked)     0.01
+ *   unavailability (1 - availability)     0.005    (half a percentage point)
+ *   wrong-answer rate (wrong / asked)     0.02     (two standard errors of the difference of two
+ *                                                   rates near 5% over ~1000 answers each)
  *   imbalance mean                        0.05
  *   connections opened / s                0.5 /s
  *   Redis writes / s                      1 /s
@@ -54,11 +55,12 @@ export const headlineMetrics: readonly HeadlineMetric[] = [
     floor: 5,
     of: (r) => (r.config.mode === 'a' && r.ids !== undefined ? r.ids.doubleCountMax : undefined),
   },
-  { name: 'availability', unit: '', floor: 0.01, of: (r) => r.who.availability },
+  // Unavailability, not availability: 10% of 0.97 would hide a doubling of the refusals.
+  { name: 'unavailability', unit: '', floor: 0.005, of: (r) => 1 - r.who.availability },
   {
     name: 'wrong-answer rate',
     unit: '',
-    floor: 0.01,
+    floor: 0.02,
     of: (r) => (r.who.asked === 0 ? 0 : r.who.wrong / r.who.asked),
   },
   { name: 'imbalance mean', unit: '', floor: 0.05, of: (r) => r.loadBalancer?.imbalance.mean },

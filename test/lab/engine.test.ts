@@ -1,11 +1,18 @@
 /**
- * The real engine refuses what the lab cannot reproduce before starting anything, naming every
- * unsupported part, so a scenario author knows what to change (the full run is exercised by
- * test/scenarios/sim-vs-real.test.ts).
+ * The real engine runs every catalogue file: planning each one (full and --quick) for the real
+ * engine finds no part it would refuse. What it cannot reproduce (message loss) it refuses before
+ * starting anything, naming every unsupported part, so a scenario author knows what to change
+ * (full runs are exercised by test/scenarios/sim-vs-real.test.ts and `--engine both`).
  */
 import { describe, expect, test } from 'vitest';
+import { faultTimeline } from '../../experiment/nemesis.ts';
+import { RandomStreams } from '../../experiment/rng.ts';
+import { configOfSpec, type RunSpec } from '../../experiment/run-spec.ts';
 import { LabUnsupportedError, runReal } from '../../lab/engine.ts';
-import type { RunSpec } from '../../experiment/run-spec.ts';
+import { unsupportedParts } from '../../lab/fault-plan.ts';
+import { loadScenarioFile } from '../../scenarios/runner/load.ts';
+import { planScenario } from '../../scenarios/runner/plan.ts';
+import { catalogueFiles } from '../../scenarios/runner/run-scenarios.ts';
 
 const spec: RunSpec = {
   engine: 'real',
@@ -22,14 +29,43 @@ const spec: RunSpec = {
   },
 };
 
-describe('lab engine: unsupported scenarios', () => {
-  test('a clock jump, clock offsets and message loss are refused with HC_LAB_UNSUPPORTED naming each', async () => {
+describe('lab engine: what it runs and what it refuses', () => {
+  test('every catalogue file, full and quick, plans onto the real engine with nothing refused', () => {
+    const refused: string[] = [];
+    let runs = 0;
+    for (const file of catalogueFiles()) {
+      const loaded = loadScenarioFile(file);
+      if (!loaded.ok) throw new Error(`${file}: ${JSON.stringify(loaded.error)}`);
+      for (const quick of [false, true]) {
+        const planned = planScenario(loaded.value, { engine: 'real', rootSeed: 7, quick });
+        if (!planned.ok) throw new Error(`${file}: ${JSON.stringify(planned.error)}`);
+        for (const run of planned.value.runs) {
+          runs += 1;
+          const config = configOfSpec(run);
+          const faults = faultTimeline(config, new RandomStreams(config.seed).stream('nemesis'));
+          for (const part of unsupportedParts(config, faults)) refused.push(`${run.runId}: ${part}`);
+        }
+      }
+    }
+    expect(runs).toBeGreaterThan(20);
+    expect(refused).toEqual([]);
+  });
+
+  test('message loss is refused with HC_LAB_UNSUPPORTED naming it, before anything starts', async () => {
     const error = await runReal(spec).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(LabUnsupportedError);
     expect((error as LabUnsupportedError).code).toBe('HC_LAB_UNSUPPORTED');
     const message = (error as Error).message;
-    expect(message).toContain('fault clock-jump');
-    expect(message).toContain('cluster.clockOffsetMsMax');
     expect(message).toContain('network.redis.lossProbability');
+    expect(message).not.toContain('clock');
+  });
+
+  test('clock offsets and jumps are refused only when the servers are child processes', async () => {
+    const clockOnly: RunSpec = { ...spec, config: { ...spec.config, network: {} } };
+    const error = await runReal(clockOnly, { processes: true }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LabUnsupportedError);
+    expect((error as Error).message).toContain(
+      'clock offsets and clock-jump with servers as child processes',
+    );
   });
 });
