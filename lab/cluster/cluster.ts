@@ -22,7 +22,7 @@ import { LabTime } from './lab-time.ts';
 import { OffsetClock } from './offset-clock.ts';
 import { Recorder } from './recorder.ts';
 import { type RedisBacking, startRedisBacking } from './redis-backing.ts';
-import { redisCommandStats } from './redis-stats.ts';
+import { flushRedis, redisCommandStats } from './redis-stats.ts';
 import { childProcessServer, inProcessServer, type ServeFlags, type ServerHandle } from './server-handle.ts';
 
 export type LinkPeer = 'redis' | 'discovery' | 'clients';
@@ -119,6 +119,7 @@ export class Cluster {
   /** Per server, when clock offsets or jumps are in play (in-process servers). */
   readonly clocks: (OffsetClock | undefined)[] = [];
   #redisBaseline = { calls: 0, writes: 0 };
+  #redisRestartedByProxy = false;
   #redisCarried = { calls: 0, writes: 0 };
   /** The standing latencies the proxies apply, one readable line per link class. */
   readonly appliedNetwork: string[] = [];
@@ -209,8 +210,11 @@ export class Cluster {
   // ---- links -------------------------------------------------------------------------------
 
   /**
-   * Cuts server `index` off from `peer`: `both` disables its proxies (connections closed, new
-   * ones refused); `outbound`/`inbound` hold the bytes one way (a timeout toxic, timeout 0).
+   * Cuts server `index` off from `peer` as a network partition does: messages are lost, nothing
+   * is refused, so calls time out (the simulator's partition drops messages). `both` blackholes
+   * both streams, `outbound`/`inbound` one (a timeout toxic, timeout 0, on each of its proxies).
+   * The heal closes the links' connections (their bytes were dropped), and clients reconnect.
+   * A REFUSED connection is what a dead process gives: see `crashDiscovery`.
    */
   async partition(
     index: number,
@@ -223,7 +227,7 @@ export class Cluster {
     await Promise.all(
       names.map((name) =>
         direction === 'both'
-          ? links.cut(name)
+          ? Promise.all([links.blackhole(name, 'upstream'), links.blackhole(name, 'downstream')])
           : links.blackhole(name, direction === 'outbound' ? 'upstream' : 'downstream'),
       ),
     );
@@ -255,16 +259,10 @@ export class Cluster {
   async latency(index: number, peer: LinkPeer, extraMs: number): Promise<void> {
     this.recorder.event('latency-spike', `server-${index}`, `peer=${peer} extraMs=${extraMs}`);
     const links = this.#links();
-    const standing = this.#standingLatency(peer);
-    // A latency toxic replaces the standing one on its stream: add the two.
+    // Latency toxics add up (each delays a chunk from when the previous one released it): the
+    // spike's toxic carries only the extra latency, the standing one stays.
     await Promise.all(
-      this.#linkNames(index, peer).map((name) =>
-        links.delay(
-          name,
-          this.time.realMs(extraMs + standing.latencyMs, 0),
-          this.time.realMs(standing.jitterMs, 0),
-        ),
-      ),
+      this.#linkNames(index, peer).map((name) => links.delay(name, this.time.realMs(extraMs, 0))),
     );
   }
 
@@ -287,9 +285,24 @@ export class Cluster {
     this.recorder.event('heal', 'redis', 'redis-outage');
   }
 
-  /** Redis dies (SIGKILL); `redisStart` brings it back EMPTY on the same port. */
+  /**
+   * Redis dies and `redisStart` brings it back EMPTY. When every server reaches Redis through a
+   * proxy, the death is what the servers see of one: every proxy is disabled (live connections
+   * reset, new ones refused) and the data is flushed, so the restart at the heal is exact (a
+   * real redis-server takes hundreds of real ms to start on a busy machine, which the time scale
+   * would multiply into seconds of production time). Otherwise the process is SIGKILLed and
+   * started again on the same port.
+   */
   async redisCrash(): Promise<void> {
     this.recorder.event('redis-restart', 'redis');
+    const proxies = this.#redisLinkNames();
+    if (proxies.length === this.servers.length && this.redis?.kind === 'spawned') {
+      const links = this.#links();
+      await Promise.all(proxies.map((name) => links.cut(name)));
+      await flushRedis(this.redis.url);
+      this.#redisRestartedByProxy = true;
+      return;
+    }
     const server = this.#ownRedis('redis-restart');
     // A restart zeroes INFO commandstats: carry what it counted so far (read after the kill
     // would be too late, before it costs at most a loopback round trip of the fault's instant).
@@ -300,8 +313,18 @@ export class Cluster {
   }
 
   async redisStart(): Promise<void> {
-    await this.#ownRedis('redis-restart').restart();
+    if (this.#redisRestartedByProxy) {
+      const links = this.#links();
+      await Promise.all(this.#redisLinkNames().map((name) => links.heal(name)));
+      this.#redisRestartedByProxy = false;
+    } else await this.#ownRedis('redis-restart').restart();
     this.recorder.event('heal', 'redis', 'redis-restart');
+  }
+
+  #redisLinkNames(): string[] {
+    return this.servers
+      .map((server) => `redis-s${server.index}`)
+      .filter((name) => this.links?.has(name) === true);
   }
 
   /**

@@ -62,9 +62,21 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
     names.add(body.name);
     added.set(name, names);
   };
+  // One DELETE per toxic, all at once (the client's `getToxic().remove()` costs a GET first).
   const removeLabToxics = async (proxy: ToxiproxyProxy) => {
-    for (const toxicName of added.get(proxy.name) ?? []) await (await proxy.getToxic(toxicName)).remove();
+    const names = [...(added.get(proxy.name) ?? [])];
     added.delete(proxy.name);
+    await Promise.all(
+      names.map(async (toxicName) => {
+        const response = await fetch(
+          `${url}/proxies/${encodeURIComponent(proxy.name)}/toxics/${encodeURIComponent(toxicName)}`,
+          { method: 'DELETE' },
+        );
+        await response.arrayBuffer();
+        if (!response.ok && response.status !== 404)
+          throw new Error(`removing toxic ${toxicName} from ${proxy.name}: HTTP ${response.status}`);
+      }),
+    );
   };
   return {
     url,
@@ -84,7 +96,7 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
     },
     blackhole: async (name, stream) => {
       await addToxic(name, {
-        name: 'lab_blackhole',
+        name: `lab_blackhole_${stream}`,
         type: 'timeout',
         stream,
         toxicity: 1,
@@ -92,15 +104,17 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
       });
     },
     delay: async (name, latencyMs, jitterMs = 0) => {
-      for (const stream of ['upstream', 'downstream'] as const) {
-        await addToxic(name, {
-          name: stream === 'upstream' ? 'lab_latency_up' : 'lab_latency_down',
-          type: 'latency',
-          stream,
-          toxicity: 1,
-          attributes: { latency: Math.round(latencyMs), jitter: Math.round(jitterMs) },
-        });
-      }
+      await Promise.all(
+        (['upstream', 'downstream'] as const).map((stream) =>
+          addToxic(name, {
+            name: stream === 'upstream' ? 'lab_latency_up' : 'lab_latency_down',
+            type: 'latency',
+            stream,
+            toxicity: 1,
+            attributes: { latency: Math.round(latencyMs), jitter: Math.round(jitterMs) },
+          }),
+        ),
+      );
     },
     baseline: async (name, stream, latencyMs, jitterMs) => {
       await get(name).addToxic({

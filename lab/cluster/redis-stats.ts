@@ -49,6 +49,17 @@ export function registryCounts(calls: Map<string, number>): { calls: number; wri
   return { calls: total, writes: calls.get('zadd') ?? 0 };
 }
 
+/** `FLUSHALL` on the Redis at `url` (a restart's data loss, without the process restart). */
+export async function flushRedis(url: string): Promise<void> {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: infoTimeoutMs });
+  client.on('error', () => {});
+  try {
+    await client.flushall();
+  } finally {
+    client.disconnect();
+  }
+}
+
 /** Bound on the INFO round trip: a paused (outage) Redis must not hang the run's end. */
 const infoTimeoutMs = 2_000;
 
