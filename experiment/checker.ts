@@ -18,7 +18,8 @@
  * unavailable or no answer) form a refusal window; each window is blamed on the fault active at
  * its start, or healed shortly before it, else on `propagation delay (no fault)`.
  */
-import type { History, TruthPoints, WhoRecord } from './history.ts';
+import { faultKinds, faultTable } from './faults/fault-table.ts';
+import type { EndState, History, TruthPoints, WhoRecord } from './history.ts';
 import type {
   Distribution,
   IdStats,
@@ -43,6 +44,11 @@ export interface CheckOptions {
   warmupMs?: number;
   /** Every fault has healed by this instant; -1 = never (no convergence check). */
   healAtMs: number;
+  /**
+   * How long after the last change (and the heal) every store must have forgotten departed
+   * clients: the conservation check judges the end state only after this. Default 0.
+   */
+  conservationSettleMs?: number;
   seriesResolutionMs: number;
   perServerSeries: boolean;
   idStrategy: string;
@@ -417,11 +423,14 @@ function imbalanceOf(sample: number[]): number | undefined {
   return mean === 0 ? undefined : (Math.max(...live) - Math.min(...live)) / mean;
 }
 
+/** Fault kinds whose heal boots a server again (the fault table's `checker.healBootsServer`). */
+const bootsOnHeal: ReadonlySet<string> = new Set(
+  faultKinds.filter((kind) => faultTable[kind].checker.healBootsServer),
+);
+
 /** Joins: a server booting again after a stop (scale-out), a restart or a crash. */
 function rebalances(history: History): Rebalance[] {
-  const joins = history.events.filter(
-    (e) => e.kind === 'heal' && /^(stop|restart|crash)$/.test(e.detail ?? ''),
-  );
+  const joins = history.events.filter((e) => e.kind === 'heal' && bootsOnHeal.has(e.detail ?? ''));
   return joins.map((join, index) => {
     const untilMs = joins[index + 1]?.atMs ?? history.durationMs;
     let imbalanceAtJoin: number | undefined;
@@ -514,6 +523,41 @@ function withinRangeCheck(judged: Judged[]): RunResult['checks'][number] {
   };
 }
 
+/** With every client gone and every fault healed long enough ago, every count is 0. */
+function conservationCheck(
+  history: History,
+  end: EndState,
+  options: CheckOptions,
+): RunResult['checks'][number] {
+  const name = 'counts-return-to-zero';
+  const lastChangeMs = history.truthTMs[history.truthTMs.length - 1]!;
+  const quietSinceMs = Math.max(lastChangeMs, options.healAtMs);
+  if (end.clientsConnected !== 0 || history.durationMs - quietSinceMs < (options.conservationSettleMs ?? 0)) {
+    return {
+      name,
+      ok: true,
+      detail: `not applicable: ${end.clientsConnected} clients left, quiet since ${Math.round(quietSinceMs)} ms`,
+    };
+  }
+  if (end.localCountSum !== 0) return { name, ok: false, detail: `local counts sum to ${end.localCountSum}` };
+  if (end.registry !== undefined && end.registry.total !== 0) {
+    return {
+      name,
+      ok: false,
+      detail: `redis live entries (${end.registry.servers}) sum to ${end.registry.total}`,
+    };
+  }
+  const member = end.discoveryMembers?.find((entry) => entry.count !== 0);
+  if (member !== undefined) {
+    return {
+      name,
+      ok: false,
+      detail: `discovery-${member.instanceIndex} sees ${member.serverId} at ${member.count}`,
+    };
+  }
+  return { name, ok: true, detail: 'every local, registry and discovery count is 0' };
+}
+
 export function checkHistory(history: History, options: CheckOptions): CheckedParts {
   const warmupMs = options.warmupMs ?? 0;
   const judged = judge(history, options.mode).filter((entry) => entry.record.askedAtMs >= warmupMs);
@@ -523,6 +567,7 @@ export function checkHistory(history: History, options: CheckOptions): CheckedPa
   const staleWindows = windows(judged, (entry) => entry.error !== 0, isRefusal, causeOf);
   const refusalWindows = windows(judged, isRefusal, () => false, causeOf);
   const checks = [...history.checks];
+  if (history.endState !== undefined) checks.push(conservationCheck(history, history.endState, options));
   if (options.mode === 'a') checks.push(convergenceCheck(judged, options));
   if (options.mode === 'c') checks.push(withinRangeCheck(judged));
   const ids = idStats(history, options, judged, staleWindows);

@@ -11,6 +11,7 @@
  * Times are virtual milliseconds from the start of the run (t = 0).
  */
 import type { Ratio } from '../impl/core/ratio.ts';
+import type { FaultEvent, FaultKind } from './faults/fault-table.ts';
 
 export type SimMode = 'local' | 'a' | 'c';
 export type SimIdStrategy = 'uuid' | 'stable' | 'uuidv7' | 'snowflake';
@@ -122,44 +123,7 @@ export interface WorkloadConfig {
   clientsMax: number;
 }
 
-export type FaultKind =
-  | 'crash'
-  | 'stop'
-  | 'restart'
-  | 'partition'
-  | 'redis-outage'
-  | 'redis-restart'
-  | 'discovery-crash'
-  | 'latency-spike'
-  | 'clock-jump';
-
-/** What a partition cuts a server off from. */
-export type PartitionPeer = 'redis' | 'discovery' | 'clients';
-
-/**
- * One fault on the timeline. `target` names a node: `server-<i>`, `redis`, `discovery-<j>`.
- * - crash: the server dies without deregistering; its clients' sockets reset. Restarts after
- *   `durationMs` when given (the id strategy decides the new id), else stays down.
- * - stop: graceful drain (deregisters); restarts after `durationMs` when given.
- * - restart: graceful stop and immediate start (new id unless the strategy is stable).
- * - partition: `target` server cannot reach `peer`; `direction` 'both', 'outbound' (the server's
- *   messages are lost) or 'inbound' (replies to it are lost); heals after `durationMs`.
- * - redis-outage: Redis does not answer for `durationMs` (data kept).
- * - redis-restart: Redis loses all data; down for `durationMs` (default 0).
- * - discovery-crash: `target` discovery instance is down for `durationMs` and loses its state.
- * - latency-spike: every link of class `peer` (or all when omitted) gets `extraMs` more latency for `durationMs`.
- * - clock-jump: `target` server's clock jumps by `deltaMs` (may be negative), permanently.
- */
-export interface FaultEvent {
-  atMs: number;
-  kind: FaultKind;
-  target: string;
-  durationMs?: number;
-  peer?: PartitionPeer;
-  direction?: 'both' | 'outbound' | 'inbound';
-  extraMs?: number;
-  deltaMs?: number;
-}
+export type { FaultEvent, FaultKind, PartitionPeer } from './faults/fault-table.ts';
 
 /** Faults generated from the seed: each kind at a rate, with exponential durations. */
 export interface GeneratedFaultsConfig {

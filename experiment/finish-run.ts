@@ -47,6 +47,7 @@ export function checkOptionsOf(config: SimConfig, engine: Engine): CheckOptions 
     quietMs: cluster.publishDelayMs + cluster.whoCacheMs + propagationSlackMsOf[engine],
     warmupMs: warmupMsOf(config),
     healAtMs: healAtMsOf(config),
+    conservationSettleMs: conservationSettleMsOf(config),
     seriesResolutionMs: seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs),
     perServerSeries: config.check.perServerSeries,
     idStrategy: cluster.idStrategy,
@@ -54,6 +55,17 @@ export function checkOptionsOf(config: SimConfig, engine: Engine): CheckOptions 
     connectionAgeMsMax: cluster.connectionAgeMsMax,
     idleTimeoutMs: cluster.idleTimeoutMs,
   };
+}
+
+/**
+ * How long the stores take to forget departed clients: mode A's entry lives a TTL past its last
+ * heartbeat, mode C's registration a lease past its last renewal; plus one effect timeout.
+ */
+export function conservationSettleMsOf(config: SimConfig): number {
+  const { cluster } = config;
+  if (cluster.mode === 'a') return cluster.ttlMs + cluster.heartbeatMs + cluster.effectTimeoutMs;
+  if (cluster.mode === 'c') return cluster.leaseMs + cluster.fanoutTimeoutMs + cluster.effectTimeoutMs;
+  return 0;
 }
 
 /** The resolved config, flat, as the result records it (the report's captions read it). */

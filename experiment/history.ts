@@ -55,8 +55,24 @@ export interface History {
   /** Registry writes (publishes) Redis executed; absent in histories recorded before it. */
   redisWrites?: number;
   broadcasts: number;
-  /** Invariants the engine itself checked at the end (e.g. what Redis holds). */
+  /** Invariants the engine itself checked (e.g. that it stayed within its step bound). */
   checks: { name: string; ok: boolean; detail: string }[];
+  /**
+   * What every count held when the run ended, for the checker's conservation check
+   * (`counts-return-to-zero`). Absent when the engine cannot see inside its stores.
+   */
+  endState?: EndState;
+}
+
+export interface EndState {
+  /** Clients connected at the end (the truth). */
+  clientsConnected: number;
+  /** The sum of every live server's own count. */
+  localCountSum: number;
+  /** Mode A: the live registry entries and their sum, by the registry's clock. */
+  registry?: { total: number; servers: number };
+  /** Mode C: each discovery instance's live members, in order, and the count each holds. */
+  discoveryMembers?: { instanceIndex: number; serverId: string; count: number }[];
 }
 
 export function emptyHistory(durationMs: number): History {

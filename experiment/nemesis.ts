@@ -3,22 +3,14 @@
  * the seed at the configured rates (TigerBeetle's swarm). Generated faults start before
  * `healAtMs` and end by it, so the run ends with a liveness phase in which everything is healed.
  */
-import type { FaultEvent, FaultKind, PartitionPeer, SimConfig } from './config.ts';
+import type { FaultEvent, FaultKind, SimConfig } from './config.ts';
+import { faultTable } from './faults/fault-table.ts';
 import type { SimRandom } from './rng.ts';
 
 const hourMs = 3_600_000;
 
-/** Faults that act on one server. */
-const serverFaults = new Set<FaultKind>(['crash', 'stop', 'restart', 'partition', 'clock-jump']);
-
 export function healAtMsOf(config: SimConfig): number {
   return config.faults.healAtMs < 0 ? config.durationMs : Math.min(config.faults.healAtMs, config.durationMs);
-}
-
-function peersOf(config: SimConfig): PartitionPeer[] {
-  if (config.cluster.mode === 'a') return ['redis', 'clients'];
-  if (config.cluster.mode === 'c') return ['discovery', 'clients'];
-  return ['clients'];
 }
 
 function generated(config: SimConfig, kind: FaultKind, atMs: number, random: SimRandom): FaultEvent {
@@ -28,19 +20,8 @@ function generated(config: SimConfig, kind: FaultKind, atMs: number, random: Sim
     Math.min(random.exponential(config.faults.generated.durationMsMean), healAtMs - atMs),
   );
   const fault: FaultEvent = { atMs, kind, target: 'redis', durationMs: Math.round(durationMs) };
-  if (serverFaults.has(kind)) fault.target = `server-${random.intInclusive(config.cluster.servers - 1)}`;
-  if (kind === 'discovery-crash')
-    fault.target = `discovery-${random.intInclusive(config.cluster.discoveryInstances - 1)}`;
-  if (kind === 'partition') {
-    const peers = peersOf(config);
-    fault.peer = peers[random.intInclusive(peers.length - 1)]!;
-    fault.direction = (['both', 'outbound', 'inbound'] as const)[random.intInclusive(2)]!;
-  }
-  if (kind === 'latency-spike') fault.extraMs = Math.round(random.exponential(100));
-  if (kind === 'clock-jump') {
-    fault.deltaMs = Math.round((random.float01() * 2 - 1) * 5_000);
-    delete fault.durationMs;
-  }
+  const { mode, servers, discoveryInstances } = config.cluster;
+  faultTable[kind].draw(fault, { mode, servers, discoveryInstances }, random);
   return fault;
 }
 
