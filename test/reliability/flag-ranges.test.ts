@@ -32,6 +32,7 @@ const rows: Row[] = [
   ['serve', '--publish-delay-ms', '-1', ['--mode', 'a', '--redis', 'memory']],
   ['serve', '--who-timeout-ms', '0', ['--mode', 'a', '--redis', 'memory']],
   ['serve', '--who-cache-ms', '-1', ['--mode', 'a', '--redis', 'memory']],
+  ['serve', '--redis-retry-max-ms', '0', ['--mode', 'a', '--redis', 'memory']],
   [
     'serve',
     '--discovery-timeout-ms',

@@ -33,6 +33,12 @@ describe('mode A: redis connection', () => {
     expect(delays[0]).toBe(50);
   });
 
+  test('a smaller --redis-retry-max-ms scales the whole reconnect backoff, steps and cap alike', () => {
+    const delays = Array.from({ length: 100 }, (_, i) => retryDelayMs(i + 1, 100));
+    expect(Math.max(...delays)).toBe(100);
+    expect(delays[0]).toBe(5);
+  });
+
   test('each URL form selects its kind of client', async () => {
     const forms = [
       ['memory', 'memory'],
