@@ -266,7 +266,12 @@ function resultOf(
             : cluster.appliedNetwork.join('; '),
         faultApplyLagRealMsMax: lagMax('apply'),
         faultHealLagRealMsMax: lagMax('heal'),
-        redisOpsSource: measured.redis === undefined ? 'none (no real Redis)' : 'INFO commandstats',
+        redisOpsSource:
+          measured.redis !== undefined
+            ? 'INFO commandstats'
+            : cluster.redis === undefined || cluster.redis.kind === 'memory'
+              ? 'none (no real Redis)'
+              : 'INFO commandstats unreadable (reported as 0)',
       },
     }),
     ...(config.scenario === 'capacity' ? { capacity: capacityCurve(history, rssSamples) } : {}),

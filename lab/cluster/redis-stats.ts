@@ -60,10 +60,20 @@ export async function flushRedis(url: string): Promise<void> {
   }
 }
 
-/** Bound on the INFO round trip: a paused (outage) Redis must not hang the run's end. */
-const infoTimeoutMs = 2_000;
+/** Bound on one INFO round trip: a paused (outage) Redis must not hang the run's end. */
+const infoTimeoutMs = 3_000;
+/** INFO attempts before the figures count as unreadable (a loaded machine can miss one). */
+const infoAttemptsMax = 3;
 
 export async function redisCommandStats(url: string): Promise<{ calls: number; writes: number } | undefined> {
+  for (let attempt = 1; attempt <= infoAttemptsMax; attempt += 1) {
+    const stats = await readCommandStats(url);
+    if (stats !== undefined) return stats;
+  }
+  return undefined;
+}
+
+async function readCommandStats(url: string): Promise<{ calls: number; writes: number } | undefined> {
   const client = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: true,
