@@ -52,6 +52,10 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
       throw new Error(`no lab proxy named ${name}; known: ${[...proxies.keys()].join(', ')}`);
     return proxy;
   };
+  // Each fault's toxics get their own name, so overlapping faults on one link (generated faults
+  // do overlap) add up instead of colliding; a heal removes every fault toxic of the link, so
+  // overlapping faults on one link heal together at the first heal.
+  let toxicCounter = 0;
   // The proxies the lab disabled (a cut), so a heal re-enables only those.
   const disabled = new Set<string>();
   // The toxics the lab added, per proxy: `heal` removes these and only these.
@@ -96,7 +100,7 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
     },
     blackhole: async (name, stream) => {
       await addToxic(name, {
-        name: `lab_blackhole_${stream}`,
+        name: `lab_blackhole_${stream}_${++toxicCounter}`,
         type: 'timeout',
         stream,
         toxicity: 1,
@@ -107,7 +111,7 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
       await Promise.all(
         (['upstream', 'downstream'] as const).map((stream) =>
           addToxic(name, {
-            name: stream === 'upstream' ? 'lab_latency_up' : 'lab_latency_down',
+            name: `lab_latency_${stream}_${++toxicCounter}`,
             type: 'latency',
             stream,
             toxicity: 1,
