@@ -27,7 +27,7 @@ import { RandomStreams } from '../experiment/rng.ts';
 import { configOfSpec, type RunSpec } from '../experiment/run-spec.ts';
 import { ClientPool } from './cluster/client-pool.ts';
 import { type Cluster, type ClusterOptions, startCluster } from './cluster/cluster.ts';
-import { applyFault, LabUnsupportedError, needsClientProxy, unsupportedParts } from './fault-plan.ts';
+import { applyFault, LabUnsupportedError, needsClientProxy, unsupportedParts } from './fault-target.ts';
 
 export { LabUnsupportedError };
 
