@@ -1,233 +1,205 @@
 /**
- * `SimConfig`: everything one simulated run needs, as plain data (JSON/YAML-friendly: numbers,
- * strings, arrays, `Ratio` objects), with a documented default for every field. The scenario
- * runner maps YAML files onto it; `headcount sim` maps flags onto it; `runSimulation(config)`
- * (sim/run.ts) turns it into a `RunResult` (experiment/result.ts).
+ * `SimConfig`: everything one run needs, as plain data (JSON/YAML-friendly: numbers, strings,
+ * arrays, `Ratio` objects), for both engines. `simConfigSchema` below is the ONE place where
+ * each field is described and its default written (zod: `.default(...)` on leaves,
+ * `.prefault({})` on objects, so an omitted object takes every default inside it); the types
+ * are inferred from it. The scenario runner maps YAML files onto it; `headcount sim` maps flags
+ * onto it; the engines run it and `finishRun` (experiment/finish-run.ts) turns the history into
+ * a `RunResult` (experiment/result.ts).
  *
  * Rule: a run is a pure function of its config. The seed decides every random draw (arrivals,
  * session lengths, latencies, loss, clock offsets, generated faults); nothing else may.
  *
  * Use `resolveSimConfig(partial)` to fill defaults: any field may be omitted at any depth.
- * Times are virtual milliseconds from the start of the run (t = 0).
+ * Times are milliseconds from the start of the run (t = 0; production ms on the real engine).
  */
-import type { Ratio } from '../impl/core/ratio.ts';
-import type { FaultEvent, FaultKind } from './faults/fault-table.ts';
-
-export type SimMode = 'local' | 'a' | 'c';
-export type SimIdStrategy = 'uuid' | 'stable' | 'uuidv7' | 'snowflake';
-
-/** The fleet under test. */
-export interface ClusterConfig {
-  /** Counting mode. @default 'a' */
-  mode: SimMode;
-  /** Servers behind the load balancer. @default 5 */
-  servers: number;
-  /** Server id strategy; decides whether a restart changes the id. @default 'uuid' */
-  idStrategy: SimIdStrategy;
-  /** Mode A: registry entry lifetime, by Redis's clock. @default 5000 */
-  ttlMs: number;
-  /** Mode A: republish interval (mode C: registration renewal). @default 1000 */
-  heartbeatMs: number;
-  /** Mode A: coalesce count changes for this long before publishing. @default 0 */
-  publishDelayMs: number;
-  /** Mode A/C: answer WHO from a cached total younger than this. @default 0 */
-  whoCacheMs: number;
-  /** Mode C: registration lease at the discovery service. @default 3000 */
-  leaseMs: number;
-  /** Mode C: how long a WHO fan-out waits for members. @default 500 */
-  fanoutTimeoutMs: number;
-  /** Mode C: discovery instances. @default 1 */
-  discoveryInstances: number;
-  /** Mode A/C: per-effect timeout handed to the backend (kv/http). @default 1000 */
-  effectTimeoutMs: number;
-  /** Server limit: clients per server; more get `ERR server full`. @default 100000 */
-  connectionsMax: number;
-  /** Server limit: idle clients are closed after this long; 0 = off. @default 0 */
-  idleTimeoutMs: number;
-  /** Server limit: clients older than this are closed (`BYE max age`); 0 = off. @default 0 */
-  connectionAgeMsMax: number;
-  /**
-   * Each server's clock is offset from true time by a draw in [-max, +max] (the seed picks it).
-   * Redis and discovery judge time by their own clocks (offset 0). @default 0
-   */
-  clockOffsetMsMax: number;
-  /**
-   * A deliberately broken variant, to prove the properties catch bugs (test/sim): `a-never-expires`
-   * wraps mode A's backend so its entries are published with a TTL of a day and never removed;
-   * `c-stale-cache` wraps mode C's backend so WHO answers the first total it ever got. @default 'none'
-   */
-  brokenVariant?: 'none' | 'a-never-expires' | 'c-stale-cache';
-}
-
-/** A latency distribution: `baseMs` plus a jitter draw. */
-export interface LatencyConfig {
-  /** Fixed part. @default 0.5 */
-  baseMs: number;
-  /** Random part: uniform in [0, jitterMs] or exponential with mean jitterMs. @default 0.5 */
-  jitterMs: number;
-  /** @default 'uniform' */
-  jitter: 'uniform' | 'exponential';
-}
-
-/** One class of network link (one direction each way uses the same settings). */
-export interface LinkConfig {
-  latency: LatencyConfig;
-  /** Each message is lost with this probability. @default 0/1 */
-  lossProbability: Ratio;
-}
-
-export interface NetworkConfig {
-  /** Server <-> Redis. */
-  redis: LinkConfig;
-  /** Server <-> discovery and discovery -> member count calls. */
-  discovery: LinkConfig;
-  /** Client <-> server (WHO request and reply). */
-  clients: LinkConfig;
-  /** Redis's own execution time per command. @default 0.05 */
-  redisOpMs: number;
-}
-
-export type SessionLengthConfig =
-  | { kind: 'exponential'; meanMs: number }
-  | { kind: 'lognormal'; medianMs: number; sigma: number }
-  | { kind: 'pareto'; minMs: number; alpha: number };
-
-/** From `fromMs` on, clients arrive at `ratePerSec` (Poisson), until the next step. */
-export interface RateStep {
-  fromMs: number;
-  ratePerSec: number;
-}
-
-export type LoadBalancerPolicy = 'round-robin' | 'least-connections' | 'random';
-
-export interface WorkloadConfig {
-  /** Poisson arrival rate. @default 10 */
-  arrivalRatePerSec: number;
-  /** Overrides `arrivalRatePerSec` when non-empty: a schedule of rates (steps and spikes). @default [] */
-  arrivalSchedule: RateStep[];
-  /** No new client arrives from this instant on (lets conservation be checked); -1 = never. @default -1 */
-  arrivalsStopAtMs: number;
-  /** @default { kind: 'exponential', meanMs: 60000 } */
-  sessionLength: SessionLengthConfig;
-  /** Clients connected at t = 0 (steady state from the start). @default 0 */
-  initialClients: number;
-  /** @default 'round-robin' */
-  loadBalancer: LoadBalancerPolicy;
-  /** A client whose connection the server closes (max age, idle, drain, crash) reconnects at once. @default true */
-  reconnect: boolean;
-  /** WHO probes per second, each from a random connected client. @default 5 */
-  whoRatePerSec: number;
-  /** A client gives up on a WHO after this long (counted as timed out). @default 5000 */
-  whoTimeoutMs: number;
-  /** Bound on simultaneously connected simulated clients; arrivals beyond it are dropped. @default 200000 */
-  clientsMax: number;
-}
+import { z } from 'zod';
+import { faultDirections, faultKinds, partitionPeers } from './faults/fault-table.ts';
 
 export type { FaultEvent, FaultKind, PartitionPeer } from './faults/fault-table.ts';
 
-/** Faults generated from the seed: each kind at a rate, with exponential durations. */
-export interface GeneratedFaultsConfig {
-  /** Expected faults per simulated hour, by kind; omitted kinds are 0. @default {} */
-  ratesPerHour: Partial<Record<FaultKind, number>>;
-  /** Mean fault duration (partition, outage, down time). @default 10000 */
-  durationMsMean: number;
-}
+const ms = z.number();
+const ratioSchema = z.object({ numerator: z.number(), denominator: z.number() });
 
-export interface FaultsConfig {
-  /** Faults at given times. @default [] */
-  schedule: FaultEvent[];
-  /** @default { ratesPerHour: {}, durationMsMean: 10000 } */
-  generated: GeneratedFaultsConfig;
+const modeSchema = z.enum(['local', 'a', 'c']);
+const idStrategySchema = z.enum(['uuid', 'stable', 'uuidv7', 'snowflake']);
+
+/** The fleet under test. */
+export const clusterConfigSchema = z.object({
+  /** Counting mode. */
+  mode: modeSchema.default('a'),
+  /** Servers behind the load balancer. */
+  servers: z.number().default(5),
+  /** Server id strategy; decides whether a restart changes the id. */
+  idStrategy: idStrategySchema.default('uuid'),
+  /** Mode A: registry entry lifetime, by Redis's clock. */
+  ttlMs: ms.default(5_000),
+  /** Mode A: republish interval (mode C: registration renewal). */
+  heartbeatMs: ms.default(1_000),
+  /** Mode A: coalesce count changes for this long before publishing. */
+  publishDelayMs: ms.default(0),
+  /** Mode A/C: answer WHO from a cached total younger than this. */
+  whoCacheMs: ms.default(0),
+  /** Mode C: registration lease at the discovery service. */
+  leaseMs: ms.default(3_000),
+  /** Mode C: how long a WHO fan-out waits for members. */
+  fanoutTimeoutMs: ms.default(500),
+  /** Mode C: discovery instances. */
+  discoveryInstances: z.number().default(1),
+  /** Mode A/C: per-effect timeout handed to the backend (kv/http). */
+  effectTimeoutMs: ms.default(1_000),
+  /** Server limit: clients per server; more get `ERR server full`. */
+  connectionsMax: z.number().default(100_000),
+  /** Server limit: idle clients are closed after this long; 0 = off. */
+  idleTimeoutMs: ms.default(0),
+  /** Server limit: clients older than this are closed (`BYE max age`); 0 = off. */
+  connectionAgeMsMax: ms.default(0),
   /**
-   * Every fault has healed by this instant (crashed servers restarted, partitions gone); no
-   * generated fault starts after it. -1 = `durationMs` (no liveness phase). @default -1
+   * Each server's clock is offset from true time by a draw in [-max, +max] (the seed picks it).
+   * Redis and discovery judge time by their own clocks (offset 0).
    */
-  healAtMs: number;
-}
-
-export interface CheckConfig {
-  /** Series bucket width; 0 = chosen so the run has about 600 points. @default 0 */
-  seriesResolutionMs: number;
-  /** Keep per-server connection series in the result. @default true */
-  perServerSeries: boolean;
-}
-
-export interface SimConfig {
-  /** Scenario name recorded in the result. @default 'adhoc' */
-  scenario: string;
-  /** Run id recorded in the result; '' = `<scenario>/seed-<seed>`. @default '' */
-  runId: string;
-  /** Sweep point recorded in the result. @default {} */
-  params: Record<string, number | string>;
-  /** Root seed (a 32-bit unsigned integer). @default 1 */
-  seed: number;
-  /** Simulated run length. @default 60000 */
-  durationMs: number;
-  /** Hard bound on processed events; a run that hits it fails a check (runaway loop). @default 200000000 */
-  stepsMax: number;
-  cluster: ClusterConfig;
-  workload: WorkloadConfig;
-  network: NetworkConfig;
-  faults: FaultsConfig;
-  check: CheckConfig;
-}
-
-const link = (baseMs: number, jitterMs: number): LinkConfig => ({
-  latency: { baseMs, jitterMs, jitter: 'uniform' },
-  lossProbability: { numerator: 0, denominator: 1 },
+  clockOffsetMsMax: ms.default(0),
+  /**
+   * A deliberately broken variant, to prove the properties catch bugs (test/sim): `a-never-expires`
+   * wraps mode A's backend so its entries are published with a TTL of a day and never removed;
+   * `c-stale-cache` wraps mode C's backend so WHO answers the first total it ever got.
+   */
+  brokenVariant: z.enum(['none', 'a-never-expires', 'c-stale-cache']).default('none'),
 });
 
+/** A latency distribution: `baseMs` plus a jitter draw. */
+const latencySchema = z.object({
+  /** Fixed part. */
+  baseMs: ms.default(0.5),
+  /** Random part: uniform in [0, jitterMs] or exponential with mean jitterMs. */
+  jitterMs: ms.default(0.5),
+  jitter: z.enum(['uniform', 'exponential']).default('uniform'),
+});
+
+/** One class of network link (both directions use the same settings). */
+const linkSchema = z.object({
+  latency: latencySchema.prefault({}),
+  /** Each message is lost with this probability. */
+  lossProbability: ratioSchema.default({ numerator: 0, denominator: 1 }),
+});
+
+const networkSchema = z.object({
+  /** Server <-> Redis. */
+  redis: linkSchema.prefault({}),
+  /** Server <-> discovery and discovery -> member count calls. */
+  discovery: linkSchema.prefault({}),
+  /** Client <-> server (WHO request and reply). */
+  clients: linkSchema.prefault({}),
+  /** Redis's own execution time per command. */
+  redisOpMs: ms.default(0.05),
+});
+
+const sessionLengthSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('exponential'), meanMs: ms }),
+  z.object({ kind: z.literal('lognormal'), medianMs: ms, sigma: z.number() }),
+  z.object({ kind: z.literal('pareto'), minMs: ms, alpha: z.number() }),
+]);
+
+/** From `fromMs` on, clients arrive at `ratePerSec` (Poisson), until the next step. */
+const rateStepSchema = z.object({ fromMs: ms, ratePerSec: z.number() });
+
+const workloadSchema = z.object({
+  /** Poisson arrival rate. */
+  arrivalRatePerSec: z.number().default(10),
+  /** Overrides `arrivalRatePerSec` when non-empty: a schedule of rates (steps and spikes). */
+  arrivalSchedule: z.array(rateStepSchema).default([]),
+  /** No new client arrives from this instant on (lets conservation be checked); -1 = never. */
+  arrivalsStopAtMs: ms.default(-1),
+  sessionLength: sessionLengthSchema.default({ kind: 'exponential', meanMs: 60_000 }),
+  /** Clients connected at t = 0 (steady state from the start). */
+  initialClients: z.number().default(0),
+  loadBalancer: z.enum(['round-robin', 'least-connections', 'random']).default('round-robin'),
+  /** A client whose connection the server closes (max age, idle, drain, crash) reconnects at once. */
+  reconnect: z.boolean().default(true),
+  /** WHO probes per second, each from a random connected client. */
+  whoRatePerSec: z.number().default(5),
+  /** A client gives up on a WHO after this long (counted as timed out). */
+  whoTimeoutMs: ms.default(5_000),
+  /** Bound on simultaneously connected simulated clients; arrivals beyond it are dropped. */
+  clientsMax: z.number().default(200_000),
+});
+
+/** One fault on the timeline; kinds, parameters and their defaults: the fault table. */
+const faultEventSchema = z.object({
+  atMs: ms,
+  kind: z.enum(faultKinds),
+  target: z.string(),
+  durationMs: ms.optional(),
+  peer: z.enum(partitionPeers).optional(),
+  direction: z.enum(faultDirections).optional(),
+  extraMs: ms.optional(),
+  deltaMs: ms.optional(),
+});
+
+const faultsSchema = z.object({
+  /** Faults at given times. */
+  schedule: z.array(faultEventSchema).default([]),
+  /** Faults generated from the seed: each kind at a rate, with exponential durations. */
+  generated: z
+    .object({
+      /** Expected faults per hour, by kind; omitted kinds are 0. */
+      ratesPerHour: z.partialRecord(z.enum(faultKinds), z.number()).default({}),
+      /** Mean fault duration (partition, outage, down time). */
+      durationMsMean: ms.default(10_000),
+    })
+    .prefault({}),
+  /**
+   * Every fault has healed by this instant (crashed servers restarted, partitions gone); no
+   * generated fault starts after it. -1 = `durationMs` (no liveness phase).
+   */
+  healAtMs: ms.default(-1),
+});
+
+const checkSchema = z.object({
+  /** Series bucket width; 0 = chosen so the run has about 600 points. */
+  seriesResolutionMs: ms.default(0),
+  /** Keep per-server connection series in the result. */
+  perServerSeries: z.boolean().default(true),
+});
+
+export const simConfigSchema = z.object({
+  /** Scenario name recorded in the result. */
+  scenario: z.string().default('adhoc'),
+  /** Run id recorded in the result; '' = `<scenario>/seed-<seed>`. */
+  runId: z.string().default(''),
+  /** Sweep point recorded in the result. */
+  params: z.record(z.string(), z.union([z.number(), z.string()])).default({}),
+  /** Root seed (a 32-bit unsigned integer). */
+  seed: z.number().default(1),
+  /** Run length. */
+  durationMs: ms.default(60_000),
+  /** Hard bound on processed events; a run that hits it fails a check (runaway loop). */
+  stepsMax: z.number().default(200_000_000),
+  cluster: clusterConfigSchema.prefault({}),
+  workload: workloadSchema.prefault({}),
+  network: networkSchema.prefault({}),
+  faults: faultsSchema.prefault({}),
+  check: checkSchema.prefault({}),
+});
+
+export type SimConfig = z.output<typeof simConfigSchema>;
+export type ClusterConfig = SimConfig['cluster'];
+export type WorkloadConfig = SimConfig['workload'];
+export type NetworkConfig = SimConfig['network'];
+export type LinkConfig = NetworkConfig['redis'];
+export type LatencyConfig = LinkConfig['latency'];
+export type SessionLengthConfig = WorkloadConfig['sessionLength'];
+export type RateStep = WorkloadConfig['arrivalSchedule'][number];
+export type LoadBalancerPolicy = WorkloadConfig['loadBalancer'];
+export type FaultsConfig = SimConfig['faults'];
+export type GeneratedFaultsConfig = FaultsConfig['generated'];
+export type CheckConfig = SimConfig['check'];
+export type SimMode = ClusterConfig['mode'];
+export type SimIdStrategy = ClusterConfig['idStrategy'];
+
+/** Every default, as one config (a fresh object each call). */
 export function defaultSimConfig(): SimConfig {
-  return {
-    scenario: 'adhoc',
-    runId: '',
-    params: {},
-    seed: 1,
-    durationMs: 60_000,
-    stepsMax: 200_000_000,
-    cluster: {
-      mode: 'a',
-      servers: 5,
-      idStrategy: 'uuid',
-      ttlMs: 5_000,
-      heartbeatMs: 1_000,
-      publishDelayMs: 0,
-      whoCacheMs: 0,
-      leaseMs: 3_000,
-      fanoutTimeoutMs: 500,
-      discoveryInstances: 1,
-      effectTimeoutMs: 1_000,
-      connectionsMax: 100_000,
-      idleTimeoutMs: 0,
-      connectionAgeMsMax: 0,
-      clockOffsetMsMax: 0,
-      brokenVariant: 'none',
-    },
-    workload: {
-      arrivalRatePerSec: 10,
-      arrivalSchedule: [],
-      arrivalsStopAtMs: -1,
-      sessionLength: { kind: 'exponential', meanMs: 60_000 },
-      initialClients: 0,
-      loadBalancer: 'round-robin',
-      reconnect: true,
-      whoRatePerSec: 5,
-      whoTimeoutMs: 5_000,
-      clientsMax: 200_000,
-    },
-    network: {
-      redis: link(0.5, 0.5),
-      discovery: link(0.5, 0.5),
-      clients: link(0.5, 0.5),
-      redisOpMs: 0.05,
-    },
-    faults: {
-      schedule: [],
-      generated: { ratesPerHour: {}, durationMsMean: 10_000 },
-      healAtMs: -1,
-    },
-    check: { seriesResolutionMs: 0, perServerSeries: true },
-  };
+  return simConfigSchema.parse({});
 }
 
 /** A partial config at any depth (what YAML files and flags provide). */
@@ -238,9 +210,25 @@ export type DeepPartial<T> = T extends (infer U)[]
     ? { [K in keyof T]?: DeepPartial<T[K]> }
     : T;
 
-/** Fills every omitted field with its default. Arrays and unions (sessionLength) replace whole. */
+/** A config that does not fit the schema (a wrong type, an unknown kind). */
+export class SimConfigError extends Error {
+  readonly code = 'HC_CONFIG_INVALID';
+  readonly definite = true;
+}
+
+/**
+ * Fills every omitted field with its default (the schema's), then checks the whole against the
+ * schema. Arrays and unions (sessionLength) replace whole; fields keep the order they were given
+ * in, so a resolved config prints the same way it always has.
+ */
 export function resolveSimConfig(input: SimConfigInput = {}): SimConfig {
-  return merge(defaultSimConfig(), input) as SimConfig;
+  const config = merge(defaultSimConfig(), input) as SimConfig;
+  const checked = simConfigSchema.safeParse(config);
+  if (!checked.success) {
+    const problems = checked.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new SimConfigError(`invalid run config: ${problems.join('; ')}`);
+  }
+  return config;
 }
 
 const replacedWhole = new Set(['sessionLength', 'lossProbability', 'ratesPerHour', 'params']);

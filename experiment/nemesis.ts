@@ -2,6 +2,7 @@
  * The nemesis: the run's fault timeline, from the config's schedule plus faults generated from
  * the seed at the configured rates (TigerBeetle's swarm). Generated faults start before
  * `healAtMs` and end by it, so the run ends with a liveness phase in which everything is healed.
+ * What a generated fault of each kind looks like is its fault-table row's `draw`.
  */
 import type { FaultEvent, FaultKind, SimConfig } from './config.ts';
 import { faultTable } from './faults/fault-table.ts';

@@ -46,7 +46,7 @@ import {
   needsClientProxy,
   needsClocks,
   unsupportedParts,
-} from './fault-plan.ts';
+} from './fault-target.ts';
 
 export { LabUnsupportedError };
 

@@ -9,7 +9,7 @@ import { faultTimeline } from '../../experiment/nemesis.ts';
 import { RandomStreams } from '../../experiment/rng.ts';
 import { configOfSpec, type RunSpec } from '../../experiment/run-spec.ts';
 import { LabUnsupportedError, runReal } from '../../lab/engine.ts';
-import { unsupportedParts } from '../../lab/fault-plan.ts';
+import { unsupportedParts } from '../../lab/fault-target.ts';
 import { loadScenarioFile } from '../../scenarios/runner/load.ts';
 import { planScenario } from '../../scenarios/runner/plan.ts';
 import { catalogueFiles } from '../../scenarios/runner/run-scenarios.ts';
