@@ -199,7 +199,10 @@ async function untilInFleet(
     const onAbort = () => finish(false);
     const timer = setInterval(() => {
       const readiness = backend.readiness(clock.nowMs());
-      logger.warn({ reasons: readiness.reasons }, 'no discovery lease yet: client port stays closed, retrying');
+      logger.warn(
+        { reasons: readiness.reasons },
+        'no discovery lease yet: client port stays closed, retrying',
+      );
     }, leaseWaitLogIntervalMs);
     timer.unref();
     signal?.addEventListener('abort', onAbort, { once: true });
