@@ -77,7 +77,7 @@ function burst(port: number, count: number, waitMs = 15_000): Burst {
 
 interface Target {
   server: Spawned;
-  others: { kill(): Promise<unknown> | void }[];
+  others: { kill(): Promise<unknown> }[];
 }
 
 async function startModeC(): Promise<Target> {
@@ -91,7 +91,17 @@ async function startModeC(): Promise<Target> {
     ['serve', '--mode', 'c', '--discovery', url, '--port', '0', '--admin-port', 'auto'],
     { env: { HEADCOUNT_TOKEN: token }, timeoutMs: 40_000 },
   );
-  return { server, others: [{ kill: () => discovery.kill('SIGKILL') }] };
+  return {
+    server,
+    others: [
+      {
+        kill: async () => {
+          discovery.kill('SIGKILL');
+          await discovery.exited;
+        },
+      },
+    ],
+  };
 }
 
 async function startModeA(): Promise<Target> {
