@@ -3,6 +3,10 @@
  * HTTP, metrics. The CLI's `serve` and the lab's in-process cluster both start servers here, so
  * the lab measures exactly what ships.
  *
+ * Start-up order: mode, id, core, admin port, `mode.started` (mode C registers its `/count`),
+ * then, in mode C only once the first lease is held, the client port. So the client port never
+ * admits a client the server cannot serve, and `/readyz` answers (503) all the while.
+ *
  * `stop()` is the graceful path (drain, delete the mode A entry, deregister); `crash()` is what
  * the lab uses to model a crash in one process: sockets and timers destroyed, nothing said.
  */
