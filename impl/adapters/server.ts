@@ -138,7 +138,13 @@ export async function startServer(
   // Mode C: the client port opens only once this server is in the fleet (its first lease is
   // held), so no client is ever admitted and then bounced with `BYE lease lost` at start-up.
   const joined = await untilInFleet(backend, clock, logger, deps.signal);
-  if (!joined) return abandon('stopped before the first discovery lease', 'HC_START_ABORTED');
+  if (!joined) {
+    // Leases held with some instances are given back, so their counts do not wait on us.
+    core.drain(clock.nowMs());
+    driver.pump();
+    await driver.settle(1_000);
+    return abandon('stopped before the first discovery lease', 'HC_START_ABORTED');
+  }
   let port: number;
   try {
     port = await tcp.listen();
