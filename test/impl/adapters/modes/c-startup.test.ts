@@ -110,6 +110,7 @@ describe('mode C start-up: the client port opens only with a lease held', () => 
   test(`${roundsSpawned} rounds of three spawned servers, clients connecting on each listening line: none bounced, WHO exactly ${expectedTotal}`, async () => {
     for (let round = 0; round < roundsSpawned; round += 1) {
       const groups: Promise<Early[]>[] = [];
+      const readyz: Promise<number>[] = [];
       const servers = await Promise.all(
         clientsPerServer.map(async (count, index) => {
           const server = await spawnHeadcount(
@@ -117,10 +118,15 @@ describe('mode C start-up: the client port opens only with a lease held', () => 
             { env: { HEADCOUNT_TOKEN: token }, timeoutMs: 40_000 },
           );
           groups[index] = connectAndAskWhy(server.port, count + 1);
+          // `listening` and /readyz agree: ready from the moment the line is printed.
+          readyz[index] = fetch(`http://127.0.0.1:${server.listening.adminPort}/readyz`).then(
+            (response) => response.status,
+          );
           return server;
         }),
       );
       await checkRound(await Promise.all(groups));
+      expect(await Promise.all(readyz)).toEqual([200, 200, 200]);
       for (const server of servers) server.kill('SIGTERM');
       expect(await Promise.all(servers.map((server) => server.exited))).toEqual([0, 0, 0]);
     }
