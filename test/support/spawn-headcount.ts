@@ -30,6 +30,9 @@ export async function spawnHeadcount(
   } = {},
 ): Promise<Spawned> {
   const waitFor = options.waitFor ?? 'listening';
+  // Starting node + tsx takes well under a second on an idle machine, but over 10 s on two cores
+  // shared with other suites; 20 s still fails well inside vitest's 30 s hook timeout.
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const child = spawn(process.execPath, [headcountBin, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
@@ -38,8 +41,8 @@ export async function spawnHeadcount(
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
   const listening = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`no ${waitFor} line within ${options.timeoutMs ?? 10_000} ms:\n${output}`)),
-      options.timeoutMs ?? 10_000,
+      () => reject(new Error(`no ${waitFor} line within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
