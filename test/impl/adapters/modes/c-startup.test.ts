@@ -18,7 +18,8 @@ import { connectLine, type LineClient } from '../../../support/line-client.ts';
 import { type Spawned, spawnHeadcount } from '../../../support/spawn-headcount.ts';
 
 const token = 'mode-c-startup-token';
-const leaseMs = 1200;
+/** Discovery's default lease: long enough that a stalled, shared machine does not fence a round. */
+const leaseMs = 3000;
 const clientsPerServer = [3, 4, 5];
 const expectedTotal = clientsPerServer.reduce((sum, count) => sum + count + 1, 0);
 const roundsInProcess = 50;
@@ -28,7 +29,7 @@ const discoveries: Spawned[] = [];
 let discoveryUrls = '';
 
 beforeAll(async () => {
-  const args = ['discovery', '--port', '0', '--lease-ms', String(leaseMs), '--fanout-timeout-ms', '300'];
+  const args = ['discovery', '--port', '0', '--lease-ms', String(leaseMs), '--fanout-timeout-ms', '500'];
   discoveries.push(
     ...(await Promise.all(
       [0, 1].map(() => spawnHeadcount(args, { env: { HEADCOUNT_TOKEN: token }, timeoutMs: 40_000 })),
