@@ -20,7 +20,16 @@ export async function runServe(flags: Record<string, unknown>): Promise<void> {
     );
   const options = parsed.value;
   const logger = createLogger(options.logLevel as LogLevel);
-  const started = await startServer(options, { logger });
+  // A signal may come while mode C still waits for its first lease: start-up then stops cleanly.
+  const starting = new AbortController();
+  let stop = (signal: string) => starting.abort(signal);
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  const started = await startServer(options, { logger, signal: starting.signal });
+  if (!started.ok && started.error.code === 'HC_START_ABORTED') {
+    logger.info({ signal: starting.signal.reason }, 'stopped');
+    process.exit(0);
+  }
   if (!started.ok) {
     logger.fatal({ code: started.error.code }, started.error.message);
     process.stderr.write(`headcount serve: ${started.error.message}\n`);
@@ -28,6 +37,8 @@ export async function runServe(flags: Record<string, unknown>): Promise<void> {
   }
   const server = started.value;
   // The listening line is the readiness signal scripts wait for: printed at any level but silent.
+  // It comes once the client port accepts clients it can serve (mode C: with a lease held), the
+  // same moment /readyz turns ready.
   const announcer = options.logLevel === 'silent' ? logger : logger.child({}, { level: 'info' });
   announcer.info(
     {
@@ -40,7 +51,7 @@ export async function runServe(flags: Record<string, unknown>): Promise<void> {
     'listening',
   );
   let stopping = false;
-  const stop = (signal: string) => {
+  stop = (signal: string) => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal, drainMs: options.drainMs }, 'draining');
@@ -49,6 +60,4 @@ export async function runServe(flags: Record<string, unknown>): Promise<void> {
       process.exit(0);
     });
   };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }

@@ -3,6 +3,10 @@
  * HTTP, metrics. The CLI's `serve` and the lab's in-process cluster both start servers here, so
  * the lab measures exactly what ships.
  *
+ * Start-up order: mode, id, core, admin port, `mode.started` (mode C registers its `/count`),
+ * then, in mode C only once the first lease is held, the client port. So the client port never
+ * admits a client the server cannot serve, and `/readyz` answers (503) all the while.
+ *
  * `stop()` is the graceful path (drain, delete the mode A entry, deregister); `crash()` is what
  * the lab uses to model a crash in one process: sockets and timers destroyed, nothing said.
  */
@@ -12,6 +16,7 @@ import { snowflakeId, uuidV4, uuidV7 } from '../core/ids/server-id.ts';
 import type { Result } from '../core/result.ts';
 import { err, ok } from '../core/result.ts';
 import type { Session, SessionObserver } from '../core/session.ts';
+import type { CountingBackend } from '../core/counting-backend.ts';
 import type { ServeOptions } from '../config/serve-options.ts';
 import { serveWarnings } from '../config/serve-options.ts';
 import { packageVersion } from '../version.ts';
@@ -33,6 +38,8 @@ export interface StartServerDeps {
   clock?: Clock;
   wallClock?: Clock;
   random?: Random;
+  /** Aborts start-up while it waits (mode C: for the first lease); startServer then cleans up. */
+  signal?: AbortSignal;
 }
 
 export interface RunningServer {
@@ -47,7 +54,15 @@ export interface RunningServer {
   crash(): Promise<void>;
 }
 
-export type StartError = { code: 'HC_START_FAILED'; definite: true; message: string };
+export type StartError = {
+  /** HC_START_ABORTED: `deps.signal` fired while mode C waited for its first lease. */
+  code: 'HC_START_FAILED' | 'HC_START_ABORTED';
+  definite: true;
+  message: string;
+};
+
+/** While mode C waits for its first lease, why it waits is logged this often. */
+const leaseWaitLogIntervalMs = 5_000;
 
 export async function startServer(
   options: ServeOptions,
@@ -87,18 +102,8 @@ export async function startServer(
     onActivity: () => driver.pump(),
   });
   metrics.gauge('headcount_connections_max').set(tcp.connectionsMaxEffective);
-  let port: number;
-  try {
-    port = await tcp.listen();
-  } catch (error) {
-    await mode.close();
-    metrics.close();
-    return err({
-      code: 'HC_START_FAILED',
-      definite: true,
-      message: `cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`,
-    });
-  }
+  // The admin port opens first: mode C registers its admin `/count` URL with discovery, and
+  // /readyz must answer (not ready) while the client port is still closed.
   let admin: AdminServer | undefined;
   const adminPortWanted = options.adminPort !== 0 || mode.needsAdmin === true;
   if (adminPortWanted) {
@@ -122,7 +127,31 @@ export async function startServer(
     });
   }
   const adminUrl = admin === undefined ? undefined : `http://${hostForUrl(options.adminHost)}:${admin.port}`;
-  mode.started?.({ port, adminUrl });
+  const abandon = async (message: string, code: StartError['code'] = 'HC_START_FAILED') => {
+    driver.stop();
+    await admin?.close();
+    await mode.close();
+    metrics.close();
+    return err<StartError>({ code, definite: true, message });
+  };
+  mode.started?.({ adminUrl });
+  driver.pump();
+  // Mode C: the client port opens only once this server is in the fleet (its first lease is
+  // held), so no client is ever admitted and then bounced with `BYE lease lost` at start-up.
+  const joined = await untilInFleet(backend, clock, logger, deps.signal);
+  if (!joined) {
+    // Leases held with some instances are given back, so their counts do not wait on us.
+    core.drain(clock.nowMs());
+    driver.pump();
+    await driver.settle(1_000);
+    return abandon('stopped before the first discovery lease', 'HC_START_ABORTED');
+  }
+  let port: number;
+  try {
+    port = await tcp.listen();
+  } catch (error) {
+    return abandon(`cannot listen on ${options.host}:${options.port}: ${(error as Error).message}`);
+  }
   driver.pump();
   let stopped = false;
   const finish = async () => {
@@ -152,6 +181,45 @@ export async function startServer(
       await tcp.destroy();
       await finish();
     },
+  });
+}
+
+/**
+ * Resolves true once the backend is in the fleet (at once for modes without a fence), false if
+ * `signal` aborts first. Meanwhile it says why, every `leaseWaitLogIntervalMs`; the backend keeps
+ * retrying registration on its own timer, so waiting is all there is to do here.
+ */
+async function untilInFleet(
+  backend: CountingBackend,
+  clock: Clock,
+  logger: Logger,
+  signal: AbortSignal | undefined,
+): Promise<boolean> {
+  if (backend.inFleet === undefined || backend.inFleet(clock.nowMs())) return true;
+  if (signal?.aborted === true) return false;
+  logger.info('waiting for a discovery lease; the client port opens once one is held');
+  return new Promise<boolean>((resolve) => {
+    let settled = false;
+    const finish = (joined: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearInterval(timer);
+      signal?.removeEventListener('abort', onAbort);
+      resolve(joined);
+    };
+    const onAbort = () => finish(false);
+    const timer = setInterval(() => {
+      const readiness = backend.readiness(clock.nowMs());
+      logger.warn(
+        { reasons: readiness.reasons },
+        'no discovery lease yet: client port stays closed, retrying',
+      );
+    }, leaseWaitLogIntervalMs);
+    timer.unref();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    backend.onFleetChange?.((inFleet) => {
+      if (inFleet) finish(true);
+    });
   });
 }
 

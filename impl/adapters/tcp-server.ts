@@ -17,6 +17,7 @@ import { closeReplies, errors } from '../core/protocol.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { clientsWithinFdLimit } from './fd-limit.ts';
+import { AcceptErrorLog, Refuser } from './refusal.ts';
 
 /**
  * Reply bytes produced for backlogged clients per event-loop turn, across all of them. libuv
@@ -65,6 +66,8 @@ export class TcpServer {
   readonly #backlogged = new Set<Client>();
   #backlogScheduled = false;
   readonly #fdCap = clientsWithinFdLimit();
+  readonly #refuser = new Refuser();
+  readonly #acceptErrors = new AcceptErrorLog();
   #sweepTimer: NodeJS.Timeout | undefined;
 
   /**
@@ -79,9 +82,11 @@ export class TcpServer {
     this.#listeners = this.#createListeners();
     this.#server = net.createServer({ noDelay: true }, (socket) => this.#accept(socket));
     this.#server.on('error', (error: NodeJS.ErrnoException) => {
-      // Accept can fail (EMFILE at the descriptor limit); the listener keeps going.
-      options.logger.warn({ code: error.code, err: error.message }, 'accept failed');
+      // Accept can fail (EMFILE at the descriptor limit); the listener keeps going, and a burst
+      // of failures costs one log line per second (refusal.ts).
       if (error.code === 'EMFILE' || error.code === 'ENFILE') this.#rejected('fd-limit');
+      const errors = this.#acceptErrors.note(options.clock.nowMs());
+      if (errors > 0) options.logger.warn({ code: error.code, err: error.message, errors }, 'accept failed');
     });
     options.core.onSessionOutput = (session) => {
       const client = this.#clients.get(session);
@@ -217,8 +222,7 @@ export class TcpServer {
         : reason === 'fenced'
           ? closeReplies.leaseLost
           : errors.serverFull;
-    socket.end(`${reply}\n`);
-    socket.setTimeout(1_000, () => socket.destroy());
+    this.#refuser.refuse(socket, `${reply}\n`);
   }
 
   #rejected(reason: AdmitRefusal | 'fd-limit'): void {

@@ -88,7 +88,7 @@ export function protocolMarkdown(): string {
     '| idle for `--idle-timeout-ms` | `BYE idle` | close |',
     '| older than `--max-connection-age-ms` (after pending replies) | `BYE max age` | close |',
     '| the server drains on SIGTERM after `--drain-ms` | `BYE shutting down` | close |',
-    '| mode C: the server holds no lease with any discovery instance (cut off for longer than its lease, or not registered yet); owed WHOs get `ERR unavailable lease lost`; new clients get this line at once | `BYE lease lost` | close |',
+    '| mode C: the server holds no lease with any discovery instance (it held a lease and was cut off for longer than it; before its first lease its client port is closed); owed WHOs get `ERR unavailable lease lost`; new clients get this line at once | `BYE lease lost` | close |',
     '',
   ].join('\n');
 }

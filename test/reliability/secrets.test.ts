@@ -119,10 +119,6 @@ async function expectWho(child: Spawned, expected: string): Promise<void> {
   expect(answer).toBe(expected);
 }
 
-async function readyzOf(child: Spawned): Promise<{ ready: boolean }> {
-  return JSON.parse(await adminPages(child)) as { ready: boolean };
-}
-
 describe('control plane secrets', () => {
   test('mode A works against a Redis with requirepass (password in the URL)', async () => {
     const child = await serve(
@@ -195,11 +191,30 @@ describe('control plane secrets', () => {
     const url = `http://127.0.0.1:${discovery.port}`;
     const byFlag = await serve(['--mode', 'c', '--discovery', url, '--token', secrets.token]);
     const byEnv = await serve(['--mode', 'c', '--discovery', url], { HEADCOUNT_TOKEN: secrets.token });
-    const wrong = await serve(['--mode', 'c', '--discovery', url], { HEADCOUNT_TOKEN: secrets.wrongToken });
+    // A refused token never gets a lease: no `listening`, client port closed, unready, and why.
+    const wrongAdminPort = await freePort();
+    const wrong = await spawnHeadcount(
+      ['serve', '--port', '0', '--admin-port', String(wrongAdminPort), '--log-level', 'trace'].concat([
+        '--mode',
+        'c',
+        '--discovery',
+        url,
+      ]),
+      {
+        env: { HEADCOUNT_TOKEN: secrets.wrongToken },
+        waitFor: 'discovery refused our token: WHO answers ERR unavailable until it matches',
+      },
+    );
+    spawned.push(wrong);
     const client = await connectLine(byEnv.port);
     await expectWho(byFlag, '2');
     client.close();
-    expect((await readyzOf(wrong)).ready).toBe(false);
+    const wrongReadyz = await fetch(`http://127.0.0.1:${wrongAdminPort}/readyz`);
+    const wrongBody = await wrongReadyz.text();
+    pages.push(wrongBody);
+    expect(wrongReadyz.status).toBe(503);
+    expect((JSON.parse(wrongBody) as { ready: boolean }).ready).toBe(false);
+    expect(wrong.output()).not.toContain('"msg":"listening"');
     await adminPages(byFlag);
     pages.push(await (await fetch(`http://127.0.0.1:${discovery.listening.adminPort}/metrics`)).text());
     const unauthorized = await fetch(`${url}/v1/count`, {

@@ -9,7 +9,7 @@ export function requireBinary(name: string, debianPackage: string): string {
     return execFileSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).trim();
   } catch {
     throw new Error(
-      `${name} not found on PATH: install it with \`apt-get install -y ${debianPackage}\` (.ci/run does this)`,
+      `${name} not found on PATH: install it with \`apt-get install -y ${debianPackage}\` (npm test does this as root: test/prerequisites.sh)`,
     );
   }
 }

@@ -22,8 +22,17 @@ export interface Spawned {
 
 export async function spawnHeadcount(
   args: string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: {
+    timeoutMs?: number;
+    env?: NodeJS.ProcessEnv;
+    /** The log message to wait for instead of `listening` (a server that never gets ready). */
+    waitFor?: string;
+  } = {},
 ): Promise<Spawned> {
+  const waitFor = options.waitFor ?? 'listening';
+  // Starting node + tsx takes well under a second on an idle machine, but over 10 s on two cores
+  // shared with other suites; 20 s still fails well inside vitest's 30 s hook timeout.
+  const timeoutMs = options.timeoutMs ?? 20_000;
   const child = spawn(process.execPath, [headcountBin, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
@@ -32,16 +41,16 @@ export async function spawnHeadcount(
   const exited = once(child, 'exit').then(([code, signal]) => (code ?? signal) as number | string);
   const listening = await new Promise<Record<string, unknown>>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`no listening line within ${options.timeoutMs ?? 10_000} ms:\n${output}`)),
-      options.timeoutMs ?? 10_000,
+      () => reject(new Error(`no ${waitFor} line within ${timeoutMs} ms:\n${output}`)),
+      timeoutMs,
     );
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       for (const line of output.split('\n')) {
-        if (!line.includes('"listening"')) continue;
+        if (!line.includes(JSON.stringify(waitFor))) continue;
         try {
           const parsed = JSON.parse(line) as Record<string, unknown>;
-          if (parsed.msg === 'listening') {
+          if (parsed.msg === waitFor) {
             clearTimeout(timer);
             resolve(parsed);
             return;
@@ -57,7 +66,7 @@ export async function spawnHeadcount(
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`exited with ${code} before listening:\n${output}`));
+      reject(new Error(`exited with ${code} before ${waitFor}:\n${output}`));
     });
   });
   child.stdout.on('data', (chunk: Buffer) => {

@@ -36,8 +36,11 @@ export interface ModeRuntime<E extends Effect = Effect, R = unknown> {
   routes?(): Record<string, RouteHandler>;
   /** Whether the mode needs the admin port even when --admin-port is 0 (it then takes a free one). */
   needsAdmin?: boolean;
-  /** The server is listening; `adminUrl` is set when the admin port is on. */
-  started?(info: { port: number; adminUrl: string | undefined }): void;
+  /**
+   * The admin port is up (`adminUrl` set when it is on); the client port opens after this, and
+   * in mode C only once the backend is in the fleet.
+   */
+  started?(info: { adminUrl: string | undefined }): void;
   /** After the drain: release connections (Redis, HTTP agents). */
   close(): Promise<void>;
 }

@@ -9,7 +9,9 @@ import {
   type RunningDiscovery,
   startDiscovery,
 } from '../../../../impl/adapters/discovery/discovery-server.ts';
-import type { RunningServer } from '../../../../impl/adapters/server.ts';
+import { type RunningServer, startServer } from '../../../../impl/adapters/server.ts';
+import { parseServeOptions } from '../../../../impl/config/serve-options.ts';
+import { freePort } from '../../../../lab/redis/index.ts';
 import { monotonicClock } from '../../../../impl/adapters/system-clock.ts';
 import { startTestServer } from '../../../support/in-process-server.ts';
 import { connectLine, type LineClient } from '../../../support/line-client.ts';
@@ -87,24 +89,42 @@ describe('discovery control plane: the token', () => {
     expect((await post(`${instance.url}/v1/members`, member, `Bearer ${token}`)).status).toBe(200);
   });
 
-  test('a server whose token is refused keeps running, is never counted, and holds no clients (BYE lease lost)', async () => {
+  test('a server whose token is refused keeps trying, is never counted, and never opens its client port', async () => {
     const instance = await discovery();
     const honest = await server([instance.url]);
-    const stray = await server([instance.url], 'wrong-token');
+    const adminPort = await freePort();
+    const options = parseServeOptions({
+      mode: 'c',
+      port: 0,
+      adminPort,
+      logLevel: 'silent',
+      discovery: [instance.url],
+      token: 'wrong-token',
+    });
+    if (!options.ok) throw new Error(JSON.stringify(options.error));
+    const giveUp = new AbortController();
+    const strayStart = startServer(options.value, { logger: createLogger('silent'), signal: giveUp.signal });
     await inFleet(honest);
-    const strayClient = await connect(stray.port);
     const honestClient = await connect(honest.port);
     await until('the instance warm and the honest server counted', 3_000, async () =>
       /^\d+$/.test(await honestClient.ask('WHO')),
     );
     expect(await honestClient.ask('WHO')).toBe('1');
-    // Not in the fleet, so its clients would be invisible to every count: it refuses them.
-    expect(await strayClient.lines(1)).toEqual(['BYE lease lost']);
-    await strayClient.closed();
-    expect(stray.core.backend.readiness(monotonicClock.nowMs()).reasons.join(' ')).toContain('token refused');
+    // Not in the fleet, so clients there would be invisible to every count: it takes none, and
+    // its /readyz says why.
+    await until('the stray unready because of its token', 3_000, async () => {
+      const readyz = await fetch(`http://127.0.0.1:${adminPort}/readyz`);
+      const text = await readyz.text();
+      return (
+        readyz.status === 503 && text.includes('token refused') && text.includes('not accepting clients')
+      );
+    });
     expect(instance.core.liveMembers(monotonicClock.nowMs()).map((member) => member.serverId)).toEqual([
       honest.serverId,
     ]);
+    giveUp.abort();
+    const outcome = await strayStart;
+    expect(outcome.ok ? 'started' : outcome.error.code).toBe('HC_START_ABORTED');
   });
 
   test('the discovery admin port answers /readyz with its role, unready while it warms up for one lease', async () => {

@@ -57,8 +57,8 @@ beforeAll(async () => {
       ),
     )),
   );
-  // A server takes clients only once it holds its leases (before, it answers `BYE lease lost`):
-  // wait for /readyz as a load balancer would.
+  // A server opens its client port only once it holds its leases, so `listening` already means
+  // ready; /readyz is checked as a load balancer would.
   for (const server of servers)
     await until('server ready', 5_000, async () => {
       const readyz = await fetch(`http://127.0.0.1:${server.listening.adminPort}/readyz`).catch(
