@@ -79,7 +79,8 @@ async function route(
   const path = `/${segments.join('/')}`;
   const extra = options.routes?.[path];
   if (extra !== undefined) return extra(request, response);
-  if (request.method !== 'GET' && request.method !== 'HEAD') return methodNotAllowed(response, ['GET', 'HEAD']);
+  if (request.method !== 'GET' && request.method !== 'HEAD')
+    return methodNotAllowed(response, ['GET', 'HEAD']);
   if (path === '/healthz') return sendJson(response, 200, { alive: true });
   if (path === '/readyz') {
     const readyz = options.readyz();
@@ -95,7 +96,10 @@ async function route(
 }
 
 const jsonType = { 'content-type': 'application/json' };
-const badPath = JSON.stringify({ code: 'HC_BAD_REQUEST', error: 'the path is not a well-formed, percent-encoded path' });
+const badPath = JSON.stringify({
+  code: 'HC_BAD_REQUEST',
+  error: 'the path is not a well-formed, percent-encoded path',
+});
 const noBodies = JSON.stringify({ code: 'HC_BODY_TOO_LARGE', error: 'admin routes take no request body' });
 
 /** A request that declares or streams a body; admin routes read none. */

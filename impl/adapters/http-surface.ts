@@ -148,7 +148,11 @@ export function createHttpSurface(options: HttpSurfaceOptions, handler: SurfaceH
   const open = new Set<Duplex>();
   server.on('connection', (socket: Duplex & { setTimeout(ms: number): void }) => {
     if (open.size >= connectionsMax && !evictOldestIdle(open)) {
-      log.warn('connections-full', { surface: options.name, connectionsMax }, 'connection refused: cap reached');
+      log.warn(
+        'connections-full',
+        { surface: options.name, connectionsMax },
+        'connection refused: cap reached',
+      );
       socket.destroy();
       return;
     }

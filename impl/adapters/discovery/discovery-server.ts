@@ -96,7 +96,11 @@ export async function startDiscovery(
     const matched = routeOf(segments);
     if (!bearerMatches(request, options.token)) {
       unauthenticated.inc({ route: matched?.name ?? 'unknown' });
-      refusals.warn('unauthenticated', { route: matched?.name ?? 'unknown' }, 'request without the right token');
+      refusals.warn(
+        'unauthenticated',
+        { route: matched?.name ?? 'unknown' },
+        'request without the right token',
+      );
       return refuse(request, response, 401, unauthenticatedBody);
     }
     if (matched === undefined) return refuse(request, response, 404, notFound);
@@ -219,8 +223,7 @@ const membersMethods = ['GET', 'POST'] as const;
 function routeOf(segments: readonly string[]): Route | undefined {
   const [version, resource, id, ...rest] = segments;
   if (version !== 'v1' || rest.length > 0) return undefined;
-  if (resource === 'members' && id === undefined)
-    return { name: 'register', methods: membersMethods };
+  if (resource === 'members' && id === undefined) return { name: 'register', methods: membersMethods };
   if (resource === 'members' && id !== undefined && id !== '')
     return { name: 'deregister', methods: ['DELETE'], serverId: id };
   if (resource === 'count' && id === undefined) return { name: 'count', methods: ['GET', 'POST'] };
@@ -255,7 +258,9 @@ export function parseRegistration(
     countUrl?: unknown;
   };
   if (!validId(serverId))
-    return err(`serverId must be 1 to ${fieldCharsMax} characters of well-formed text without control characters`);
+    return err(
+      `serverId must be 1 to ${fieldCharsMax} characters of well-formed text without control characters`,
+    );
   if (typeof countUrl !== 'string' || countUrl.length > fieldCharsMax)
     return err(`countUrl must be a string of at most ${fieldCharsMax} characters`);
   const checked = checkCountUrl(countUrl, context);
@@ -263,12 +268,7 @@ export function parseRegistration(
 }
 
 function validId(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    value.length <= fieldCharsMax &&
-    isCleanText(value)
-  );
+  return typeof value === 'string' && value.length > 0 && value.length <= fieldCharsMax && isCleanText(value);
 }
 
 const json = { 'content-type': 'application/json' };

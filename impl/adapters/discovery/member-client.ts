@@ -46,7 +46,8 @@ export class MemberClient {
       return fail({ code: 'HC_MEMBER_BAD_RESPONSE', definite: false, serverId, message: outcome.message });
     if (outcome.status === 401) return fail({ code: 'HC_MEMBER_UNAUTHORIZED', definite: true, serverId });
     const body = outcome.body as { serverId?: unknown; count?: unknown; countMax?: unknown } | undefined;
-    const bad = (message: string) => fail({ code: 'HC_MEMBER_BAD_RESPONSE', definite: false, serverId, message });
+    const bad = (message: string) =>
+      fail({ code: 'HC_MEMBER_BAD_RESPONSE', definite: false, serverId, message });
     if (outcome.status !== 200) return bad(`status ${outcome.status}`);
     if (typeof body !== 'object' || body === null || typeof body.serverId !== 'string')
       return bad('answer without a serverId');
@@ -70,7 +71,8 @@ export function countProblem(count: unknown, countMax: unknown): string | undefi
       : Number.isInteger(countMax) && (countMax as number) >= 0 && (countMax as number) <= memberCountMax
         ? (countMax as number)
         : undefined;
-  if (bound === undefined) return `countMax ${String(countMax).slice(0, 40)} is not an integer in 0..${memberCountMax}`;
+  if (bound === undefined)
+    return `countMax ${String(countMax).slice(0, 40)} is not an integer in 0..${memberCountMax}`;
   if (!Number.isInteger(count) || (count as number) < 0 || (count as number) > bound)
     return `count ${String(count).slice(0, 40)} is not an integer in 0..${bound}`;
   return undefined;

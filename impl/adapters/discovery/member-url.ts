@@ -49,7 +49,8 @@ export function checkCountUrl(text: string, context: CountUrlContext): Result<st
   const host = unbracket(url.hostname);
   const family = net.isIP(host);
   if (family === 0) return err('countUrl host must be an IP address');
-  if (isUnspecified(host)) return err('countUrl host must be an address a member listens on, not 0.0.0.0 or ::');
+  if (isUnspecified(host))
+    return err('countUrl host must be an address a member listens on, not 0.0.0.0 or ::');
   const port = Number(url.port || 80);
   if (!inMemberNetworks(host, family, context))
     return err(
