@@ -223,20 +223,33 @@ export function readBodyBounded(request: http.IncomingMessage, bytesMax: number)
 }
 
 /**
+ * How long a refused connection stays half-open after its answer. Closing a socket with unread
+ * bytes in its buffer sends a reset, which can destroy the answer before the client reads it;
+ * so we send the answer and our FIN, stop reading, and close for good after this grace.
+ */
+export const refusedLingerMs = 1_000;
+
+/**
  * Answers and closes the connection without reading the rest of the request: an unauthenticated
- * or oversized body costs the server nothing past what it had already read.
+ * or oversized body costs the server nothing past what it had already read (Node would drain it).
+ * The answer is written on the socket directly, because `ServerResponse` would resume reading.
  */
 export function refuseAndClose(
   request: http.IncomingMessage,
-  response: http.ServerResponse,
+  _response: http.ServerResponse,
   status: number,
   headers: Record<string, string | number>,
   body: string,
 ): void {
+  const socket = request.socket;
   request.pause();
-  response.shouldKeepAlive = false;
-  response.writeHead(status, { ...headers, 'content-length': Buffer.byteLength(body), connection: 'close' });
-  response.end(body, () => request.socket.destroy());
+  socket.pause();
+  const fields = { ...headers, 'content-length': Buffer.byteLength(body), connection: 'close' };
+  const head = Object.entries(fields).map(([name, value]) => `${name}: ${value}\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${head.join('')}\r\n${body}`);
+  const timer = setTimeout(() => socket.destroy(), refusedLingerMs);
+  timer.unref();
+  socket.once('close', () => clearTimeout(timer));
 }
 
 /**
