@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Spawned, spawnHeadcount } from '../support/spawn-headcount.ts';
-import { closeAll, get, heldForMs, linesWith, pushBody, rawRequest, trickleHeaders } from './http-hostile.ts';
+import { closeAll, get, heldForMs, pushBody, rawRequest, trickleHeaders } from './http-hostile.ts';
 
 let faultproxy: Spawned;
 let base: string;
@@ -29,10 +29,6 @@ async function call(method: string, path: string, body?: unknown) {
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, type: response.headers.get('content-type'), text: await response.text() };
-}
-
-function portOf(listen: string): number {
-  return Number(listen.slice(listen.lastIndexOf(':') + 1));
 }
 
 async function freePort(): Promise<number> {
