@@ -96,6 +96,17 @@ describe('admin port under hostile input', () => {
     }
   });
 
+  test('a kept-alive connection is closed 5 s after its last answer', async () => {
+    const heldMs = await heldForMs(adminPort, 15_000, (socket) => socket.write(get('/healthz')));
+    expect(heldMs).toBeGreaterThan(4_000);
+    expect(heldMs).toBeLessThan(9_000);
+  });
+
+  test('headers over 16 KiB answer 431', async () => {
+    const answer = await rawRequest(adminPort, get('/healthz', { 'x-big': 'a'.repeat(20 * 1024) }));
+    expect(answer.status).toBe(431);
+  });
+
   test('bad requests are logged once per cause per 10 s, not once each', async () => {
     // Lines from earlier tests may still be on their way through the pipe.
     await new Promise((resolve) => setTimeout(resolve, 500));

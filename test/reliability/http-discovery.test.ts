@@ -253,6 +253,22 @@ describe('discovery API under hostile input: the process survives and answers 4x
     expect(heldMs).toBeLessThan(9_000);
   });
 
+  test('a body trickled a byte at a time is cut at the request timeout (10 s) with 408', async () => {
+    let answer = '';
+    const heldMs = await heldForMs(discovery.port, 20_000, (socket) => {
+      socket.on('data', (chunk) => {
+        answer += chunk.toString('latin1');
+      });
+      socket.write(
+        `POST /v1/members HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${token}\r\ncontent-length: 1000\r\n\r\n`,
+      );
+      const timer = setInterval(() => (socket.destroyed ? clearInterval(timer) : socket.write('a')), 200);
+    });
+    expect(heldMs).toBeGreaterThan(9_000);
+    expect(heldMs).toBeLessThan(14_000);
+    expect(answer).toMatch(/^HTTP\/1\.1 408/);
+  });
+
   test('refusals are logged once per cause per 10 s, not once per request', async () => {
     const before = linesWith(discovery.output(), 'request without the right token');
     for (let index = 0; index < 30; index += 1) await fetch(`${base}/v1/count`, { method: 'POST' });
