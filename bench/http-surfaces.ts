@@ -67,7 +67,10 @@ async function throughput(url: string, headers: Record<string, string> = {}): Pr
   return (done - failed) / ((performance.now() - startedMs) / 1000);
 }
 
-async function best(ours: () => Promise<number>, reference: () => Promise<number>): Promise<[number, number]> {
+async function best(
+  ours: () => Promise<number>,
+  reference: () => Promise<number>,
+): Promise<[number, number]> {
   let oursBest = 0;
   let referenceBest = 0;
   // Alternate who goes first, so neither side always gets the warmer JIT or the quieter moment.

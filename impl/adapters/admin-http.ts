@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import {
   createHttpSurface,
+  type HttpSurfaceLimits,
   httpSurfaceLimitsDefault,
   methodNotAllowed,
   pathSegments,
@@ -34,6 +35,8 @@ export interface AdminServerOptions {
   logger: Logger;
   metrics?: Metrics;
   readyz: () => Readyz;
+  /** The HTTP limits. @default `adminLimits` */
+  limits?: HttpSurfaceLimits;
   /** Extra routes by exact path, e.g. `/count` for mode C. */
   routes?: Record<string, RouteHandler>;
 }
@@ -58,7 +61,7 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   const server = createHttpSurface(
     {
       name: 'admin',
-      limits: adminLimits,
+      limits: options.limits ?? adminLimits,
       logger: options.logger,
       internalError: (response) => sendJson(response, 500, { error: 'internal error' }),
     },

@@ -21,6 +21,7 @@ import {
 } from '../observability/health-verdict.ts';
 import {
   createHttpSurface,
+  type HttpSurfaceLimits,
   httpSurfaceLimitsDefault,
   methodNotAllowed,
   pathSegments,
@@ -42,6 +43,8 @@ export interface HealthAggregatorOptions {
   /** Demand a ready discovery instance even if none announces mode C. @default false */
   readonly requireDiscovery: boolean;
   readonly logger?: Logger;
+  /** The HTTP limits. @default `healthLimits` */
+  readonly limits?: HttpSurfaceLimits;
 }
 
 export interface HealthAggregator {
@@ -181,7 +184,7 @@ export async function startHealthAggregator(options: HealthAggregatorOptions): P
   const server = createHttpSurface(
     {
       name: 'health',
-      limits: healthLimits,
+      limits: options.limits ?? healthLimits,
       logger: options.logger,
       internalError: (response) => sendJson(response, 500, { error: 'internal error' }, false),
     },

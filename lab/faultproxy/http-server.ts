@@ -7,6 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import {
   createHttpSurface,
+  type HttpSurfaceLimits,
   httpSurfaceLimitsDefault,
   pathSegments,
   readBodyBounded,
@@ -32,6 +33,7 @@ async function answer(
   request: IncomingMessage,
   api: FaultProxyApi,
   metrics: FaultProxyMetrics,
+  bodyBytesMax: number,
 ): Promise<Reply | 'refused'> {
   if ((request.headers['user-agent'] ?? '').startsWith('Mozilla/')) {
     request.resume();
@@ -39,7 +41,7 @@ async function answer(
   }
   const segments = pathSegments(request.url);
   if (segments === undefined) return replies.plain(400, '400 Bad Request');
-  const body = await readBodyBounded(request, apiLimits.bodyBytesMax);
+  const body = await readBodyBounded(request, bodyBytesMax);
   if (body.kind === 'too-large') return 'refused';
   if (body.kind === 'aborted') return replies.plain(400, '400 Bad Request');
   if (segments.length === 1 && segments[0] === 'metrics') {
@@ -76,11 +78,16 @@ function send(
   response.end(reply.body);
 }
 
-export function createApiServer(api: FaultProxyApi, metrics: FaultProxyMetrics, logger: Logger): Server {
+export function createApiServer(
+  api: FaultProxyApi,
+  metrics: FaultProxyMetrics,
+  logger: Logger,
+  limits: HttpSurfaceLimits = apiLimits,
+): Server {
   return createHttpSurface(
     {
       name: 'faultproxy',
-      limits: apiLimits,
+      limits,
       logger,
       internalError: (response) => {
         const reply = replies.plain(500, 'internal error');
@@ -93,7 +100,7 @@ export function createApiServer(api: FaultProxyApi, metrics: FaultProxyMetrics, 
     },
     async (request, response) => {
       const requestId = nextRequestId(Date.now());
-      const reply = await answer(request, api, metrics);
+      const reply = await answer(request, api, metrics, limits.bodyBytesMax);
       logger.debug(
         {
           method: request.method,

@@ -5,6 +5,7 @@
  */
 import { randomInt } from 'node:crypto';
 import { pino, type Logger } from 'pino';
+import type { HttpSurfaceLimits } from '../../impl/adapters/http-surface.ts';
 import { closeHttp, listenHttp } from '../../impl/adapters/listen-http.ts';
 import { FaultProxyApi, proxiesMaxDefault, toxicsPerProxyMaxDefault } from './api.ts';
 import { createApiServer } from './http-server.ts';
@@ -20,6 +21,8 @@ export interface FaultProxyOptions {
   readonly seed?: number;
   /** Where logs go. @default silent */
   readonly logger?: Logger;
+  /** The API's HTTP limits. @default `apiLimits` (http-server.ts) */
+  readonly httpLimits?: HttpSurfaceLimits;
   /** Proxies at most. @default 256 (`proxiesMaxDefault`) */
   readonly proxiesMax?: number;
   /** Toxics per proxy at most. @default 32 (`toxicsPerProxyMaxDefault`) */
@@ -49,7 +52,7 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
     },
     (fields, message) => logger.warn(fields, message),
   );
-  const server = createApiServer(api, metrics, logger);
+  const server = createApiServer(api, metrics, logger, options.httpLimits);
   const port = await listenHttp(server, host, options.port ?? 8474);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {

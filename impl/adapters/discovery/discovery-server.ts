@@ -17,6 +17,7 @@ import type { Clock } from '../../ports/clock.ts';
 import { type AdminServer, sendJson, startAdminServer } from '../admin-http.ts';
 import {
   createHttpSurface,
+  type HttpSurfaceLimits,
   httpSurfaceLimitsDefault,
   isCleanText,
   methodNotAllowed,
@@ -63,7 +64,7 @@ export interface RunningDiscovery {
 
 export async function startDiscovery(
   options: DiscoveryOptions,
-  deps: { logger: Logger; clock?: Clock },
+  deps: { logger: Logger; clock?: Clock; httpLimits?: HttpSurfaceLimits },
 ): Promise<RunningDiscovery> {
   const { logger } = deps;
   const clock = deps.clock ?? monotonicClock;
@@ -76,10 +77,11 @@ export async function startDiscovery(
   const driver = new DiscoveryDriver(core, memberClient, clock);
   const members = metrics.gauge('headcount_discovery_members');
   const networks = memberNetworksOf(options);
+  const limits = deps.httpLimits ?? discoveryApiLimits;
   const api = createHttpSurface(
     {
       name: 'discovery',
-      limits: discoveryApiLimits,
+      limits,
       logger,
       internalError: (response) => sendJson(response, 500, { error: 'internal error' }),
     },
@@ -109,7 +111,7 @@ export async function startDiscovery(
     const route = routeFor(matched, method);
     // Every route reads its body within the limit (only registration uses it), so a kept-alive
     // connection stays in step and an oversized one is cut off unread.
-    const body = await readBodyBounded(request, discoveryApiLimits.bodyBytesMax);
+    const body = await readBodyBounded(request, limits.bodyBytesMax);
     if (body.kind === 'too-large') return refuse(request, response, 413, tooLarge);
     if (body.kind === 'aborted') return;
     const nowMs = clock.nowMs();

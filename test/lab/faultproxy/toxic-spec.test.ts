@@ -86,7 +86,7 @@ describe('faultproxy toxic-spec: wire names become unit-named fields', () => {
   propertyTest.prop([
     fc.constantFrom(...[...toxicKinds.values()].filter((kind) => kind.attributes.length > 0)),
     fc.oneof(fc.integer({ min: -(2 ** 31), max: -1 }), fc.constantFrom(4_000_000_000, 2 ** 50)),
-  ])('an attribute outside 0..max is refused with 400 in Toxiproxy\'s error shape', (kind, value) => {
+  ])("an attribute outside 0..max is refused with 400 in Toxiproxy's error shape", (kind, value) => {
     const spec = kind.attributes[0]!;
     fc.pre(value < 0 || value > spec.max);
     const body = JSON.stringify({ type: kind.type, attributes: { [spec.wire]: value } });
