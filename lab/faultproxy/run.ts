@@ -9,8 +9,8 @@ export interface RunOptions {
   readonly host: string;
   readonly port: number;
   readonly seed: number | undefined;
-  readonly proxiesMax: number;
-  readonly toxicsPerProxyMax: number;
+  readonly proxiesMax: number | undefined;
+  readonly toxicsPerProxyMax: number | undefined;
   readonly logLevel: string;
 }
 

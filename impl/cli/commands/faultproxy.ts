@@ -9,8 +9,8 @@ interface FaultProxyFlags {
   host: string;
   port: string;
   seed?: string;
-  proxiesMax: string;
-  toxicsPerProxyMax: string;
+  proxiesMax?: string;
+  toxicsPerProxyMax?: string;
   logLevel: string;
 }
 
@@ -38,8 +38,11 @@ export function register(program: Command): void {
       '--seed <n>',
       'root seed 0..4294967295 for jitter, toxicity and slicer draws (default: random, logged)',
     )
-    .option('--proxies-max <n>', 'proxies at most; one more is refused with 409', '256')
-    .option('--toxics-per-proxy-max <n>', 'toxics per proxy at most; one more is refused with 409', '32')
+    .option('--proxies-max <n>', 'proxies at most; one more is refused with 409 (default: 256)')
+    .option(
+      '--toxics-per-proxy-max <n>',
+      'toxics per proxy at most; one more is refused with 409 (default: 32)',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -50,13 +53,20 @@ export function register(program: Command): void {
       const port = parseIntegerFlag('--port', flags.port, 65535, problems);
       const seed =
         flags.seed === undefined ? undefined : parseIntegerFlag('--seed', flags.seed, seedMax, problems);
-      const proxiesMax = parseIntegerFlag('--proxies-max', flags.proxiesMax, proxiesMaxLimit, problems);
-      const toxicsPerProxyMax = parseIntegerFlag(
-        '--toxics-per-proxy-max',
-        flags.toxicsPerProxyMax,
-        toxicsPerProxyMaxLimit,
-        problems,
-      );
+      // Absent flags stay undefined: lab/faultproxy/api.ts holds the defaults, once.
+      const proxiesMax =
+        flags.proxiesMax === undefined
+          ? undefined
+          : parseIntegerFlag('--proxies-max', flags.proxiesMax, proxiesMaxLimit, problems);
+      const toxicsPerProxyMax =
+        flags.toxicsPerProxyMax === undefined
+          ? undefined
+          : parseIntegerFlag(
+              '--toxics-per-proxy-max',
+              flags.toxicsPerProxyMax,
+              toxicsPerProxyMaxLimit,
+              problems,
+            );
       if (problems.length > 0) failUsage('faultproxy', problems);
       const { runFaultProxy } = await import('../../../lab/faultproxy/run.ts');
       await runFaultProxy({
