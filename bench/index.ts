@@ -20,6 +20,7 @@ const benches = [
   'mode-c',
   'sim',
   'hostile-clients',
+  'http-surfaces',
 ];
 
 const wanted = process.argv.slice(2);

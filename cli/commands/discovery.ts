@@ -14,6 +14,10 @@ export function register(program: Command): void {
       'admin HTTP port for /healthz /readyz /metrics (0 = a free one); off when absent',
     )
     .option('--admin-host <host>', 'admin HTTP address', '127.0.0.1')
+    .option(
+      '--member-networks <cidrs>',
+      "CIDR blocks a member's count URL must lie in (default: the registering address and loopback)",
+    )
     .option('--token <token>', 'shared control-plane token (default: $HEADCOUNT_TOKEN); required')
     .addOption(
       new Option('--log-level <level>', 'log level')

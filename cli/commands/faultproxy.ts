@@ -9,8 +9,14 @@ interface FaultProxyFlags {
   host: string;
   port: string;
   seed?: string;
+  proxiesMax?: string;
+  toxicsPerProxyMax?: string;
   logLevel: string;
 }
+
+/** Caps past these would let the API pin the process's descriptors or slow every chunk. */
+const proxiesMaxLimit = 10_000;
+const toxicsPerProxyMaxLimit = 1_000;
 
 const seedMax = 0xffff_ffff;
 
@@ -32,6 +38,11 @@ export function register(program: Command): void {
       '--seed <n>',
       'root seed 0..4294967295 for jitter, toxicity and slicer draws (default: random, logged)',
     )
+    .option('--proxies-max <n>', 'proxies at most; one more is refused with 409 (default: 256)')
+    .option(
+      '--toxics-per-proxy-max <n>',
+      'toxics per proxy at most; one more is refused with 409 (default: 32)',
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
@@ -42,8 +53,29 @@ export function register(program: Command): void {
       const port = parseIntegerFlag('--port', flags.port, 65535, problems);
       const seed =
         flags.seed === undefined ? undefined : parseIntegerFlag('--seed', flags.seed, seedMax, problems);
+      // Absent flags stay undefined: lab/faultproxy/api.ts holds the defaults, once.
+      const proxiesMax =
+        flags.proxiesMax === undefined
+          ? undefined
+          : parseIntegerFlag('--proxies-max', flags.proxiesMax, proxiesMaxLimit, problems);
+      const toxicsPerProxyMax =
+        flags.toxicsPerProxyMax === undefined
+          ? undefined
+          : parseIntegerFlag(
+              '--toxics-per-proxy-max',
+              flags.toxicsPerProxyMax,
+              toxicsPerProxyMaxLimit,
+              problems,
+            );
       if (problems.length > 0) failUsage('faultproxy', problems);
       const { runFaultProxy } = await import('../../lab/faultproxy/run.ts');
-      await runFaultProxy({ host: flags.host, port, seed, logLevel: flags.logLevel });
+      await runFaultProxy({
+        host: flags.host,
+        port,
+        seed,
+        proxiesMax,
+        toxicsPerProxyMax,
+        logLevel: flags.logLevel,
+      });
     });
 }

@@ -3,7 +3,15 @@
  * `/metrics` (Prometheus text), plus routes a mode adds (mode C serves its count here).
  * Bound to 127.0.0.1 by default: nothing here is for the public.
  */
-import http from 'node:http';
+import type http from 'node:http';
+import {
+  createHttpSurface,
+  type HttpSurfaceLimits,
+  httpSurfaceLimitsDefault,
+  methodNotAllowed,
+  pathSegments,
+  refuseAndClose,
+} from './http-surface.ts';
 import { closeHttp, listenHttp } from './listen-http.ts';
 import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
@@ -27,6 +35,8 @@ export interface AdminServerOptions {
   logger: Logger;
   metrics?: Metrics;
   readyz: () => Readyz;
+  /** The HTTP limits. @default `adminLimits` */
+  limits?: HttpSurfaceLimits;
   /** Extra routes by exact path, e.g. `/count` for mode C. */
   routes?: Record<string, RouteHandler>;
 }
@@ -36,22 +46,28 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-/** Admin requests are tiny; a slow or stuck caller is cut off after this long. */
-const requestTimeoutMs = 5_000;
+/**
+ * The admin port's limits: the shared defaults, with a cap of 32 connections, below the 64
+ * descriptors `fd-limit.ts` keeps free beside the client cap (Prometheus, a health checker and
+ * each discovery instance keep one or two open), and no request bodies at all.
+ */
+export const adminLimits = Object.freeze({
+  ...httpSurfaceLimitsDefault,
+  connectionsMax: 32,
+  bodyBytesMax: 0,
+});
 
 export async function startAdminServer(options: AdminServerOptions): Promise<AdminServer> {
-  const server = http.createServer((request, response) => {
-    void route(options, request, response).catch((error: unknown) => {
-      options.logger.warn({ err: String(error), url: request.url }, 'admin request failed');
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-      else response.destroy();
-    });
-  });
-  server.requestTimeout = requestTimeoutMs;
-  server.headersTimeout = requestTimeoutMs;
-  server.keepAliveTimeout = 5_000;
+  const server = createHttpSurface(
+    {
+      name: 'admin',
+      limits: options.limits ?? adminLimits,
+      logger: options.logger,
+      internalError: (response) => sendJson(response, 500, { error: 'internal error' }),
+    },
+    (request, response) => route(options, request, response),
+  );
   const port = await listenHttp(server, options.host, options.port);
-  server.on('error', (error) => options.logger.warn({ err: error.message }, 'admin server error'));
   return { port, close: () => closeHttp(server) };
 }
 
@@ -60,11 +76,14 @@ async function route(
   request: http.IncomingMessage,
   response: http.ServerResponse,
 ): Promise<void> {
-  const path = (request.url ?? '/').split('?', 1)[0] ?? '/';
+  const segments = pathSegments(request.url);
+  if (segments === undefined) return refuseAndClose(request, response, 400, jsonType, badPath);
+  if (hasBody(request)) return refuseAndClose(request, response, 413, jsonType, noBodies);
+  const path = `/${segments.join('/')}`;
   const extra = options.routes?.[path];
   if (extra !== undefined) return extra(request, response);
   if (request.method !== 'GET' && request.method !== 'HEAD')
-    return sendJson(response, 405, { error: 'method not allowed' });
+    return methodNotAllowed(response, ['GET', 'HEAD']);
   if (path === '/healthz') return sendJson(response, 200, { alive: true });
   if (path === '/readyz') {
     const readyz = options.readyz();
@@ -77,6 +96,19 @@ async function route(
     return;
   }
   sendJson(response, 404, { error: 'not found' });
+}
+
+const jsonType = { 'content-type': 'application/json' };
+const badPath = JSON.stringify({
+  code: 'HC_BAD_REQUEST',
+  error: 'the path is not a well-formed, percent-encoded path',
+});
+const noBodies = JSON.stringify({ code: 'HC_BODY_TOO_LARGE', error: 'admin routes take no request body' });
+
+/** A request that declares or streams a body; admin routes read none. */
+function hasBody(request: http.IncomingMessage): boolean {
+  const length = request.headers['content-length'];
+  return (length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined;
 }
 
 export function sendJson(response: http.ServerResponse, status: number, body: unknown): void {

@@ -19,6 +19,15 @@ import {
   type ProbeResult,
   readyzBodySchema,
 } from '../observability/health-verdict.ts';
+import {
+  createHttpSurface,
+  type HttpSurfaceLimits,
+  httpSurfaceLimitsDefault,
+  methodNotAllowed,
+  pathSegments,
+  RateLimitedLog,
+  refuseAndClose,
+} from './http-surface.ts';
 import { closeHttp, listenHttp } from './listen-http.ts';
 import type { Logger } from './logger.ts';
 
@@ -34,6 +43,8 @@ export interface HealthAggregatorOptions {
   /** Demand a ready discovery instance even if none announces mode C. @default false */
   readonly requireDiscovery: boolean;
   readonly logger?: Logger;
+  /** The HTTP limits. @default `healthLimits` */
+  readonly limits?: HttpSurfaceLimits;
 }
 
 export interface HealthAggregator {
@@ -132,19 +143,35 @@ function sendJson(response: http.ServerResponse, status: number, body: unknown, 
   response.end(head ? undefined : text);
 }
 
+/**
+ * The aggregator's limits: the shared defaults and no request bodies. Every check costs one
+ * probe round at most (rounds are shared), so 256 connections is ample for any fleet's checkers.
+ */
+export const healthLimits = Object.freeze({ ...httpSurfaceLimitsDefault, bodyBytesMax: 0 });
+
+const jsonType = { 'content-type': 'application/json' };
+
 async function answer(
   options: HealthAggregatorOptions,
   probeRound: () => Promise<ProbeResult[]>,
+  unhealthyLog: RateLimitedLog,
   request: http.IncomingMessage,
   response: http.ServerResponse,
 ): Promise<void> {
-  const path = new URL(request.url ?? '/', 'http://aggregator').pathname;
+  const segments = pathSegments(request.url);
+  if (segments === undefined)
+    return refuseAndClose(request, response, 400, jsonType, '{"error":"malformed path"}\n');
+  const path = `/${segments.join('/')}`;
   if (path !== '/' && path !== '/healthz') return sendJson(response, 404, { error: 'not found' }, false);
   const head = request.method === 'HEAD';
-  if (request.method !== 'GET' && !head) return sendJson(response, 405, { error: 'use GET' }, false);
+  if (request.method !== 'GET' && !head) return methodNotAllowed(response, ['GET', 'HEAD']);
+  const length = request.headers['content-length'];
+  if ((length !== undefined && length !== '0') || request.headers['transfer-encoding'] !== undefined)
+    return refuseAndClose(request, response, 413, jsonType, '{"error":"/healthz takes no body"}\n');
   const targets = await probeRound();
   const verdict = healthVerdict(targets, options.requireDiscovery);
-  if (!verdict.serving) options.logger?.warn({ reasons: verdict.reasons }, 'service cannot serve');
+  // One line per cause per 10 s: a checker asking every 100 ms must not grow the log with it.
+  if (!verdict.serving) unhealthyLog.warn('unhealthy', { reasons: verdict.reasons }, 'service cannot serve');
   sendJson(response, verdict.serving ? 200 : 503, { ...verdict, targets }, head);
 }
 
@@ -153,12 +180,16 @@ export async function startHealthAggregator(options: HealthAggregatorOptions): P
     throw new Error(`targets: ${options.targets.length} given; need 1 to ${targetsMax}`);
   }
   const probeRound = sharedProbeRound(options.targets, options.timeoutMs);
-  const server = http.createServer((request, response) => {
-    void answer(options, probeRound, request, response).catch((error: unknown) => {
-      options.logger?.error({ err: String(error) }, 'health request failed');
-      if (!response.headersSent) sendJson(response, 500, { error: 'internal error' }, false);
-    });
-  });
+  const unhealthyLog = new RateLimitedLog(options.logger);
+  const server = createHttpSurface(
+    {
+      name: 'health',
+      limits: options.limits ?? healthLimits,
+      logger: options.logger,
+      internalError: (response) => sendJson(response, 500, { error: 'internal error' }, false),
+    },
+    (request, response) => answer(options, probeRound, unhealthyLog, request, response),
+  );
   const port = await listenHttp(server, options.host, options.port);
   return { port, close: () => closeHttp(server) };
 }

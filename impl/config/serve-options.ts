@@ -17,6 +17,37 @@ const durationMs = z.coerce.number().int().min(0).max(86_400_000);
 const positiveMs = z.coerce.number().int().min(1).max(86_400_000);
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/**
+ * A discovery base URL: plain `http://host:port` (the control-plane client speaks no TLS; put a
+ * TLS proxy in front instead), no credentials (the token is the credential). Checked at start,
+ * so a typo is exit 2 naming `--discovery` rather than a crash at the first call.
+ */
+export function isDiscoveryUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false;
+  const url = new URL(text);
+  return url.protocol === 'http:' && url.hostname !== '' && url.username === '' && url.password === '';
+}
+
+const discoveryUrlMessage =
+  'each URL must be http://host:port (no https, no credentials), e.g. http://127.0.0.1:7100';
+
+/** What `impl/adapters/redis/connect.ts` can connect to; anything else is exit 2 naming `--redis`. */
+export function isRedisTarget(text: string): boolean {
+  const trimmed = text.trim();
+  if (trimmed === 'memory') return true;
+  for (const scheme of ['redis-sentinel://', 'redis-cluster://']) {
+    if (trimmed.startsWith(scheme)) return trimmed.length > scheme.length;
+  }
+  return trimmed.split(',').every((item) => {
+    const value = item.trim();
+    if (!URL.canParse(value)) return false;
+    const url = new URL(value);
+    return (url.protocol === 'redis:' || url.protocol === 'rediss:') && url.hostname !== '';
+  });
+}
+
+const redisTargetMessage =
+  'must be redis://[user:password@]host:port, rediss://..., redis-sentinel://h:p,h:p/master, redis-cluster://h:p,h:p, a comma list of redis:// URLs, or memory';
 export const serveOptionsSchema = z
   .object({
     /** Address to listen on for clients. @default 127.0.0.1 (safe; use 0.0.0.0 behind a load balancer) */
@@ -60,7 +91,7 @@ export const serveOptionsSchema = z
 
     // Mode A
     /** Redis URL (`redis://`, `rediss://`, `redis-sentinel://`, comma list for Cluster) or `memory` (ioredis-mock, demo only). */
-    redis: z.string().min(1).default('redis://127.0.0.1:6379'),
+    redis: z.string().min(1).refine(isRedisTarget, redisTargetMessage).default('redis://127.0.0.1:6379'),
     /** Key prefix; keys carry a Cluster hash tag `{prefix}`. @default headcount */
     redisPrefix: z
       .string()
@@ -86,7 +117,7 @@ export const serveOptionsSchema = z
 
     // Mode C
     /** Discovery instances' base URLs, e.g. `http://127.0.0.1:7100,http://127.0.0.1:7101`. */
-    discovery: z.array(z.url()).default([]),
+    discovery: z.array(z.string().refine(isDiscoveryUrl, discoveryUrlMessage)).default([]),
     /** Shared control-plane token (or HEADCOUNT_TOKEN). Never logged. */
     token: z.string().optional(),
     /** How long one discovery call may take before the next instance is asked. @default 1000 */

@@ -18,7 +18,10 @@ export type ApiErrorCode =
   | 'HC_FP_INVALID_TOXIC_TYPE'
   | 'HC_FP_TOXIC_EXISTS'
   | 'HC_FP_TOXIC_NOT_FOUND'
-  | 'HC_FP_LISTEN_FAILED';
+  | 'HC_FP_LISTEN_FAILED'
+  | 'HC_FP_OUT_OF_RANGE'
+  | 'HC_FP_TOO_MANY'
+  | 'HC_FP_UPSTREAM_LOOP';
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ApiError };
 
@@ -44,6 +47,14 @@ export const apiErrors = {
   toxicExists: { code: 'HC_FP_TOXIC_EXISTS', status: 409, message: 'toxic already exists' },
   toxicNotFound: { code: 'HC_FP_TOXIC_NOT_FOUND', status: 404, message: 'toxic not found' },
   listenFailed: (message: string): ApiError => ({ code: 'HC_FP_LISTEN_FAILED', status: 500, message }),
+  // Ours, not Toxiproxy's (it has no such limits); same shape, so its clients show them as errors.
+  outOfRange: (detail: string): ApiError => ({
+    code: 'HC_FP_OUT_OF_RANGE',
+    status: 400,
+    message: `bad request body: ${detail}`,
+  }),
+  tooMany: (detail: string): ApiError => ({ code: 'HC_FP_TOO_MANY', status: 409, message: detail }),
+  upstreamLoop: (detail: string): ApiError => ({ code: 'HC_FP_UPSTREAM_LOOP', status: 400, message: detail }),
 } as const satisfies Record<string, ApiError | ((detail: string) => ApiError)>;
 
 export function fail<T>(error: ApiError): Result<T> {

@@ -4,7 +4,9 @@
  * a time, as Toxiproxy holds its collection lock, so a toxic is never added to a chain that a
  * removal is still rebuilding.
  */
-import { apiErrors, type ApiError } from './api-error.ts';
+import { parseHostPort } from './address.ts';
+import { apiErrors, type ApiError, fail, type Result } from './api-error.ts';
+import { upstreamLoop } from './loop-guard.ts';
 import type { FaultProxyMetrics } from './metrics.ts';
 import { parsePopulate, parseProxyCreate, parseProxyUpdate, type ProxySpec } from './proxy-spec.ts';
 import { FaultyProxy } from './proxy.ts';
@@ -29,6 +31,23 @@ interface Route {
   readonly methods: Readonly<Record<string, Handler>>;
 }
 
+/**
+ * Proxies at most: each enabled one holds a listening descriptor, and 10,000 of them were seen
+ * to pin a process at its limit. A lab cluster uses a few per server.
+ */
+export const proxiesMaxDefault = 256;
+
+/** Toxics per proxy at most: every chunk passes through each, so a long chain is a slow link. */
+export const toxicsPerProxyMaxDefault = 32;
+
+export interface ApiLimits {
+  readonly proxiesMax: number;
+  readonly toxicsPerProxyMax: number;
+}
+
+/** Where a proxy's bind-everything warning goes (the lab binds loopback only). */
+export type Warn = (fields: Record<string, unknown>, message: string) => void;
+
 export class FaultProxyApi {
   private readonly proxies = new Map<string, FaultyProxy>();
   private queue: Promise<unknown> = Promise.resolve();
@@ -37,6 +56,11 @@ export class FaultProxyApi {
   constructor(
     private readonly rootSeed: number,
     private readonly metrics: FaultProxyMetrics,
+    private readonly limits: ApiLimits = {
+      proxiesMax: proxiesMaxDefault,
+      toxicsPerProxyMax: toxicsPerProxyMaxDefault,
+    },
+    private readonly warn: Warn = () => {},
   ) {
     const proxyUpdate: Handler = (r, [name]) => this.serial(() => this.proxyUpdate(name!, r.body));
     const toxicUpdate: Handler = (r, [p, t]) => this.serial(() => this.toxicUpdate(p!, t!, r.body));
@@ -128,13 +152,44 @@ export class FaultProxyApi {
     const spec = parseProxyCreate(body);
     if (!spec.ok) return replies.error(spec.error);
     if (this.proxies.has(spec.value.name)) return replies.error(apiErrors.proxyExists);
+    if (this.proxies.size >= this.limits.proxiesMax) return replies.error(this.tooManyProxies());
     const proxy = this.newProxy(spec.value);
     if (spec.value.enabled) {
-      const started = await proxy.start();
+      const started = await this.startChecked(proxy);
       if (!started.ok) return replies.error(started.error);
     }
     this.proxies.set(proxy.name, proxy);
     return replies.json(201, proxy.toJson());
+  }
+
+  private tooManyProxies(): ApiError {
+    return apiErrors.tooMany(`too many proxies: ${this.limits.proxiesMax} exist (proxiesMax)`);
+  }
+
+  /**
+   * Starts a proxy, then refuses it (stopped again) if its upstream leads back to its own
+   * listen address; warns when it listens on every interface, as Toxiproxy does by default.
+   */
+  private async startChecked(proxy: FaultyProxy): Promise<Result<void>> {
+    const wasEnabled = proxy.enabled;
+    const started = await proxy.start();
+    if (!started.ok || wasEnabled) return started;
+    const others = [...this.proxies.values()].filter((other) => other.enabled && other !== proxy);
+    const loop = upstreamLoop(proxy, [...others, proxy]);
+    if (loop !== undefined) {
+      proxy.stop();
+      return fail(
+        apiErrors.upstreamLoop(
+          `upstream ${proxy.upstream} leads back to this proxy's listen address ${proxy.listen} (via ${loop.join(' -> ')}): every connection would loop`,
+        ),
+      );
+    }
+    if (bindsEveryInterface(proxy.listen))
+      this.warn(
+        { proxy: proxy.name, listen: proxy.listen },
+        'proxy listens on every interface: anyone who can reach this host can use it (give listen 127.0.0.1:PORT)',
+      );
+    return started;
   }
 
   private newProxy(spec: ProxySpec): FaultyProxy {
@@ -152,7 +207,7 @@ export class FaultProxyApi {
         proxy.upstream = spec.value.upstream;
       }
       if (spec.value.enabled && !proxy.enabled) {
-        const started = await proxy.start();
+        const started = await this.startChecked(proxy);
         if (!started.ok) return replies.error(started.error);
       } else if (!spec.value.enabled && proxy.enabled) {
         proxy.stop();
@@ -179,11 +234,13 @@ export class FaultProxyApi {
         applied.push(existing);
         continue;
       }
+      if (existing === undefined && this.proxies.size >= this.limits.proxiesMax)
+        return populateReply(this.tooManyProxies(), applied.length > 0 ? applied : null);
       existing?.stop();
       this.proxies.delete(spec.name);
       const proxy = this.newProxy(spec);
       if (spec.enabled) {
-        const started = await proxy.start();
+        const started = await this.startChecked(proxy);
         if (!started.ok) return populateReply(started.error, applied.length > 0 ? applied : null);
       }
       this.proxies.set(proxy.name, proxy);
@@ -194,7 +251,7 @@ export class FaultProxyApi {
 
   private async reset(): Promise<Reply> {
     for (const proxy of this.proxies.values()) {
-      const started = await proxy.start();
+      const started = await this.startChecked(proxy);
       if (!started.ok) return replies.error(started.error);
       await proxy.removeAllToxics();
     }
@@ -205,6 +262,12 @@ export class FaultProxyApi {
     return this.withProxy(proxyName, (proxy) => {
       const spec = parseToxicCreate(body, (name) => proxy.findToxic(name) !== undefined);
       if (!spec.ok) return replies.error(spec.error);
+      if (proxy.toxics().length >= this.limits.toxicsPerProxyMax)
+        return replies.error(
+          apiErrors.tooMany(
+            `too many toxics: this proxy has ${this.limits.toxicsPerProxyMax} (toxicsPerProxyMax)`,
+          ),
+        );
       return replies.json(200, toxicToJson(proxy.addToxic(spec.value)));
     });
   }
@@ -256,4 +319,12 @@ function populateReply(error: ApiError | undefined, proxies: FaultyProxy[] | nul
   const list = proxies === null ? null : proxies.map((proxy) => proxy.toJson());
   if (error === undefined) return replies.json(201, { proxies: list });
   return replies.json(error.status, { error: error.message, status: error.status, proxies: list });
+}
+
+function bindsEveryInterface(listen: string): boolean {
+  const address = parseHostPort(listen);
+  return (
+    typeof address !== 'string' &&
+    (address.host === undefined || address.host === '0.0.0.0' || address.host === '::')
+  );
 }

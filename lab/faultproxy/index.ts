@@ -5,8 +5,9 @@
  */
 import { randomInt } from 'node:crypto';
 import { pino, type Logger } from 'pino';
+import type { HttpSurfaceLimits } from '../../impl/adapters/http-surface.ts';
 import { closeHttp, listenHttp } from '../../impl/adapters/listen-http.ts';
-import { FaultProxyApi } from './api.ts';
+import { FaultProxyApi, proxiesMaxDefault, toxicsPerProxyMaxDefault } from './api.ts';
 import { createApiServer } from './http-server.ts';
 import { FaultProxyMetrics } from './metrics.ts';
 import { seedMax } from './random-streams.ts';
@@ -20,6 +21,12 @@ export interface FaultProxyOptions {
   readonly seed?: number;
   /** Where logs go. @default silent */
   readonly logger?: Logger;
+  /** The API's HTTP limits. @default `apiLimits` (http-server.ts) */
+  readonly httpLimits?: HttpSurfaceLimits;
+  /** Proxies at most. @default 256 (`proxiesMaxDefault`) */
+  readonly proxiesMax?: number;
+  /** Toxics per proxy at most. @default 32 (`toxicsPerProxyMaxDefault`) */
+  readonly toxicsPerProxyMax?: number;
 }
 
 export interface FaultProxy {
@@ -36,8 +43,16 @@ export async function startFaultProxy(options: FaultProxyOptions = {}): Promise<
   const seed = options.seed ?? randomInt(0, seedMax);
   const logger = options.logger ?? pino({ level: 'silent' });
   const metrics = new FaultProxyMetrics();
-  const api = new FaultProxyApi(seed, metrics);
-  const server = createApiServer(api, metrics, logger);
+  const api = new FaultProxyApi(
+    seed,
+    metrics,
+    {
+      proxiesMax: options.proxiesMax ?? proxiesMaxDefault,
+      toxicsPerProxyMax: options.toxicsPerProxyMax ?? toxicsPerProxyMaxDefault,
+    },
+    (fields, message) => logger.warn(fields, message),
+  );
+  const server = createApiServer(api, metrics, logger, options.httpLimits);
   const port = await listenHttp(server, host, options.port ?? 8474);
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {

@@ -9,6 +9,8 @@ export interface RunOptions {
   readonly host: string;
   readonly port: number;
   readonly seed: number | undefined;
+  readonly proxiesMax: number | undefined;
+  readonly toxicsPerProxyMax: number | undefined;
   readonly logLevel: string;
 }
 
@@ -16,7 +18,14 @@ export async function runFaultProxy(options: RunOptions): Promise<void> {
   const logger = createLogger(options.logLevel as LogLevel, 'faultproxy');
   let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
   try {
-    proxy = await startFaultProxy({ host: options.host, port: options.port, seed: options.seed, logger });
+    proxy = await startFaultProxy({
+      host: options.host,
+      port: options.port,
+      seed: options.seed,
+      proxiesMax: options.proxiesMax,
+      toxicsPerProxyMax: options.toxicsPerProxyMax,
+      logger,
+    });
   } catch (error) {
     logger.fatal({ err: error }, 'cannot listen');
     process.exitCode = 1;

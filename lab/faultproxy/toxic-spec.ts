@@ -62,6 +62,13 @@ export function decodeAttributes(
   for (const spec of kind.attributes) {
     const value = fields.value[spec.wire];
     attrs[spec.field] = typeof value === 'number' ? value : (base[spec.field] ?? 0);
+    const given = attrs[spec.field]!;
+    if (!Number.isSafeInteger(given) || given < 0 || given > spec.max)
+      return fail(
+        apiErrors.outOfRange(
+          `attribute ${spec.wire} of a ${kind.type} toxic is ${given}; it must be 0..${spec.max}`,
+        ),
+      );
   }
   return { ok: true, value: attrs };
 }
@@ -82,6 +89,7 @@ export function parseToxicCreate(body: string, nameTaken: (name: string) => bool
   const attrs = decodeAttributes(kind, attributesOf(decoded.value), {});
   if (!attrs.ok) return attrs;
   const toxicity = (fields.value['toxicity'] as number | undefined) ?? 1;
+  if (!validToxicity(toxicity)) return fail(toxicityError(toxicity));
   return { ok: true, value: { name, type, stream, direction, toxicity, kind, attrs: attrs.value } };
 }
 
@@ -102,5 +110,18 @@ export function parseToxicUpdate(
   const attrs = decodeAttributes(current.kind, attributesOf(decoded.value), current.attrs);
   if (!attrs.ok) return attrs;
   const toxicity = (fields.value['toxicity'] as number | undefined) ?? current.toxicity;
+  if (!validToxicity(toxicity)) return fail(toxicityError(toxicity));
   return { ok: true, value: { toxicity, attrs: attrs.value } };
+}
+
+/**
+ * A probability: Toxiproxy stores 1.5 as given (it acts as 1), so values above 1 stay accepted
+ * for compatibility; a negative one is refused.
+ */
+function validToxicity(toxicity: number): boolean {
+  return Number.isFinite(toxicity) && toxicity >= 0;
+}
+
+function toxicityError(toxicity: number) {
+  return apiErrors.outOfRange(`toxicity is ${toxicity}; it must be a probability, 0 or more (1 = always)`);
 }

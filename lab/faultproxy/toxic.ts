@@ -59,7 +59,15 @@ export interface AttributeSpec<F extends string = string> {
   readonly wire: string;
   readonly field: F;
   readonly goType: GoIntType;
+  /**
+   * The largest value accepted (the smallest is 0); a value outside is refused with a 400 in
+   * Toxiproxy's error shape. Toxiproxy itself accepts any int64, so -5000 or 1e18 ms "work" there.
+   */
+  readonly max: number;
 }
+
+/** An hour: no lab run holds a chunk, a close or a connection longer than that. */
+export const attributeMsMax = 3_600_000;
 
 /** A kind of toxic: its wire type name, its attributes and its pipe. One per file in `toxics/`. */
 export interface ToxicKind<F extends string = string> {

@@ -69,9 +69,8 @@ export async function spawnHeadcount(
       reject(new Error(`exited with ${code} before ${waitFor}:\n${output}`));
     });
   });
-  child.stdout.on('data', (chunk: Buffer) => {
-    output += chunk.toString('utf8');
-  });
+  // `onData` keeps collecting stdout after the listening line; a second listener here doubled
+  // every later line, which made log-line counts wrong.
   return {
     process: child,
     listening,

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Result } from '../../core/result.ts';
 import { err, ok } from '../../core/result.ts';
 import { logLevels } from '../logger.ts';
+import { parseMemberNetworks } from './member-url.ts';
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const positiveMs = z.coerce.number().int().min(1).max(86_400_000);
@@ -28,6 +29,23 @@ export const discoveryOptionsSchema = z
     token: z
       .string({ error: 'a token is required (--token or HEADCOUNT_TOKEN)' })
       .min(1, 'a token is required (--token or HEADCOUNT_TOKEN)'),
+    /**
+     * CIDR blocks a member's countUrl must lie in (comma-separated on the command line).
+     * @default none: the registering connection's own address and loopback. Set it when servers
+     * register through a load balancer or NAT, whose address is not theirs.
+     */
+    memberNetworks: z
+      .preprocess(
+        (value) =>
+          typeof value === 'string'
+            ? value
+                .split(',')
+                .map((item) => item.trim())
+                .filter((item) => item !== '')
+            : value,
+        z.array(z.string()).min(1, 'give at least one CIDR block, e.g. 10.0.0.0/8'),
+      )
+      .optional(),
     logLevel: z.enum(logLevels).default('info'),
   })
   .strict();
@@ -47,6 +65,10 @@ export function parseDiscoveryOptions(
     return err(
       parsed.error.issues.map((issue) => ({ field: String(issue.path[0] ?? ''), message: issue.message })),
     );
+  }
+  for (const cidr of parsed.data.memberNetworks ?? []) {
+    const networks = parseMemberNetworks([cidr]);
+    if (!networks.ok) return err([{ field: 'memberNetworks', message: networks.error }]);
   }
   if (parsed.data.fanoutTimeoutMs >= parsed.data.leaseMs) {
     return err([

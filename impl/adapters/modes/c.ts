@@ -9,6 +9,7 @@ import type { WhoReply } from '../../core/counting-backend.ts';
 import type { ServerEffect, ServerEffectResult } from '../../core/mode-c/effects.ts';
 import { ModeCBackend } from '../../core/mode-c/mode-c-backend.ts';
 import { sendJson } from '../admin-http.ts';
+import { methodNotAllowed } from '../http-surface.ts';
 import { DiscoveryClient } from '../discovery/discovery-client.ts';
 import { bearerMatches } from '../discovery/token.ts';
 import { redactUrl } from '../logger.ts';
@@ -91,11 +92,17 @@ export const createModeRuntime: ModeFactory = async (context) => {
     needsAdmin: true,
     routes: () => ({
       '/count': (request, response) => {
-        request.resume();
+        if (request.method !== 'GET' && request.method !== 'HEAD')
+          return methodNotAllowed(response, ['GET', 'HEAD']);
         if (!bearerMatches(request, options.token))
           return sendJson(response, 401, { code: 'HC_UNAUTHENTICATED' });
         if (backend === undefined) return sendJson(response, 503, { error: 'starting' });
-        return sendJson(response, 200, { serverId: backend.serverId, count: backend.localCount });
+        // countMax lets discovery refuse a count this server could never hold (a bad answer).
+        return sendJson(response, 200, {
+          serverId: backend.serverId,
+          count: backend.localCount,
+          countMax: options.maxConnections,
+        });
       },
     }),
     started: ({ adminUrl }) => {

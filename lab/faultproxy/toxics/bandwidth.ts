@@ -6,12 +6,15 @@
  */
 import { interrupted, type ToxicKind } from '../toxic.ts';
 
+/** 100 GB/s: far above any link the lab shapes, and small enough that byte maths stays exact. */
+const rateKBpsMax = 100_000_000;
+
 /** Large chunks go out in slices of this many milliseconds of data. */
 const sliceMs = 100;
 
 export const bandwidthToxic: ToxicKind<'rateKBps'> = {
   type: 'bandwidth',
-  attributes: [{ wire: 'rate', field: 'rateKBps', goType: 'int64' }],
+  attributes: [{ wire: 'rate', field: 'rateKBps', goType: 'int64', max: rateKBpsMax }],
   async pipe(attrs, stub) {
     const rateKBps = attrs.rateKBps;
     let owedMs = 0;

@@ -3,7 +3,7 @@
  * entered the proxy, so two latency toxics add up and a slow reader is not charged twice.
  * Jitter is drawn like Toxiproxy's `rand.Int63n(2*jitter) - jitter`: in [-jitterMs, jitterMs).
  */
-import { interrupted, type Random, type ToxicKind } from '../toxic.ts';
+import { attributeMsMax, interrupted, type Random, type ToxicKind } from '../toxic.ts';
 
 type Field = 'latencyMs' | 'jitterMs';
 
@@ -16,8 +16,8 @@ export function latencyDelayMs(latencyMs: number, jitterMs: number, random: Rand
 export const latencyToxic: ToxicKind<Field> = {
   type: 'latency',
   attributes: [
-    { wire: 'latency', field: 'latencyMs', goType: 'int64' },
-    { wire: 'jitter', field: 'jitterMs', goType: 'int64' },
+    { wire: 'latency', field: 'latencyMs', goType: 'int64', max: attributeMsMax },
+    { wire: 'jitter', field: 'jitterMs', goType: 'int64', max: attributeMsMax },
   ],
   async pipe(attrs, stub) {
     for (;;) {

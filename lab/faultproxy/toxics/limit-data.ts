@@ -10,7 +10,7 @@ interface LimitDataState {
 
 export const limitDataToxic: ToxicKind<'bytesMax'> = {
   type: 'limit_data',
-  attributes: [{ wire: 'bytes', field: 'bytesMax', goType: 'int64' }],
+  attributes: [{ wire: 'bytes', field: 'bytesMax', goType: 'int64', max: Number.MAX_SAFE_INTEGER }],
   newState(): LimitDataState {
     return { bytesTransmitted: 0 };
   },

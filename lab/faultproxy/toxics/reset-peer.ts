@@ -4,11 +4,11 @@
  * clock starts with traffic, not with the connection: an idle connection is left alone.
  * Removing the toxic before the timer fires cancels the reset.
  */
-import { interrupted, type ToxicKind } from '../toxic.ts';
+import { attributeMsMax, interrupted, type ToxicKind } from '../toxic.ts';
 
 export const resetPeerToxic: ToxicKind<'timeoutMs'> = {
   type: 'reset_peer',
-  attributes: [{ wire: 'timeout', field: 'timeoutMs', goType: 'int64' }],
+  attributes: [{ wire: 'timeout', field: 'timeoutMs', goType: 'int64', max: attributeMsMax }],
   resetsOnClose: true,
   async pipe(attrs, stub) {
     const chunk = await stub.read();

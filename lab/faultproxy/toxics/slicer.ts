@@ -4,7 +4,10 @@
  * pieces. Slices come from halving with a random offset (Toxiproxy's `chunk`), so there is no
  * tendency to a small slice at either end.
  */
-import { interrupted, type Random, type ToxicKind } from '../toxic.ts';
+import { attributeMsMax, interrupted, type Random, type ToxicKind } from '../toxic.ts';
+
+/** A slice is at most 1 MiB: larger than any socket read, so a larger size slices nothing. */
+const sliceBytesMax = 1024 * 1024;
 
 type Field = 'averageSizeBytes' | 'sizeVariationBytes' | 'delayUs';
 
@@ -38,9 +41,9 @@ export function sliceOffsets(
 export const slicerToxic: ToxicKind<Field> = {
   type: 'slicer',
   attributes: [
-    { wire: 'average_size', field: 'averageSizeBytes', goType: 'int' },
-    { wire: 'size_variation', field: 'sizeVariationBytes', goType: 'int' },
-    { wire: 'delay', field: 'delayUs', goType: 'int' },
+    { wire: 'average_size', field: 'averageSizeBytes', goType: 'int', max: sliceBytesMax },
+    { wire: 'size_variation', field: 'sizeVariationBytes', goType: 'int', max: sliceBytesMax },
+    { wire: 'delay', field: 'delayUs', goType: 'int', max: attributeMsMax * 1000 },
   ],
   async pipe(attrs, stub) {
     for (;;) {

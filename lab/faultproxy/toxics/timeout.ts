@@ -4,11 +4,11 @@
  * removed. Removing it closes the connection (Toxiproxy's `Cleanup`), since the dropped bytes
  * have left the stream in an unknown state.
  */
-import { interrupted, type ToxicKind } from '../toxic.ts';
+import { attributeMsMax, interrupted, type ToxicKind } from '../toxic.ts';
 
 export const timeoutToxic: ToxicKind<'timeoutMs'> = {
   type: 'timeout',
-  attributes: [{ wire: 'timeout', field: 'timeoutMs', goType: 'int64' }],
+  attributes: [{ wire: 'timeout', field: 'timeoutMs', goType: 'int64', max: attributeMsMax }],
   async pipe(attrs, stub) {
     let timedOut = false;
     let stopped = false;

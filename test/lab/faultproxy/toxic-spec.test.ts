@@ -75,11 +75,29 @@ describe('faultproxy toxic-spec: wire names become unit-named fields', () => {
 
   propertyTest.prop([
     fc.constantFrom(...toxicKinds.keys()),
-    fc.array(fc.integer({ min: -1e6, max: 1e6 }), { minLength: 3, maxLength: 3 }),
+    fc.array(fc.integer({ min: 0, max: 1e6 }), { minLength: 3, maxLength: 3 }),
   ])('serialising a parsed toxic gives back the wire attributes', (type, values) => {
     const kind = toxicKinds.get(type)!;
     const attributes = Object.fromEntries(kind.attributes.map((spec, index) => [spec.wire, values[index]!]));
     const spec = parsed({ type, attributes });
     expect(toxicToJson({ ...spec, random: randomFromSeed(0) }).attributes).toEqual(attributes);
+  });
+
+  propertyTest.prop([
+    fc.constantFrom(...[...toxicKinds.values()].filter((kind) => kind.attributes.length > 0)),
+    fc.oneof(fc.integer({ min: -(2 ** 31), max: -1 }), fc.constantFrom(4_000_000_000, 2 ** 50)),
+  ])("an attribute outside 0..max is refused with 400 in Toxiproxy's error shape", (kind, value) => {
+    const spec = kind.attributes[0]!;
+    fc.pre(value < 0 || value > spec.max);
+    const body = JSON.stringify({ type: kind.type, attributes: { [spec.wire]: value } });
+    const result = parseToxicCreate(body, () => false);
+    expect(result).toMatchObject({ ok: false, error: { code: 'HC_FP_OUT_OF_RANGE', status: 400 } });
+  });
+
+  test('a negative toxicity is refused; 1.5 and 0 stay accepted as Toxiproxy stores them', () => {
+    const refused = parseToxicCreate('{"type":"noop","toxicity":-3}', () => false);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'HC_FP_OUT_OF_RANGE', status: 400 } });
+    expect(parseToxicCreate('{"type":"noop","toxicity":1.5}', () => false).ok).toBe(true);
+    expect(parseToxicCreate('{"type":"noop","toxicity":0}', () => false).ok).toBe(true);
   });
 });
