@@ -1,9 +1,10 @@
 /**
  * What every headcount container shares: a locked-down security context, a writable /tmp (tsx
  * keeps its compile cache there; the root filesystem is read-only), the pod IP for the admin
- * address, and the descriptor budget the image's entrypoint raises `ulimit -n` to before it
- * execs node (ops/container/entrypoint.sh). Kubernetes has no per-pod rlimit setting, and
- * containerd's default soft limit of 1024 would quietly cap a server at 960 clients.
+ * address, and the descriptor budget the image's entrypoint sets `ulimit -n` to before it execs
+ * node (ops/container/entrypoint.sh). Kubernetes has no per-pod rlimit setting; the entrypoint
+ * fails the pod with a message when the runtime's hard limit is below the budget, rather than
+ * let the server be capped quietly under --max-connections.
  */
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';

@@ -22,9 +22,11 @@ export interface Spawned {
 
 export async function spawnHeadcount(
   args: string[],
-  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+  options: { timeoutMs?: number; env?: NodeJS.ProcessEnv; launcher?: readonly string[] } = {},
 ): Promise<Spawned> {
-  const child = spawn(process.execPath, [headcountBin, ...args], {
+  // `launcher` replaces `node bin/headcount.js`, e.g. with the container's entrypoint script.
+  const [command, ...launcherArgs] = options.launcher ?? [process.execPath, headcountBin];
+  const child = spawn(command!, [...launcherArgs, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });
