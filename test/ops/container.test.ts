@@ -32,7 +32,8 @@ describe('ops/container: the Containerfile', () => {
 
   test('two stages on Node 20 slim; the final one installs nothing and copies production dependencies', () => {
     expect(instructions('ARG')).toContain('NODE_IMAGE=node:20-bookworm-slim');
-    expect(instructions('FROM')).toEqual(['${NODE_IMAGE} AS deps', '${NODE_IMAGE}']);
+    const image = '$' + '{NODE_IMAGE}'; // the Containerfile's ARG, not a template placeholder
+    expect(instructions('FROM')).toEqual([`${image} AS deps`, image]);
     expect(instructions('RUN')[0]).toMatch(/^npm ci --omit=dev\b/);
     const copies = DockerfileParser.parse(containerfile)
       .getCOPYs()

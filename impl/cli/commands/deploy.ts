@@ -1,7 +1,8 @@
 /**
  * `headcount deploy k8s`: write Kubernetes manifests (a kustomize layout) generated from the
  * server's own flags and defaults, so a rollout's grace period, probes and descriptor budget
- * cannot drift from the code. Options and help only; the generator lives in deploy/k8s/.
+ * cannot drift from the code; `headcount deploy systemd` does the same for systemd units.
+ * Options and help only; the generators live in deploy/.
  */
 import { type Command, Option } from 'commander';
 
@@ -34,8 +35,22 @@ export function register(program: Command): void {
       'load Job: held connections in total, a multiple of --load-pods (default 20000)',
     )
     .option('--load-duration-ms <ms>', 'load Job: measured time (default 60000)')
-    .action(async (flags: Record<string, string | undefined>) => {
+    .action(async (flags: Record<string, unknown>) => {
       const { runDeployK8s } = await import('../../../deploy/k8s/run.ts');
       runDeployK8s(flags);
+    });
+  deploy
+    .command('systemd')
+    .description(
+      'Write systemd units for a server and a discovery instance (sandboxed, sized from the flags)',
+    )
+    .option('--out <dir>', 'folder to write into (the checked-in copy is ops/systemd)', 'ops/systemd')
+    .option('--dir <path>', 'where the checkout with npm ci --omit=dev lives (default /opt/headcount)')
+    .option('--node <path>', 'the Node 20 binary (default /usr/bin/node)')
+    .option('--max-connections <n>', 'serve --max-connections; LimitNOFILE is set to cover it')
+    .option('--drain-ms <ms>', 'serve --drain-ms; TimeoutStopSec is set above the whole stop')
+    .action(async (flags: Record<string, unknown>) => {
+      const { runDeploySystemd } = await import('../../../deploy/systemd/run.ts');
+      runDeploySystemd(flags);
     });
 }
