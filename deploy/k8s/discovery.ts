@@ -11,6 +11,7 @@
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Service } from 'kubernetes-models/v1/Service';
+import { discoveryOptionsSchema } from '../../impl/adapters/discovery/discovery-options.ts';
 import { adminPortName, discoveryName, labelsOf, ports, selectorOf } from './names.ts';
 import {
   containerSecurityContext,
@@ -24,6 +25,14 @@ import { tokenEnv } from './server.ts';
 
 /** The design's two instances: one can be down (a zone, a rollout) while WHO still answers. */
 export const discoveryReplicas = 2;
+/**
+ * A restarted instance starts empty and learns the fleet from renewals, so a rollout waits one
+ * full lease (plus slack) after it is ready before it restarts the other instance.
+ */
+export function discoveryMinReadySeconds(leaseMs: number): number {
+  return Math.ceil(leaseMs / 1000) + 2;
+}
+
 /** Discovery holds no clients, so its stop is short; this covers deregistration replies in flight. */
 const discoveryGraceSeconds = 10;
 
@@ -34,6 +43,7 @@ export function discoveryStatefulSet(image: string): StatefulSet {
       serviceName: discoveryName,
       replicas: discoveryReplicas,
       podManagementPolicy: 'Parallel',
+      minReadySeconds: discoveryMinReadySeconds(discoveryOptionsSchema.parse({ token: 'x' }).leaseMs),
       selector: { matchLabels: selectorOf('discovery') },
       template: {
         metadata: { labels: labelsOf('discovery') },
