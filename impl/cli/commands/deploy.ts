@@ -47,8 +47,8 @@ export function register(program: Command): void {
     .option('--out <dir>', 'folder to write into (the checked-in copy is ops/systemd)', 'ops/systemd')
     .option('--dir <path>', 'where the checkout with npm ci --omit=dev lives (default /opt/headcount)')
     .option('--node <path>', 'the Node 20 binary (default /usr/bin/node)')
-    .option('--max-connections <n>', 'serve --max-connections; LimitNOFILE is set to cover it')
-    .option('--drain-ms <ms>', 'serve --drain-ms; TimeoutStopSec is set above the whole stop')
+    .option('--max-connections <n>', "serve --max-connections (default: serve's); LimitNOFILE covers it")
+    .option('--drain-ms <ms>', "serve --drain-ms (default: serve's); TimeoutStopSec outlasts the whole stop")
     .action(async (flags: Record<string, unknown>) => {
       const { runDeploySystemd } = await import('../../../deploy/systemd/run.ts');
       runDeploySystemd(flags);
