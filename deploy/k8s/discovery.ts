@@ -19,9 +19,9 @@ import {
   podSecurityContext,
   tmpMount,
   tmpVolume,
+  tokenEnv,
   zoneSpread,
 } from './pod.ts';
-import { tokenEnv } from './server.ts';
 
 /** The design's two instances: one can be down (a zone, a rollout) while WHO still answers. */
 export const discoveryReplicas = 2;
@@ -29,6 +29,14 @@ export const discoveryReplicas = 2;
  * A restarted instance starts empty and learns the fleet from renewals, so a rollout waits one
  * full lease (plus slack) after it is ready before it restarts the other instance.
  */
+/** The DNS name of every instance (pod name . headless Service): a server registers with each. */
+export function discoveryUrls(): string[] {
+  return Array.from(
+    { length: discoveryReplicas },
+    (_, ordinal) => `http://${discoveryName}-${ordinal}.${discoveryName}:${ports.discoveryApi}`,
+  );
+}
+
 export function discoveryMinReadySeconds(leaseMs: number): number {
   return Math.ceil(leaseMs / 1000) + 2;
 }

@@ -13,6 +13,7 @@ import type { ITopologySpreadConstraint } from 'kubernetes-models/v1/TopologySpr
 import type { IVolume } from 'kubernetes-models/v1/Volume';
 import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
 import { fdReserve } from '../../impl/adapters/fd-limit.ts';
+import { tokenSecretKey, tokenSecretName } from './names.ts';
 
 /** The uid the image creates (ops/container/Containerfile); any non-root uid works. */
 export const containerUid = 10001;
@@ -65,3 +66,9 @@ export function zoneSpread(matchLabels: Record<string, string>): ITopologySpread
     },
   ];
 }
+
+/** Mode C's shared token, from the Secret the operator creates (never from a generated file). */
+export const tokenEnv: IEnvVar = {
+  name: 'HEADCOUNT_TOKEN',
+  valueFrom: { secretKeyRef: { name: tokenSecretName, key: tokenSecretKey } },
+};

@@ -12,20 +12,11 @@
  */
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
-import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
 import { Service } from 'kubernetes-models/v1/Service';
 import { stopMsMax } from '../../impl/adapters/server.ts';
 import type { DeployK8sOptions } from './options.ts';
-import {
-  adminPortName,
-  discoveryName,
-  labelsOf,
-  ports,
-  selectorOf,
-  serverName,
-  tokenSecretKey,
-  tokenSecretName,
-} from './names.ts';
+import { discoveryUrls } from './discovery.ts';
+import { adminPortName, labelsOf, ports, selectorOf, serverName } from './names.ts';
 import {
   containerSecurityContext,
   nofileEnvVar,
@@ -33,6 +24,7 @@ import {
   podSecurityContext,
   tmpMount,
   tmpVolume,
+  tokenEnv,
   zoneSpread,
 } from './pod.ts';
 
@@ -57,11 +49,6 @@ export function memoryRequestMiB(maxConnections: number): number {
   return baseMemoryMiB + Math.ceil((maxConnections * memoryKiBPerConnection) / 1024);
 }
 
-/** The DNS name of every discovery instance: a server registers with each one (mode C). */
-export function discoveryUrls(): string[] {
-  return [0, 1].map((ordinal) => `http://${discoveryName}-${ordinal}.${discoveryName}:${ports.discoveryApi}`);
-}
-
 function serveArgs(options: DeployK8sOptions, mode: 'a' | 'c'): string[] {
   const common = [
     'serve',
@@ -78,11 +65,6 @@ function serveArgs(options: DeployK8sOptions, mode: 'a' | 'c'): string[] {
     ? [...common, `--redis=${options.redis}`]
     : [...common, `--discovery=${discoveryUrls().join(',')}`];
 }
-
-export const tokenEnv: IEnvVar = {
-  name: 'HEADCOUNT_TOKEN',
-  valueFrom: { secretKeyRef: { name: tokenSecretName, key: tokenSecretKey } },
-};
 
 export function serverDeployment(options: DeployK8sOptions, mode: 'a' | 'c'): Deployment {
   const memoryMiB = memoryRequestMiB(options.maxConnections);
