@@ -232,5 +232,5 @@ describe('deploy k8s: the command', () => {
     );
     expect(failure?.code).toBe(2);
     expect(failure?.stderr).toContain('--load-connections');
-  });
+  }, 60_000);
 });

@@ -69,5 +69,5 @@ describe('lab/load: a load test split over processes, as the load Job runs it', 
     for (const result of results.slice(1))
       everySample.add(decodeHistogram(result.requests.latency.histogram));
     expect(sum.requests.latency.summary).toEqual(summarize(everySample));
-  });
+  }, 120_000);
 });

@@ -79,7 +79,7 @@ describe('scenarios: shards as separate processes, as an Indexed Job runs them',
     ]);
     expect(stdout.trim()).toBe(join(reportDir, 'index.html'));
     expect(existsSync(join(reportDir, 'index.html'))).toBe(true);
-  }, 60_000);
+  }, 120_000);
 
   test('JOB_COMPLETION_INDEX without HEADCOUNT_SHARD_COUNT is a usage error, not the whole sweep in every pod', async () => {
     const failure = await run(process.execPath, scenarioArgs(join(work, 'lonely')), {
@@ -90,5 +90,5 @@ describe('scenarios: shards as separate processes, as an Indexed Job runs them',
     );
     expect(failure?.code).toBe(2);
     expect(failure?.stderr).toContain('HEADCOUNT_SHARD_COUNT is not set');
-  }, 30_000);
+  }, 60_000);
 });
