@@ -15,9 +15,11 @@
  */
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import type { IEnvVar } from 'kubernetes-models/v1/EnvVar';
+import type { IResourceRequirements } from 'kubernetes-models/v1/ResourceRequirements';
 import { shardCountEnv } from '../../scenarios/runner/shard.ts';
 import type { DeployK8sOptions } from './options.ts';
 import { type Component, labelsOf, ports, serverName } from './names.ts';
+import { memoryRequestMiB } from './server.ts';
 import { containerSecurityContext, nofileEnvVar, podSecurityContext, tmpMount, tmpVolume } from './pod.ts';
 import {
   resultsClaim,
@@ -45,7 +47,13 @@ interface IndexedJobSpec {
   image: string;
   args: string[];
   env: IEnvVar[];
+  resources: IResourceRequirements;
 }
+
+/** A simulated sweep shard uses a core per worker thread; the requests keep shards off one node. */
+const sweepResources: IResourceRequirements = { requests: { cpu: '1', memory: '512Mi' } };
+/** Merging reads JSON and draws charts: small and short. */
+const mergeResources: IResourceRequirements = { requests: { cpu: '250m', memory: '256Mi' } };
 
 function indexedJob(spec: IndexedJobSpec): Job {
   return new Job({
@@ -78,6 +86,7 @@ function indexedJob(spec: IndexedJobSpec): Job {
               image: spec.image,
               args: spec.args,
               env: spec.env,
+              resources: spec.resources,
               securityContext: containerSecurityContext,
               volumeMounts: [tmpMount, resultsMount],
             },
@@ -106,6 +115,7 @@ function mergeJob(name: string, component: Component, claimName: string, image: 
               name: 'merge',
               image,
               command: ['/bin/sh', '-c', script],
+              resources: mergeResources,
               securityContext: containerSecurityContext,
               volumeMounts: [tmpMount, resultsMount],
             },
@@ -133,6 +143,7 @@ export function sweepObjects(options: DeployK8sOptions) {
       `--out=${dir}/shard-$(JOB_COMPLETION_INDEX)`,
     ],
     env: [{ name: shardCountEnv, value: String(options.shards) }],
+    resources: sweepResources,
   });
   const report = mergeJob(
     'headcount-sweep-report',
@@ -170,6 +181,8 @@ export function loadObjects(options: DeployK8sOptions) {
       `--json=${dir}/part-$(JOB_COMPLETION_INDEX).json`,
     ],
     env: [nofileEnvVar(perPod)],
+    // The driver holds its connections as the server does; the same estimate sizes its memory.
+    resources: { requests: { cpu: '1', memory: `${memoryRequestMiB(perPod)}Mi` } },
   });
   const merge = mergeJob(
     'headcount-load-merge',
