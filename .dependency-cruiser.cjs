@@ -5,6 +5,7 @@
  *
  *   floor 6  cli/          composition root (bin/ reaches everything through it)
  *   floor 5  reports/      results in, HTML and PNG out (experiment/result.ts only)
+ *   floor 5  deploy/       Kubernetes and systemd generators (the service's own options, shard arithmetic)
  *   floor 4  scenarios/    files, sweeps, expectations; picks an engine in runner/engines.ts
  *   floor 3  sim/  lab/    the two engines, never importing each other
  *   floor 2  experiment/   the contract both engines share
@@ -21,14 +22,14 @@ module.exports = {
       comment: 'The service (floor 1) knows of no experiment, engine, scenario, report or CLI.',
       severity: 'error',
       from: { path: '^impl/' },
-      to: { path: above(['experiment', 'sim', 'lab', 'scenarios', 'reports', 'cli', 'bench', 'test']) },
+      to: { path: above(['experiment', 'sim', 'lab', 'scenarios', 'reports', 'deploy', 'cli', 'bench', 'test']) },
     },
     {
       name: 'experiment-depends-on-impl-only',
       comment: 'The contract (floor 2) imports the service and nothing above it.',
       severity: 'error',
       from: { path: '^experiment/' },
-      to: { path: above(['sim', 'lab', 'scenarios', 'reports', 'cli', 'bench', 'test']) },
+      to: { path: above(['sim', 'lab', 'scenarios', 'reports', 'deploy', 'cli', 'bench', 'test']) },
     },
     {
       name: 'sim-does-not-import-lab',
@@ -49,14 +50,14 @@ module.exports = {
       comment: 'An engine (floor 3) runs a RunSpec; it knows no scenario file, report or CLI.',
       severity: 'error',
       from: { path: '^(sim|lab)/' },
-      to: { path: above(['scenarios', 'reports', 'cli', 'bench', 'test']) },
+      to: { path: above(['scenarios', 'reports', 'deploy', 'cli', 'bench', 'test']) },
     },
     {
       name: 'scenarios-do-not-look-up',
       comment: 'The scenario runner (floor 4) gets its report builder handed in by the CLI.',
       severity: 'error',
       from: { path: '^scenarios/' },
-      to: { path: above(['reports', 'cli', 'bench', 'test']) },
+      to: { path: above(['reports', 'deploy', 'cli', 'bench', 'test']) },
     },
     {
       name: 'scenarios-pick-an-engine-in-one-place',
@@ -72,9 +73,17 @@ module.exports = {
       severity: 'error',
       from: { path: '^reports/' },
       to: {
-        path: above(['impl', 'experiment', 'sim', 'lab', 'scenarios', 'cli', 'bench', 'test']),
+        path: above(['impl', 'experiment', 'sim', 'lab', 'scenarios', 'deploy', 'cli', 'bench', 'test']),
         pathNot: '^experiment/result[.]ts$',
       },
+    },
+    {
+      name: 'deploy-reads-the-service-not-the-engines',
+      comment:
+        "The deploy generators (floor 5) read the service's options and the shard arithmetic; no engine, report or CLI.",
+      severity: 'error',
+      from: { path: '^deploy/' },
+      to: { path: above(['sim', 'lab', 'reports', 'cli', 'bench', 'test']) },
     },
     {
       name: 'nothing-imports-the-cli',
@@ -88,7 +97,7 @@ module.exports = {
       comment: 'bin/headcount.js starts cli/main.ts and nothing else of the house.',
       severity: 'error',
       from: { path: '^bin/' },
-      to: { path: above(['impl', 'experiment', 'sim', 'lab', 'scenarios', 'reports', 'bench', 'test']) },
+      to: { path: above(['impl', 'experiment', 'sim', 'lab', 'scenarios', 'reports', 'deploy', 'bench', 'test']) },
     },
     {
       name: 'no-unresolvable-imports',

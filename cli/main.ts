@@ -12,6 +12,7 @@
 import { Command, CommanderError } from 'commander';
 import { packageVersion } from '../impl/version.ts';
 import * as ask from './commands/ask.ts';
+import * as deploy from './commands/deploy.ts';
 import * as discovery from './commands/discovery.ts';
 import * as faultproxy from './commands/faultproxy.ts';
 import * as health from './commands/health.ts';
@@ -27,6 +28,7 @@ import * as slo from './commands/slo.ts';
 /** Every subcommand, in `--help` order. */
 const commands: readonly { register(program: Command): void }[] = [
   ask,
+  deploy,
   discovery,
   faultproxy,
   health,

@@ -8,7 +8,8 @@ set -eu
 
 # tool:Debian package. Chromium comes with its recommended packages: they bring the fonts the
 # report's charts are drawn with.
-tools="redis-server:redis-server redis-cli:redis-tools promtool:prometheus prometheus:prometheus haproxy:haproxy openssl:openssl chromium:chromium"
+# kubectl builds ops/k8s with its built-in kustomize; systemd-analyze verifies ops/systemd.
+tools="redis-server:redis-server redis-cli:redis-tools promtool:prometheus prometheus:prometheus haproxy:haproxy openssl:openssl kubectl:kubernetes-client systemd-analyze:systemd chromium:chromium"
 
 # Sets $gaps (missing tool:package pairs), $names (their tools), $packages (their packages) and
 # $offpath (installed in an sbin folder that is not on PATH, as haproxy is for most non-root users).

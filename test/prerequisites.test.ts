@@ -13,7 +13,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const script = join(root, 'test', 'prerequisites.sh');
-const tools = ['redis-server', 'redis-cli', 'promtool', 'prometheus', 'haproxy', 'openssl', 'chromium'];
+const tools = ['redis-server', 'redis-cli', 'promtool', 'prometheus', 'haproxy', 'openssl', 'kubectl', 'systemd-analyze', 'chromium'];
 
 /** A PATH folder with sh, node and npm only (npm runs scripts through sh). */
 const bare = mkdtempSync(join(tmpdir(), 'headcount-bare-path-'));
@@ -36,7 +36,7 @@ describe('prerequisites: a machine without the tools, not allowed to install', (
     expect(message).toMatch(/^npm test: no test was run: missing .* \(HEADCOUNT_INSTALL=no\)\. /);
     for (const tool of tools) expect(message).toContain(tool);
     expect(message).toContain('Install them with: sudo apt-get install -y ');
-    expect(message).toMatch(/redis-tools .*prometheus .*openssl chromium/);
+    expect(message).toMatch(/redis-tools .*prometheus .*openssl kubernetes-client systemd chromium/);
   });
 
   test('npm test stops at that message: no type check, no lint, no test runs', () => {

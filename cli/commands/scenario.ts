@@ -34,7 +34,10 @@ export function register(program: Command): void {
     .option('--seed <n>', 'root seed (unsigned 32-bit); default: random, printed first as SEED=')
     .option('--quick', "small CI-sized runs (each file's quick: overrides, one seed)")
     .option('--out <dir>', 'results folder; default out/scenarios/<timestamp>')
-    .option('--shard <i/n>', 'run the i-th of n deterministic slices of the runs (needs --seed)')
+    .option(
+      '--shard <i/n>',
+      'run the i-th of n deterministic slices of the runs (needs --seed); default: from $JOB_COMPLETION_INDEX (0-based, set by a Kubernetes Indexed Job) and $HEADCOUNT_SHARD_COUNT when set',
+    )
     .option('--workers <w>', 'worker threads for simulated runs (0 = in this thread)')
     .option(
       '--time-scale <x>',
@@ -46,7 +49,7 @@ export function register(program: Command): void {
       'skip the short real-engine capacity run that a whole-catalogue simulator run adds, so the report can answer how many users one server holds',
     )
     .action(async (files: string[], flags: ScenarioFlags) => {
-      const { parseShard } = await import('../../scenarios/runner/shard.ts');
+      const { parseShard, shardFromEnv } = await import('../../scenarios/runner/shard.ts');
       const { randomRootSeed } = await import('../../scenarios/runner/seed.ts');
       const problems: FieldProblem[] = [];
       if (flags.engine !== 'sim' && flags.engine !== 'real' && flags.engine !== 'both') {
@@ -62,11 +65,14 @@ export function register(program: Command): void {
           message: `expected an integer from 0 to 4294967295, got ${flags.seed}`,
         });
       }
-      const shard = flags.shard === undefined ? undefined : parseShard(flags.shard);
+      const fromEnv = flags.shard === undefined ? shardFromEnv(process.env) : undefined;
+      if (fromEnv?.ok === false) problems.push({ flag: '--shard', message: fromEnv.message });
+      const envShard = fromEnv?.ok === true ? fromEnv.shard : undefined;
+      const shard = flags.shard === undefined ? envShard : parseShard(flags.shard);
       if (flags.shard !== undefined && shard === undefined) {
         problems.push({ flag: '--shard', message: `expected I/N with 1 <= I <= N, got ${flags.shard}` });
       }
-      if (flags.shard !== undefined && seed === undefined) {
+      if (shard !== undefined && seed === undefined) {
         problems.push({ flag: '--shard', message: 'needs --seed, so every shard derives the same runs' });
       }
       const workers = flags.workers === undefined ? undefined : Number(flags.workers);

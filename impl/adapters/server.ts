@@ -171,7 +171,7 @@ export async function startServer(
       stopped = true;
       await tcp.drain(options.drainMs);
       driver.pump();
-      await driver.settle(Math.max(1_000, options.drainMs));
+      await driver.settle(stopMsMax(options.drainMs) - options.drainMs);
       await finish();
     },
     crash: async () => {
@@ -221,6 +221,16 @@ async function untilInFleet(
       if (inFleet) finish(true);
     });
   });
+}
+
+/**
+ * The longest a graceful stop takes: `drainMs` for clients to leave, then up to as long again (at
+ * least a second) for the last effects (deregistering from Redis or discovery) to settle. Process
+ * managers must allow this much before they kill: Kubernetes' terminationGracePeriodSeconds and
+ * systemd's TimeoutStopSec are derived from it (deploy/).
+ */
+export function stopMsMax(drainMs: number): number {
+  return drainMs + Math.max(1_000, drainMs);
 }
 
 function limitsOf(options: ServeOptions) {

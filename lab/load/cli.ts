@@ -4,7 +4,8 @@
  * summary or write JSON, and turn Ctrl-C into "stop and print what we have".
  * Exit codes: 0 done, 1 `--check` found bad replies, 2 bad usage.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Result } from '../../impl/core/result.ts';
 import { mergeResults } from './aggregate.ts';
 import { parseCommandMix } from './command-mix.ts';
@@ -151,6 +152,10 @@ export function runMergeCommand(files: readonly string[], jsonPath: string | und
 function writeOutput(result: LoadResult, jsonPath: string | undefined): void {
   const json = `${JSON.stringify(result, null, 2)}\n`;
   if (jsonPath === '-') return void process.stdout.write(json);
-  if (jsonPath !== undefined) writeFileSync(jsonPath, json);
+  if (jsonPath !== undefined) {
+    // Parts of a distributed run land in a folder of a shared volume that nobody has made yet.
+    mkdirSync(dirname(jsonPath), { recursive: true });
+    writeFileSync(jsonPath, json);
+  }
   process.stdout.write(formatResult(result));
 }

@@ -4,6 +4,10 @@
  * (k mod N) + 1, so the N shards partition the runs exactly and each gets a similar mix of
  * scenarios. Seeds do not depend on the shard (see seed.ts), so shards can run on different
  * machines given the same --seed, and `headcount report` merges their folders.
+ *
+ * Without `--shard`, a Kubernetes Indexed Job names the shard through the environment: the Job
+ * controller sets `JOB_COMPLETION_INDEX` (0-based) in every pod, and the manifest sets
+ * `HEADCOUNT_SHARD_COUNT` to the Job's `completions`, since Kubernetes gives the pod no count.
  */
 
 export interface Shard {
@@ -30,4 +34,37 @@ export function inShard(runIndex: number, shard: Shard | undefined): boolean {
 
 export function formatShard(shard: Shard): string {
   return `${shard.index}/${shard.count}`;
+}
+
+/** Set by the Kubernetes Job controller in each pod of an Indexed Job: 0, 1, ... completions - 1. */
+export const shardIndexEnv = 'JOB_COMPLETION_INDEX';
+/** Set by our manifests (and CI matrices) to the number of shards, which Kubernetes does not pass. */
+export const shardCountEnv = 'HEADCOUNT_SHARD_COUNT';
+
+export type ShardFromEnv = { ok: true; shard: Shard | undefined } | { ok: false; message: string };
+
+/**
+ * The shard named by the environment, or undefined when neither variable is set. One without the
+ * other is an error: running the whole sweep in every pod would multiply the work silently.
+ */
+export function shardFromEnv(env: Readonly<Record<string, string | undefined>>): ShardFromEnv {
+  const indexText = env[shardIndexEnv];
+  const countText = env[shardCountEnv];
+  if (indexText === undefined && countText === undefined) return { ok: true, shard: undefined };
+  if (indexText === undefined || countText === undefined) {
+    const missing = indexText === undefined ? shardIndexEnv : shardCountEnv;
+    return {
+      ok: false,
+      message: `${shardIndexEnv} and ${shardCountEnv} go together; ${missing} is not set (or pass --shard I/N)`,
+    };
+  }
+  const index = /^\d+$/.test(indexText.trim()) ? Number(indexText) + 1 : Number.NaN;
+  const shard = parseShard(`${index}/${countText}`);
+  if (shard === undefined) {
+    return {
+      ok: false,
+      message: `${shardIndexEnv}=${indexText} with ${shardCountEnv}=${countText} is not a shard: need 0 <= index < count <= ${shardCountMax}`,
+    };
+  }
+  return { ok: true, shard };
 }

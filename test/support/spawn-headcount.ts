@@ -27,13 +27,16 @@ export async function spawnHeadcount(
     env?: NodeJS.ProcessEnv;
     /** The log message to wait for instead of `listening` (a server that never gets ready). */
     waitFor?: string;
+    /** Replaces `node bin/headcount.js`, e.g. with the container's entrypoint script. */
+    launcher?: readonly string[];
   } = {},
 ): Promise<Spawned> {
   const waitFor = options.waitFor ?? 'listening';
   // Starting node + tsx takes well under a second on an idle machine, but over 10 s on two cores
   // shared with other suites; 20 s still fails well inside vitest's 30 s hook timeout.
   const timeoutMs = options.timeoutMs ?? 20_000;
-  const child = spawn(process.execPath, [headcountBin, ...args], {
+  const [command, ...launcherArgs] = options.launcher ?? [process.execPath, headcountBin];
+  const child = spawn(command!, [...launcherArgs, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...options.env },
   });

@@ -4,7 +4,7 @@ import { loadScenarioFile } from '../../../scenarios/runner/load.ts';
 import { planScenario } from '../../../scenarios/runner/plan.ts';
 import { catalogueFiles } from '../../../scenarios/runner/run-scenarios.ts';
 import { deriveSeed } from '../../../scenarios/runner/seed.ts';
-import { inShard, parseShard } from '../../../scenarios/runner/shard.ts';
+import { inShard, parseShard, shardFromEnv } from '../../../scenarios/runner/shard.ts';
 
 describe('scenarios: sharding', () => {
   propertyTest.prop([fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 12 })])(
@@ -43,5 +43,25 @@ describe('scenarios: sharding', () => {
     expect(deriveSeed(1, 'x/mode=a/seed-0')).toBe(deriveSeed(1, 'x/mode=a/seed-0'));
     expect(deriveSeed(1, 'x/mode=a/seed-0')).not.toBe(deriveSeed(2, 'x/mode=a/seed-0'));
     expect(deriveSeed(1, 'x/mode=a/seed-0')).not.toBe(deriveSeed(1, 'x/mode=a/seed-1'));
+  });
+
+  test('JOB_COMPLETION_INDEX is 0-based and HEADCOUNT_SHARD_COUNT gives the count: index 2 of 3 is shard 3/3', () => {
+    expect(shardFromEnv({ JOB_COMPLETION_INDEX: '2', HEADCOUNT_SHARD_COUNT: '3' })).toEqual({
+      ok: true,
+      shard: { index: 3, count: 3 },
+    });
+    expect(shardFromEnv({})).toEqual({ ok: true, shard: undefined });
+  });
+
+  test.each([
+    [{ JOB_COMPLETION_INDEX: '0' }, 'HEADCOUNT_SHARD_COUNT is not set'],
+    [{ HEADCOUNT_SHARD_COUNT: '3' }, 'JOB_COMPLETION_INDEX is not set'],
+    [{ JOB_COMPLETION_INDEX: '3', HEADCOUNT_SHARD_COUNT: '3' }, 'is not a shard'],
+    [{ JOB_COMPLETION_INDEX: '-1', HEADCOUNT_SHARD_COUNT: '3' }, 'is not a shard'],
+    [{ JOB_COMPLETION_INDEX: 'x', HEADCOUNT_SHARD_COUNT: '3' }, 'is not a shard'],
+  ])('the environment %j is refused: %s', (env, message) => {
+    const outcome = shardFromEnv(env);
+    expect(outcome.ok).toBe(false);
+    if (!outcome.ok) expect(outcome.message).toContain(message);
   });
 });
