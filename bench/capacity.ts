@@ -3,8 +3,8 @@
  *
  * 1. Memory per idle connection (`memory-per-connection.ts`, the method every such row uses):
  *    fresh `headcount serve`, floor server (`floor-server.ts`) and redis-server processes each
- *    hold 10,000 idle clients, then 8,000 more; RSS growth per connection over the 8,000 added
- *    (targets: <= 1.1x the floor's, <= 4 KiB) and over the first 10,000 of the fresh process.
+ *    hold 18,000 idle clients; RSS growth per connection, median of 3 fresh processes each
+ *    (targets: <= 1.1x the floor's, <= 4 KiB).
  * 2. One `headcount serve` (ulimit -n 20,000 here): 10,000 idle clients, then 10,500 more, past
  *    the descriptor cap (limit - 64): the extra ones are refused while a probe connected first is
  *    still answered.
@@ -107,9 +107,8 @@ export async function waitSettled(
   }
 }
 
-/** Idle clients held first, then added: 18,000 in all stays under headcount's fd cap (19,936). */
-const firstIdleCount = 10_000;
-const addedIdleCount = 8_000;
+/** Idle clients held: as many as stay under headcount's fd cap (19,936), for the page granularity. */
+const idleCount = 18_000;
 
 interface Measured {
   pid: number;
@@ -122,20 +121,23 @@ interface Measured {
 async function measureFresh(start: () => Promise<Measured>): Promise<MemoryMeasurement> {
   const server = await start();
   try {
-    return await measureMemoryPerConnection(
-      server.pid,
-      server.port,
-      firstIdleCount,
-      addedIdleCount,
-      'idle',
-      server.collects,
-    );
+    return await measureMemoryPerConnection(server.pid, server.port, idleCount, 'idle', server.collects);
   } finally {
     await server.stop();
   }
 }
 
-export const serveIdleArgs = ['serve', '--port', '0', '--log-level', 'warn', '--max-connections', '100000', '--idle-timeout-ms', '0'];
+export const serveIdleArgs = [
+  'serve',
+  '--port',
+  '0',
+  '--log-level',
+  'warn',
+  '--max-connections',
+  '100000',
+  '--idle-timeout-ms',
+  '0',
+];
 
 /** Rounds of the idle-memory measurement; each figure is the median of its rounds. */
 const memoryRounds = 3;
@@ -178,49 +180,35 @@ function median(values: number[]): number {
 export async function idleMemory(): Promise<Record<Side, MemoryMeasurement>> {
   const runs: Record<Side, MemoryMeasurement[]> = { ours: [], floor: [], redis: [] };
   for (let round = 0; round < memoryRounds; round += 1) {
-    for (const side of ['ours', 'floor', 'redis'] as const) runs[side].push(await measureFresh(starters[side]));
+    for (const side of ['ours', 'floor', 'redis'] as const)
+      runs[side].push(await measureFresh(starters[side]));
   }
   const pick = (side: Side): MemoryMeasurement => ({
     ...runs[side][0]!,
     perConnectionBytes: median(runs[side].map((run) => run.perConnectionBytes)),
-    firstPerConnectionBytes: median(runs[side].map((run) => run.firstPerConnectionBytes)),
   });
+  const bytes = Object.entries(runs).map(([side, list]) => [
+    side,
+    list.map((run) => Math.round(run.perConnectionBytes)),
+  ]);
   process.stdout.write(
-    `idle memory, bytes per connection (first 10k, then added 8k) by round: ${JSON.stringify(
-      Object.fromEntries(
-        Object.entries(runs).map(([side, list]) => [
-          side,
-          list.map((run) => [Math.round(run.firstPerConnectionBytes), Math.round(run.perConnectionBytes)]),
-        ]),
-      ),
-    )}\n`,
+    `idle memory, bytes per connection by round: ${JSON.stringify(Object.fromEntries(bytes))}\n`,
   );
   return { ours: pick('ours'), floor: pick('floor'), redis: pick('redis') };
 }
 
-/** The idle-memory rows, each with the floor and redis-server beside it. */
-export function idleMemoryRows(measured: Record<Side, MemoryMeasurement>): BenchRow[] {
+/** The idle-memory row: ours vs the floor, with redis-server and the 4 KiB budget beside it. */
+export function idleMemoryRow(measured: Record<Side, MemoryMeasurement>): BenchRow {
   const { ours, floor, redis } = measured;
-  const added = row(
-    `memory per idle conn, ${addedIdleCount / 1000}k added to ${firstIdleCount / 1000}k`,
+  const base = row(
+    `memory per idle connection, ${idleCount / 1000}k held`,
     'B',
     ours.perConnectionBytes,
     floor.perConnectionBytes,
     'floor',
     '<= 1.1',
   );
-  const first = row(
-    `memory per idle conn, first ${firstIdleCount / 1000}k, fresh`,
-    'B',
-    ours.firstPerConnectionBytes,
-    floor.firstPerConnectionBytes,
-    'floor',
-    '<= 1.1',
-  );
-  return [
-    compare(compare(added, 'redis', redis.perConnectionBytes), '4 KiB', 4096, '<= 1'),
-    compare(first, 'redis', redis.firstPerConnectionBytes),
-  ];
+  return compare(compare(base, 'redis', redis.perConnectionBytes), '4 KiB', 4096, '<= 1');
 }
 
 async function single(rows: BenchRow[]): Promise<void> {
@@ -264,9 +252,7 @@ async function single(rows: BenchRow[]): Promise<void> {
     const whyOk = (await probe.ask('WHY')) === '42';
     const who = Number(await probe.ask('WHO'));
     rows.push(row('probe still served past the cap (WHO)', 'conns', who, held, 'held', '>= 1'));
-    console.log(
-      JSON.stringify({ held, refused, extraHolder: extra, probeWhy: whyOk, who }),
-    );
+    console.log(JSON.stringify({ held, refused, extraHolder: extra, probeWhy: whyOk, who }));
     probe.close();
   } finally {
     for (const holder of holders) await holder.stop();
@@ -326,7 +312,7 @@ async function fleet(rows: BenchRow[]): Promise<void> {
 
 export async function run(): Promise<BenchRow[]> {
   const memory = await idleMemory();
-  const rows: BenchRow[] = idleMemoryRows(memory);
+  const rows: BenchRow[] = [idleMemoryRow(memory)];
   await single(rows);
   await fleet(rows);
   return rows;

@@ -1,28 +1,23 @@
 /**
  * The one method behind every "memory per connection" row: the server process alone, never the
- * driver; its RSS (`VmRSS` in /proc/PID/status) read after a settle time at three points: fresh
- * (nothing held), after `firstCount` connections, and after `count` more. Each measurement runs
- * on a fresh server process, so memory freed by earlier work (a storm, a previous row) is not
- * reused and hidden. Clients are held by a child process (`hold`), so they share neither
- * descriptors nor heap with the server or this process. Held connections are counted on the
- * server's side, from its open descriptors (/proc/PID/fd), so the same method reads headcount,
- * the floor server and redis-server alike.
+ * driver; its RSS (`VmRSS` in /proc/PID/status) read fresh and again once N connections are held,
+ * each after a settle time; RSS growth / N, with N stated in the row. Each measurement runs on a
+ * fresh server process, so memory freed by earlier work (a storm, a previous row) is not reused
+ * and hidden. Clients are held by a child process (`hold`), so they share neither descriptors
+ * nor heap with the server or this process. Held connections are counted on the server's side,
+ * from its open descriptors (/proc/PID/fd), so the same method reads headcount, the floor server
+ * and redis-server alike.
  *
- * Two figures come out, and rows say which they print:
- * - `perConnectionBytes`, the cost of one more connection: RSS growth over the `count` added to
- *   a server already holding `firstCount`. This is what capacity planning multiplies.
- * - `firstPerConnectionBytes`: RSS growth over the first `firstCount` of a fresh process. It also
- *   holds one-off costs spread over N: a JS heap grows its young generation (to 2 x 16 MiB) and
- *   its old generation's slack with the first load of any kind, whatever the connection count,
- *   so this figure falls as N grows and depends on how much a server allocates while accepting.
+ * Node servers (headcount, the floor) run with `gcEnv`: before each reading they collect their
+ * garbage (a bench-only preload, `gc-on-signal.js`, on SIGURG), and their young generation is
+ * pinned to 1 MiB semispaces. Without the first, a reading holds whatever garbage the accept burst
+ * left, and swung by ~1 KB per connection with the moment of the last major GC. Without the
+ * second, the young generation's growth to 2 x 16 MiB, which any busy Node process goes through
+ * once whatever its client count, is divided among the N clients (1-1.5 KB each at N = 10,000,
+ * depending on how much a server allocates while accepting). redis-server needs neither.
  *
- * Before each reading a Node server (headcount, the floor) collects its garbage: both are started
- * with `gcEnv` (a bench-only preload, `gc-on-signal.js`) and get SIGURG. Without it a reading
- * holds whatever garbage the accept burst left uncollected, and single readings swung by 3 KB
- * per connection either way with the moment of the last major GC. redis-server has no GC.
- *
- * Linux only (/proc). RSS counts touched pages and the JS heap grows in 256 KiB pages, so counts
- * must be large (thousands) for the page granularity to vanish in the quotient.
+ * Linux only (/proc). RSS counts touched pages and the JS heap grows in 256 KiB pages, so N must
+ * be large (thousands), and callers take the median of a few fresh processes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -58,64 +53,44 @@ export function openDescriptors(pid: number): number {
 }
 
 export interface MemoryMeasurement {
-  /** Connections held at the second and third readings (descriptors above the fresh baseline). */
-  firstHeld: number;
+  /** Connections held at the second reading (descriptors above the fresh baseline). */
   held: number;
   rssFreshBytes: number;
-  rssFirstBytes: number;
   rssAfterBytes: number;
-  /** RSS growth per connection over the first `firstHeld`, from the fresh process. */
-  firstPerConnectionBytes: number;
-  /** RSS growth per connection over the `held - firstHeld` added after them. */
   perConnectionBytes: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * Holds `firstCount`, then `count` more connections of `kind` on process `pid` (listening on
- * `port`), reading its RSS fresh and after each step. Call it once per fresh server; `collects`
- * when it was started with `gcEnv`.
+ * RSS growth per connection of process `pid` (listening on `port`) over `count` held
+ * connections of `kind`. Call it once per fresh server; `collects` when it runs with `gcEnv`.
  */
 export async function measureMemoryPerConnection(
   pid: number,
   port: number,
-  firstCount: number,
   count: number,
   kind: HoldKind = 'idle',
   collects = false,
 ): Promise<MemoryMeasurement> {
-  const holders: Hold[] = [];
   const settle = async () => {
     await sleep(settleMs / 2);
     if (collects) process.kill(pid, 'SIGURG');
     await sleep(settleMs / 2);
   };
-  const step = async (n: number, fdsBefore: number) => {
-    const holder = startHold(port, n, kind);
-    holders.push(holder);
-    await holder.ready;
-    await waitHeld(pid, fdsBefore + n);
-    await settle();
-    return { held: openDescriptors(pid) - fdsBefore, rssBytes: rssBytes(pid) };
-  };
+  await settle();
+  const fdsFresh = openDescriptors(pid);
+  const rssFreshBytes = rssBytes(pid);
+  const holder = startHold(port, count, kind);
   try {
+    await holder.ready;
+    await waitHeld(pid, fdsFresh + count);
     await settle();
-    const fdsFresh = openDescriptors(pid);
-    const rssFreshBytes = rssBytes(pid);
-    const first = await step(firstCount, fdsFresh);
-    const more = await step(count, fdsFresh + first.held);
-    return {
-      firstHeld: first.held,
-      held: first.held + more.held,
-      rssFreshBytes,
-      rssFirstBytes: first.rssBytes,
-      rssAfterBytes: more.rssBytes,
-      firstPerConnectionBytes: (first.rssBytes - rssFreshBytes) / first.held,
-      perConnectionBytes: (more.rssBytes - first.rssBytes) / more.held,
-    };
+    const held = openDescriptors(pid) - fdsFresh;
+    const rssAfterBytes = rssBytes(pid);
+    return { held, rssFreshBytes, rssAfterBytes, perConnectionBytes: (rssAfterBytes - rssFreshBytes) / held };
   } finally {
-    for (const holder of holders) await holder.stop();
+    await holder.stop();
   }
 }
 
