@@ -189,10 +189,10 @@ export async function idleMemory(): Promise<Record<Side, MemoryMeasurement>> {
   });
   const bytes = Object.entries(runs).map(([side, list]) => [
     side,
-    list.map((run) => Math.round(run.perConnectionBytes)),
+    list.map((run) => [Math.round(run.perConnectionBytes), Math.round(run.anonPerConnectionBytes)]),
   ]);
   process.stdout.write(
-    `idle memory, bytes per connection by round: ${JSON.stringify(Object.fromEntries(bytes))}\n`,
+    `idle memory, bytes per connection by round [VmRSS, RssAnon]: ${JSON.stringify(Object.fromEntries(bytes))}\n`,
   );
   return { ours: pick('ours'), floor: pick('floor'), redis: pick('redis') };
 }

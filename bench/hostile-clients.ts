@@ -16,7 +16,13 @@
  *    the same storm, divided by the same without it: what a client that arrives mid-attack sees.
  *    No single-threaded server with a FIFO accept queue gets this near the quiet figure while
  *    500 clients reconnect in a closed loop (wait = queued connections / accept rate); the row
- *    keeps the issue's target so the miss stays visible.
+ *    keeps the issue's target (<= 3) so the miss stays visible.
+ *
+ * Each of rows 1 and 2 also runs the same storm against the floor (`floor-server.ts`) and
+ * redis-server (its never-readers ask for PING), and prints ours against theirs under it. The
+ * floor shows the platform's share: libuv has accepted one connection per loop turn since
+ * libuv/libuv#3696, so a bare node:net server's newcomers wait as long as ours, while
+ * redis-server accepts up to 1,000 per event.
  * 3. Memory per idle client and per never-reading client, by the one method of every memory row
  *    (`memory-per-connection.ts`): a fresh server process each (not the one the storm ran on, whose
  *    heap had grown and freed memory that later clients would reuse unseen: that is why this bench

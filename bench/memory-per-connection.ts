@@ -41,10 +41,11 @@ export type HoldKind =
   /** Asks for 2,000 INFO replies and never reads them: the most a client can make a server hold. */
   | 'never-read';
 
-export function rssBytes(pid: number): number {
+/** `field` of /proc/PID/status in bytes: VmRSS (all resident pages) or RssAnon (heap and malloc only). */
+export function rssBytes(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /VmRSS:\s+(\d+) kB/.exec(status);
-  if (match === null) throw new Error(`no VmRSS for pid ${pid}`);
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+  if (match === null) throw new Error(`no ${field} for pid ${pid}`);
   return Number(match[1]) * 1024;
 }
 
@@ -58,6 +59,8 @@ export interface MemoryMeasurement {
   rssFreshBytes: number;
   rssAfterBytes: number;
   perConnectionBytes: number;
+  /** The same over RssAnon: without file-backed pages (code the server ran for the first time). */
+  anonPerConnectionBytes: number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -81,6 +84,7 @@ export async function measureMemoryPerConnection(
   await settle();
   const fdsFresh = openDescriptors(pid);
   const rssFreshBytes = rssBytes(pid);
+  const anonFreshBytes = rssBytes(pid, 'RssAnon');
   const holder = startHold(port, count, kind);
   try {
     await holder.ready;
@@ -88,7 +92,14 @@ export async function measureMemoryPerConnection(
     await settle();
     const held = openDescriptors(pid) - fdsFresh;
     const rssAfterBytes = rssBytes(pid);
-    return { held, rssFreshBytes, rssAfterBytes, perConnectionBytes: (rssAfterBytes - rssFreshBytes) / held };
+    const anonAfterBytes = rssBytes(pid, 'RssAnon');
+    return {
+      held,
+      rssFreshBytes,
+      rssAfterBytes,
+      perConnectionBytes: (rssAfterBytes - rssFreshBytes) / held,
+      anonPerConnectionBytes: (anonAfterBytes - anonFreshBytes) / held,
+    };
   } finally {
     await holder.stop();
   }
