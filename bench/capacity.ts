@@ -1,10 +1,14 @@
 /**
  * How many clients one server holds, what each costs, and how a fleet passes 50,000 (issue 11).
  *
- * 1. One `headcount serve` (ulimit -n 20,000 here): 10,000 idle clients, RSS delta / 10,000 from
- *    its /metrics (target <= 4 KiB each); then 10,500 more, past the descriptor cap (limit - 64):
- *    the extra ones are refused while a probe connected first is still answered.
- * 2. Three servers in mode A on one redis-server, 17,000 clients each: the fleet's WHO.
+ * 1. Memory per idle connection (`memory-per-connection.ts`, the method every such row uses):
+ *    fresh `headcount serve`, floor server (`floor-server.ts`) and redis-server processes each
+ *    hold 18,000 idle clients; RSS growth per connection, median of 3 fresh processes each
+ *    (targets: <= 1.1x the floor's, <= 4 KiB).
+ * 2. One `headcount serve` (ulimit -n 20,000 here): 10,000 idle clients, then 10,500 more, past
+ *    the descriptor cap (limit - 64): the extra ones are refused while a probe connected first is
+ *    still answered.
+ * 3. Three servers in mode A on one redis-server, 17,000 clients each: the fleet's WHO.
  *
  * Clients are held by child processes (`tsx bench/capacity.ts hold PORT COUNT`), each under its
  * own descriptor limit, so neither this process nor the servers share their fds with them.
@@ -15,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { startRedisServer } from '../lab/redis/index.ts';
 import { connectLine } from '../test/support/line-client.ts';
 import { type Spawned, spawnHeadcount } from '../test/support/spawn-headcount.ts';
-import { type BenchRow, isMain, printRows, row, writeRows } from './report.ts';
+import { startFloorServer } from './floor-server.ts';
+import { gcEnv, type MemoryMeasurement, measureMemoryPerConnection } from './memory-per-connection.ts';
+import { type BenchRow, compare, isMain, printRows, row, writeRows } from './report.ts';
 
 const thisFile = fileURLToPath(import.meta.url);
 
@@ -101,6 +107,110 @@ export async function waitSettled(
   }
 }
 
+/** Idle clients held: as many as stay under headcount's fd cap (19,936), for the page granularity. */
+const idleCount = 18_000;
+
+interface Measured {
+  pid: number;
+  port: number;
+  /** Started with `gcEnv` (a Node server). */
+  collects: boolean;
+  stop(): Promise<void>;
+}
+
+async function measureFresh(start: () => Promise<Measured>): Promise<MemoryMeasurement> {
+  const server = await start();
+  try {
+    return await measureMemoryPerConnection(server.pid, server.port, idleCount, 'idle', server.collects);
+  } finally {
+    await server.stop();
+  }
+}
+
+export const serveIdleArgs = [
+  'serve',
+  '--port',
+  '0',
+  '--log-level',
+  'warn',
+  '--max-connections',
+  '100000',
+  '--idle-timeout-ms',
+  '0',
+];
+
+/** Rounds of the idle-memory measurement; each figure is the median of its rounds. */
+const memoryRounds = 3;
+
+type Side = 'ours' | 'floor' | 'redis';
+
+const starters: Record<Side, () => Promise<Measured>> = {
+  ours: async () => {
+    const server = await spawnHeadcount(serveIdleArgs, { env: gcEnv });
+    return {
+      pid: server.process.pid ?? -1,
+      port: server.port,
+      collects: true,
+      stop: async () => {
+        server.kill('SIGKILL');
+        await server.exited;
+      },
+    };
+  },
+  floor: async () => {
+    const server = await startFloorServer(gcEnv);
+    return { pid: server.pid, port: server.port, collects: true, stop: server.kill };
+  },
+  redis: async () => {
+    const server = await startRedisServer({ args: ['--maxclients', '100000'] });
+    return { pid: server.pid, port: server.port, collects: false, stop: server.kill };
+  },
+};
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * Fresh headcount, floor and redis-server processes, one at a time, same method, `memoryRounds`
+ * rounds; each figure is the median of its rounds (single readings move by a few hundred bytes
+ * per connection with where the heap's last page boundary fell).
+ */
+export async function idleMemory(): Promise<Record<Side, MemoryMeasurement>> {
+  const runs: Record<Side, MemoryMeasurement[]> = { ours: [], floor: [], redis: [] };
+  for (let round = 0; round < memoryRounds; round += 1) {
+    for (const side of ['ours', 'floor', 'redis'] as const)
+      runs[side].push(await measureFresh(starters[side]));
+  }
+  const pick = (side: Side): MemoryMeasurement => ({
+    ...runs[side][0]!,
+    perConnectionBytes: median(runs[side].map((run) => run.perConnectionBytes)),
+  });
+  const bytes = Object.entries(runs).map(([side, list]) => [
+    side,
+    list.map((run) => [Math.round(run.perConnectionBytes), Math.round(run.anonPerConnectionBytes)]),
+  ]);
+  process.stdout.write(
+    `idle memory, bytes per connection by round [VmRSS, RssAnon]: ${JSON.stringify(Object.fromEntries(bytes))}\n`,
+  );
+  return { ours: pick('ours'), floor: pick('floor'), redis: pick('redis') };
+}
+
+/** The idle-memory row: ours vs the floor, with redis-server and the 4 KiB budget beside it. */
+export function idleMemoryRow(measured: Record<Side, MemoryMeasurement>): BenchRow {
+  const { ours, floor, redis } = measured;
+  const base = row(
+    `memory per idle connection, ${idleCount / 1000}k held`,
+    'B',
+    ours.perConnectionBytes,
+    floor.perConnectionBytes,
+    'floor',
+    '<= 1.1',
+  );
+  return compare(compare(base, 'redis', redis.perConnectionBytes), '4 KiB', 4096, '<= 1');
+}
+
 async function single(rows: BenchRow[]): Promise<void> {
   const server = await spawnHeadcount(
     ['serve', '--port', '0', '--admin-port', 'auto', '--log-level', 'warn'].concat([
@@ -114,13 +224,9 @@ async function single(rows: BenchRow[]): Promise<void> {
   try {
     const probe = await connectLine(server.port);
     await waitSettled(server.listening.adminPort, 1);
-    const rssBeforeBytes = await metric(server.listening.adminPort, 'process_resident_memory_bytes');
     holders.push(startHolder(thisFile, ['hold', String(server.port), '10000']));
     await holders[0]!.report;
     await waitSettled(server.listening.adminPort, 10_001);
-    const rssAfterBytes = await metric(server.listening.adminPort, 'process_resident_memory_bytes');
-    const perConnectionBytes = (rssAfterBytes - rssBeforeBytes) / 10_000;
-    rows.push(row('memory per idle connection, 10,000 held', 'B', perConnectionBytes, 4096, '4 KiB', '<= 1'));
     holders.push(startHolder(thisFile, ['hold', String(server.port), '10500']));
     const extra = await holders[1]!.report;
     const held = await waitSettled(server.listening.adminPort);
@@ -146,9 +252,7 @@ async function single(rows: BenchRow[]): Promise<void> {
     const whyOk = (await probe.ask('WHY')) === '42';
     const who = Number(await probe.ask('WHO'));
     rows.push(row('probe still served past the cap (WHO)', 'conns', who, held, 'held', '>= 1'));
-    console.log(
-      JSON.stringify({ held, refused, extraHolder: extra, probeWhy: whyOk, who, perConnectionBytes }),
-    );
+    console.log(JSON.stringify({ held, refused, extraHolder: extra, probeWhy: whyOk, who }));
     probe.close();
   } finally {
     for (const holder of holders) await holder.stop();
@@ -207,7 +311,8 @@ async function fleet(rows: BenchRow[]): Promise<void> {
 }
 
 export async function run(): Promise<BenchRow[]> {
-  const rows: BenchRow[] = [];
+  const memory = await idleMemory();
+  const rows: BenchRow[] = [idleMemoryRow(memory)];
   await single(rows);
   await fleet(rows);
   return rows;

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { BenchRow } from './report.ts';
+import { type BenchRow, formatComparisons } from './report.ts';
 
 /** Order matters a little: the cheapest first, so a quick look needs no patience. */
 const benches = [
@@ -44,8 +44,12 @@ for (const entry of summary) {
   for (const r of entry.rows) {
     const verdict = r.target === '' ? '' : `${r.target} ${r.meets ? 'ok' : 'MISSED'}`;
     process.stdout.write(
-      `${entry.bench.padEnd(26)} ${r.metric.padEnd(48)} x${r.ratio.toFixed(2).padEnd(7)} ${verdict}\n`,
+      `${entry.bench.padEnd(26)} ${r.metric.padEnd(48)} x${r.ratio.toFixed(2).padEnd(7)} ${r.referenceName.padEnd(14)} ${verdict.padEnd(14)} ${formatComparisons(r)}`.trimEnd() + '\n',
     );
   }
 }
-process.stdout.write(`\nJSON: ${resolve('out/bench')}\n`);
+process.stdout.write(
+  '\nEvery server row gives its ratio to redis-server and to the floor (bench/floor-server.ts, a bare\n' +
+    'node:net line server), each measured in the same run; one bench alone: npm run bench -- <bench>\n',
+);
+process.stdout.write(`JSON: ${resolve('out/bench')}\n`);

@@ -21,6 +21,49 @@ export interface BenchRow {
   target: string;
   /** Whether the ratio meets the target (true when there is none). */
   meets: boolean;
+  /**
+   * More references measured in the same run, each with its own ratio: every server row carries
+   * the platform's floor (`bench/floor-server.ts`) and redis-server here or as its reference.
+   */
+  also?: Comparison[];
+}
+
+export interface Comparison {
+  referenceName: string;
+  reference: number;
+  ratio: number;
+  target: string;
+  meets: boolean;
+}
+
+/**
+ * `base` with one more reference beside its own (same units, same run). `ours` defaults to the
+ * row's own figure; a bench that takes the median round of each ratio passes that round's.
+ */
+export function compare(
+  base: BenchRow,
+  referenceName: string,
+  reference: number,
+  target: `>= ${number}` | `<= ${number}` | '' = '',
+  ours = base.ours,
+): BenchRow {
+  const { ratio, meets } = row(base.metric, base.unit, ours, reference, referenceName, target);
+  return { ...base, also: [...(base.also ?? []), { referenceName, reference, ratio, target, meets }] };
+}
+
+/** True when the row and each of its comparisons meet their targets. */
+export function rowMeets(r: BenchRow): boolean {
+  return r.meets && (r.also ?? []).every((comparison) => comparison.meets);
+}
+
+/** `vs floor 3,500 x1.02 <= 1.1 ok`, one per comparison. */
+export function formatComparisons(r: BenchRow): string {
+  return (r.also ?? [])
+    .map(
+      (c) =>
+        `vs ${c.referenceName} ${format(c.reference)} x${c.ratio.toFixed(2)}${c.target === '' ? '' : ` ${c.target} ${c.meets ? 'ok' : 'MISSED'}`}`,
+    )
+    .join(';  ');
 }
 
 export function row(
@@ -45,7 +88,10 @@ export function printRows(bench: string, rows: readonly BenchRow[]): void {
       `${r.referenceName} ${format(r.reference)}`.padStart(28),
       `x${r.ratio.toFixed(2)}`.padStart(7),
       (r.target === '' ? '' : `${r.target} ${r.meets ? 'ok' : 'MISSED'}`).padStart(14),
-    ].join('  '),
+      formatComparisons(r),
+    ]
+      .join('  ')
+      .trimEnd(),
   );
   process.stdout.write(`\n== ${bench}\n${lines.join('\n')}\n`);
 }
@@ -58,7 +104,7 @@ export function writeRows(bench: string, rows: readonly BenchRow[], extra: Recor
   return path;
 }
 
-function format(value: number): string {
+export function format(value: number): string {
   if (!Number.isFinite(value)) return String(value);
   if (Math.abs(value) >= 1000) return Math.round(value).toLocaleString('en-US');
   return value.toFixed(value < 10 ? 2 : 1);

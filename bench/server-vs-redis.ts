@@ -1,40 +1,103 @@
 /**
- * headcount's server against redis-server, same driver, same run: `WHY` to a spawned
- * `headcount serve` (mode local) versus inline `PING` to a redis-server on a free port, at 50
- * connections, pipeline depth 1 and 16. Target: our throughput >= 0.8x redis-server's.
+ * headcount's server against redis-server and against the platform's floor, same driver, same
+ * run: `WHY` to a spawned `headcount serve` (mode local), inline `PING` to a redis-server on a
+ * free port, and a line to the floor server (`floor-server.ts`: a bare node:net server, one
+ * write per chunk), at 50 connections, pipeline depth 1 and 16. Targets: throughput >= 0.8x
+ * redis-server's and >= 0.9x the floor's.
  *
- * Both servers are separate processes; the driver runs here. On a 2-core machine the driver and
- * the server compete for CPU, equally for both sides of the ratio.
+ * All three servers are separate processes; the driver runs here. On a 2-core machine the driver
+ * and the server compete for CPU, equally for every side of a ratio. Each measurement is taken
+ * `rounds` times, the three servers in turn (rotating who goes first), and each figure is the
+ * median of its rounds, so a burst of load from elsewhere cannot land on one side only.
  */
-import { startRedisServer } from '../lab/redis/index.ts';
 import { runLoad } from '../lab/load/run-load.ts';
+import type { LoadOptionsInput } from '../lab/load/options.ts';
+import { startRedisServer } from '../lab/redis/index.ts';
 import { spawnHeadcount } from '../test/support/spawn-headcount.ts';
-import { type BenchRow, isMain, printRows, row, writeRows } from './report.ts';
+import { startFloorServer } from './floor-server.ts';
+import { type BenchRow, compare, isMain, printRows, row, writeRows } from './report.ts';
 
 const connectionCount = 50;
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3_000);
 const warmupMs = 500;
+const rounds = 3;
+
+interface Figures {
+  throughputPerSec: number;
+  latencyUsP50: number;
+  latencyUsP99: number;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
 
 export async function run(): Promise<BenchRow[]> {
-  const server = await spawnHeadcount(['serve', '--port', '0', '--log-level', 'warn', '--max-pending-replies', '256']);
+  const server = await spawnHeadcount([
+    'serve',
+    '--port',
+    '0',
+    '--log-level',
+    'warn',
+    '--max-pending-replies',
+    '256',
+  ]);
   const redis = await startRedisServer();
+  const floor = await startFloorServer();
   const rows: BenchRow[] = [];
   try {
     for (const pipelineDepth of [1, 16]) {
       const common = { connectionCount, durationMs, warmupMs, pipelineDepth };
-      const ours = await runLoad({ ...common, targets: [{ host: '127.0.0.1', port: server.port }], mix: [{ verb: 'WHY', weight: 1 }] });
-      const theirs = await runLoad({ ...common, targets: [{ host: '127.0.0.1', port: redis.port }], protocol: 'redis-inline' });
+      const sides: Record<string, LoadOptionsInput> = {
+        ours: { targets: [{ host: '127.0.0.1', port: server.port }], mix: [{ verb: 'WHY', weight: 1 }] },
+        redis: { targets: [{ host: '127.0.0.1', port: redis.port }], protocol: 'redis-inline' },
+        floor: { targets: [{ host: '127.0.0.1', port: floor.port }], mix: [{ verb: 'WHY', weight: 1 }] },
+      };
+      const runs: Record<string, Figures[]> = { ours: [], redis: [], floor: [] };
+      const names = Object.keys(sides);
+      for (let round = 0; round < rounds; round += 1) {
+        for (let turn = 0; turn < names.length; turn += 1) {
+          const name = names[(round + turn) % names.length]!;
+          const result = await runLoad({ ...common, ...sides[name]! });
+          const summary = result.requests.latency.summary;
+          runs[name]!.push({
+            throughputPerSec: result.requests.throughputPerSec,
+            latencyUsP50: summary.latencyUsP50,
+            latencyUsP99: summary.latencyUsP99,
+          });
+        }
+      }
+      const figure = (name: string, key: keyof Figures) => median(runs[name]!.map((entry) => entry[key]));
       const label = `${connectionCount} conns, depth ${pipelineDepth}`;
-      rows.push(row(`WHY vs PING throughput, ${label}`, 'req/s', ours.requests.throughputPerSec, theirs.requests.throughputPerSec, 'redis', '>= 0.8'));
-      const ourLatency = ours.requests.latency.summary;
-      const theirLatency = theirs.requests.latency.summary;
-      rows.push(row(`p50 latency, ${label}`, 'us', ourLatency.latencyUsP50, theirLatency.latencyUsP50, 'redis', ''));
-      rows.push(row(`p99 latency, ${label}`, 'us', ourLatency.latencyUsP99, theirLatency.latencyUsP99, 'redis', ''));
+      const throughput = row(
+        `WHY vs PING throughput, ${label}`,
+        'req/s',
+        figure('ours', 'throughputPerSec'),
+        figure('redis', 'throughputPerSec'),
+        'redis',
+        '>= 0.8',
+      );
+      rows.push(compare(throughput, 'floor', figure('floor', 'throughputPerSec'), '>= 0.9'));
+      for (const key of ['latencyUsP50', 'latencyUsP99'] as const) {
+        const name = key === 'latencyUsP50' ? 'p50' : 'p99';
+        const latency = row(
+          `${name} latency, ${label}`,
+          'us',
+          figure('ours', key),
+          figure('redis', key),
+          'redis',
+          '',
+        );
+        rows.push(compare(latency, 'floor', figure('floor', key)));
+      }
+      process.stdout.write(`${label}: ${JSON.stringify(runs)}\n`);
     }
   } finally {
     server.kill('SIGKILL');
     await server.exited;
     await redis.stop();
+    await floor.kill();
   }
   return rows;
 }

@@ -50,6 +50,10 @@ interface SocketListeners {
 
 function ignore(): void {}
 
+function clientOfSession(session: Session): Client | undefined {
+  return session.hostRecord as Client | undefined;
+}
+
 interface Client {
   socket: net.Socket;
   session: Session;
@@ -62,7 +66,6 @@ interface Client {
 export class TcpServer {
   readonly #options: TcpServerOptions;
   readonly #server: net.Server;
-  readonly #clients = new Map<Session, Client>();
   readonly #backlogged = new Set<Client>();
   #backlogScheduled = false;
   readonly #fdCap = clientsWithinFdLimit();
@@ -89,8 +92,8 @@ export class TcpServer {
       if (errors > 0) options.logger.warn({ code: error.code, err: error.message, errors }, 'accept failed');
     });
     options.core.onSessionOutput = (session) => {
-      const client = this.#clients.get(session);
-      if (client !== undefined) this.#pump(client);
+      const client = clientOfSession(session);
+      if (client !== undefined && !client.released) this.#pump(client);
     };
     if (options.core.limits.connectionsMax > this.#fdCap) {
       options.logger.warn(
@@ -106,7 +109,15 @@ export class TcpServer {
   }
 
   get clientCount(): number {
-    return this.#clients.size;
+    return this.#options.core.sessions.size;
+  }
+
+  /** Every admitted client: the core's sessions are the one list (no map of our own). */
+  *#clients(): Generator<Client> {
+    for (const session of this.#options.core.sessions.keys()) {
+      const client = clientOfSession(session);
+      if (client !== undefined) yield client;
+    }
   }
 
   async listen(): Promise<number> {
@@ -136,9 +147,9 @@ export class TcpServer {
     const nowMs = this.#options.clock.nowMs();
     this.#options.core.drain(nowMs);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const client of this.#clients.values()) this.#pump(client);
+    for (const client of this.#clients()) this.#pump(client);
     const timer = setTimeout(() => {
-      for (const client of this.#clients.values()) this.#destroy(client, 'draining');
+      for (const client of this.#clients()) this.#destroy(client, 'draining');
     }, drainMs);
     await closed;
     clearTimeout(timer);
@@ -149,7 +160,7 @@ export class TcpServer {
   async destroy(): Promise<void> {
     this.#stopSweep();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const client of [...this.#clients.values()]) client.socket.destroy();
+    for (const client of [...this.#clients()]) client.socket.destroy();
     await closed;
   }
 
@@ -161,7 +172,7 @@ export class TcpServer {
       this.#refuse(socket, 'fd-limit');
       return;
     }
-    const admission = core.admit(socket.remoteAddress ?? '', nowMs);
+    const admission = core.admit(this.#addressOf(socket), nowMs);
     if (!admission.ok) {
       this.#refuse(socket, admission.reason);
       return;
@@ -174,7 +185,7 @@ export class TcpServer {
       released: false,
       reason: undefined,
     };
-    this.#clients.set(client.session, client);
+    client.session.hostRecord = client;
     this.#options.metrics?.counter('headcount_connections_accepted_total').inc();
     this.#options.metrics?.gauge('headcount_connections').set(core.sessions.size);
     (socket as ClientSocket)[clientOf] = client;
@@ -184,6 +195,14 @@ export class TcpServer {
     socket.on('end', listeners.end);
     socket.on('close', listeners.close);
     this.#options.onActivity?.();
+  }
+
+  /**
+   * The client's address, looked up only when a per-address limit needs it: `remoteAddress`
+   * caches an object and a string on the socket (about 120 bytes per idle client, for good).
+   */
+  #addressOf(socket: net.Socket): string {
+    return this.#options.core.limits.connectionsPerIpMax > 0 ? (socket.remoteAddress ?? '') : '';
   }
 
   #createListeners(): SocketListeners {
@@ -311,7 +330,6 @@ export class TcpServer {
   #release(client: Client, reason: CloseReason): void {
     if (client.released) return;
     client.released = true;
-    this.#clients.delete(client.session);
     const { core, clock } = this.#options;
     core.release(client.session, reason, clock.nowMs());
     this.#options.logger.debug({ reason, clients: core.sessions.size }, 'client released');
@@ -341,7 +359,9 @@ export class TcpServer {
   #sweep(): void {
     const nowMs = this.#options.clock.nowMs();
     const { writeStallMs } = this.#options.core.limits;
-    for (const client of this.#clients.values()) {
+    for (const session of this.#options.core.sessions.keys()) {
+      const client = clientOfSession(session);
+      if (client === undefined) continue;
       const deadlineMs = client.session.nextDeadlineMs();
       if (deadlineMs !== undefined && deadlineMs <= nowMs) {
         client.session.onDeadline(nowMs);

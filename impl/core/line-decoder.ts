@@ -35,9 +35,16 @@ const tab = 0x09;
 const space = 0x20;
 const tilde = 0x7e;
 
+/**
+ * The parts of a decoder holding no partial line, shared: a client's decoder outlives its first
+ * line, and an empty array of its own would be 32 bytes per client that spoke once. Frozen, so a
+ * push onto it fails loudly.
+ */
+const noParts: Uint8Array[] = Object.freeze([]) as unknown as Uint8Array[];
+
 export class LineDecoder {
   readonly lineBytesMax: number;
-  #partial: Uint8Array[] = [];
+  #partial: Uint8Array[] = noParts;
   #partialBytes = 0;
   #failed = false;
   /** Input not yet decoded because the visitor paused: at most the chunks pushed while paused. */
@@ -91,7 +98,7 @@ export class LineDecoder {
       } else {
         this.#partial.push(chunk.subarray(start, end));
         const joined = concat(this.#partial, this.#partialBytes + end - start);
-        this.#partial = [];
+        this.#partial = noParts;
         this.#partialBytes = 0;
         emitted = this.#emit(joined, 0, joined.length, visitor);
       }
@@ -107,7 +114,9 @@ export class LineDecoder {
 
   #keepPartial(rest: Uint8Array): DecodeStatus {
     // Copy: the caller may reuse its buffer. A '\r' at the very end may belong to "\r\n".
-    this.#partial.push(Uint8Array.prototype.slice.call(rest));
+    const part = Uint8Array.prototype.slice.call(rest);
+    if (this.#partial === noParts) this.#partial = [part];
+    else this.#partial.push(part);
     this.#partialBytes += rest.length;
     const lastByte = rest[rest.length - 1];
     const allowance = lastByte === carriageReturn ? 1 : 0;
@@ -117,7 +126,7 @@ export class LineDecoder {
 
   #fail(): DecodeStatus {
     this.#failed = true;
-    this.#partial = [];
+    this.#partial = noParts;
     this.#partialBytes = 0;
     this.#backlog = undefined;
     return 'too-long';

@@ -60,6 +60,12 @@ interface Slot {
   closes: boolean;
 }
 
+/**
+ * The queue of a session with nothing owed, shared: most clients never have a reply waiting, and
+ * an empty array each is 32 bytes per idle client. Frozen, so a push onto it fails loudly.
+ */
+const noSlots: Slot[] = Object.freeze([]) as unknown as Slot[];
+
 export type SessionLimits = Pick<
   ServerLimits,
   'lineBytesMax' | 'pendingRepliesMax' | 'outputBytesMax' | 'idleTimeoutMs' | 'connectionAgeMsMax'
@@ -67,6 +73,12 @@ export type SessionLimits = Pick<
 
 export class Session implements LineVisitor {
   readonly openedAtMs: number;
+  /**
+   * The host's own record of this client (the TCP adapter's socket and flags), kept here so the
+   * host needs no map from sessions to it: a map entry and its share of the table's growth cost
+   * about 50 bytes per client. The session never reads it.
+   */
+  hostRecord: unknown = undefined;
   #host: SessionHost;
   #limits: SessionLimits;
   /** Made on the first bytes received: most simulated clients never send any. */
@@ -75,7 +87,7 @@ export class Session implements LineVisitor {
   #acceptsInput = true;
   #closeReason: CloseReason | undefined;
   #out = '';
-  #queue: Slot[] = [];
+  #queue: Slot[] = noSlots;
   #lastInputAtMs: number;
   #nowMs: number;
   #inReceive = false;
@@ -212,7 +224,7 @@ export class Session implements LineVisitor {
     this.#closeReason ??= reason;
     this.#state = 'closed';
     this.#acceptsInput = false;
-    this.#queue = [];
+    this.#queue = noSlots;
     this.#out = '';
   }
 
@@ -263,7 +275,7 @@ export class Session implements LineVisitor {
 
   #who(): void {
     const slot: Slot = { text: undefined, closes: false };
-    this.#queue.push(slot);
+    this.#owe(slot);
     const askedAtMs = this.#nowMs;
     this.#host.who(askedAtMs, (reply, nowMs) => {
       if (this.#state === 'closed') return;
@@ -286,8 +298,13 @@ export class Session implements LineVisitor {
   #finish(text: string, reason: CloseReason): void {
     this.#acceptsInput = false;
     this.#closeReason ??= reason;
-    this.#queue.push({ text, closes: true });
+    this.#owe({ text, closes: true });
     this.#flush();
+  }
+
+  #owe(slot: Slot): void {
+    if (this.#queue === noSlots) this.#queue = [slot];
+    else this.#queue.push(slot);
   }
 
   #flush(): void {
@@ -295,10 +312,11 @@ export class Session implements LineVisitor {
       const head = this.#queue[0]!;
       if (head.text === undefined) return;
       this.#queue.shift();
+      if (this.#queue.length === 0) this.#queue = noSlots; // an emptied queue is not kept
       this.#out += `${head.text}\n`;
       if (head.closes) {
         this.#state = 'closing';
-        this.#queue = [];
+        this.#queue = noSlots;
         return;
       }
     }

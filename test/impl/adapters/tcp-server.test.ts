@@ -2,6 +2,7 @@
  * The TCP adapter on real loopback sockets, in-process. Wall-clock assertions are tolerant:
  * these machines are shared and noisy.
  */
+import { once } from 'node:events';
 import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { RunningServer } from '../../../impl/adapters/server.ts';
@@ -87,6 +88,22 @@ describe('tcp server: limits', () => {
     expect(await extra.lines(1)).toEqual(['ERR server full']);
     await extra.closed();
     expect(await first.ask('WHO')).toBe('2');
+  });
+
+  test('past --max-connections-per-ip an extra client from the same address is refused, one from another is not', async () => {
+    // The adapter looks a client's address up only when this limit is on (it costs memory per client).
+    server = await startTestServer({ maxConnectionsPerIp: 1 });
+    const first = await connect(server.port);
+    const extra = await connect(server.port);
+    expect(await extra.lines(1)).toEqual(['ERR server full']);
+    await extra.closed();
+    const other = net.connect({ port: server.port, host: '127.0.0.1', localAddress: '127.0.0.2' });
+    other.on('error', () => {});
+    other.write('WHO\n');
+    const [reply] = (await once(other, 'data')) as [Buffer];
+    other.destroy();
+    expect(reply.toString()).toBe('2\n');
+    expect(await first.ask('WHY')).toBe('42');
   });
 
   test('an idle client gets BYE idle and is closed after --idle-timeout-ms', async () => {

@@ -1,0 +1,173 @@
+/**
+ * The one method behind every "memory per connection" row: the server process alone, never the
+ * driver; its RSS (`VmRSS` in /proc/PID/status) read fresh and again once N connections are held,
+ * each after a settle time; RSS growth / N, with N stated in the row. Each measurement runs on a
+ * fresh server process, so memory freed by earlier work (a storm, a previous row) is not reused
+ * and hidden. Clients are held by a child process (`hold`), so they share neither descriptors
+ * nor heap with the server or this process. Held connections are counted on the server's side,
+ * from its open descriptors (/proc/PID/fd), so the same method reads headcount, the floor server
+ * and redis-server alike.
+ *
+ * Node servers (headcount, the floor) run with `gcEnv`: before each reading they collect their
+ * garbage (a bench-only preload, `gc-on-signal.js`, on SIGURG), and their young generation is
+ * pinned to 1 MiB semispaces. Without the first, a reading holds whatever garbage the accept burst
+ * left, and swung by ~1 KB per connection with the moment of the last major GC. Without the
+ * second, the young generation's growth to 2 x 16 MiB, which any busy Node process goes through
+ * once whatever its client count, is divided among the N clients (1-1.5 KB each at N = 10,000,
+ * depending on how much a server allocates while accepting). redis-server needs neither.
+ *
+ * Linux only (/proc). RSS counts touched pages and the JS heap grows in 256 KiB pages, so N must
+ * be large (thousands), and callers take the median of a few fresh processes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+const thisFile = fileURLToPath(import.meta.url);
+
+/** How long the server gets to finish its allocations (and a GC) before each RSS reading. */
+export const settleMs = 2_000;
+
+/** The environment a Node server is started with, so it collects garbage on SIGURG. */
+export const gcEnv = {
+  NODE_OPTIONS: `--expose-gc --max-semi-space-size=1 --import ${fileURLToPath(new URL('./gc-on-signal.js', import.meta.url))}`,
+};
+
+/** What each held client does once connected. */
+export type HoldKind =
+  /** Connects and says nothing: an idle client. */
+  | 'idle'
+  /** Asks for 2,000 INFO replies and never reads them: the most a client can make a server hold. */
+  | 'never-read';
+
+/** `field` of /proc/PID/status in bytes: VmRSS (all resident pages) or RssAnon (heap and malloc only). */
+export function rssBytes(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
+  if (match === null) throw new Error(`no ${field} for pid ${pid}`);
+  return Number(match[1]) * 1024;
+}
+
+export function openDescriptors(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
+}
+
+export interface MemoryMeasurement {
+  /** Connections held at the second reading (descriptors above the fresh baseline). */
+  held: number;
+  rssFreshBytes: number;
+  rssAfterBytes: number;
+  perConnectionBytes: number;
+  /** The same over RssAnon: without file-backed pages (code the server ran for the first time). */
+  anonPerConnectionBytes: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * RSS growth per connection of process `pid` (listening on `port`) over `count` held
+ * connections of `kind`. Call it once per fresh server; `collects` when it runs with `gcEnv`.
+ */
+export async function measureMemoryPerConnection(
+  pid: number,
+  port: number,
+  count: number,
+  kind: HoldKind = 'idle',
+  collects = false,
+): Promise<MemoryMeasurement> {
+  const settle = async () => {
+    await sleep(settleMs / 2);
+    if (collects) process.kill(pid, 'SIGURG');
+    await sleep(settleMs / 2);
+  };
+  await settle();
+  const fdsFresh = openDescriptors(pid);
+  const rssFreshBytes = rssBytes(pid);
+  const anonFreshBytes = rssBytes(pid, 'RssAnon');
+  const holder = startHold(port, count, kind);
+  try {
+    await holder.ready;
+    await waitHeld(pid, fdsFresh + count);
+    await settle();
+    const held = openDescriptors(pid) - fdsFresh;
+    const rssAfterBytes = rssBytes(pid);
+    const anonAfterBytes = rssBytes(pid, 'RssAnon');
+    return {
+      held,
+      rssFreshBytes,
+      rssAfterBytes,
+      perConnectionBytes: (rssAfterBytes - rssFreshBytes) / held,
+      anonPerConnectionBytes: (anonAfterBytes - anonFreshBytes) / held,
+    };
+  } finally {
+    await holder.stop();
+  }
+}
+
+async function waitHeld(pid: number, descriptors: number): Promise<void> {
+  const deadlineMs = Date.now() + 60_000;
+  while (openDescriptors(pid) < descriptors && Date.now() < deadlineMs) await sleep(250);
+}
+
+interface Hold {
+  child: ChildProcess;
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function startHold(port: number, count: number, kind: HoldKind): Hold {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', thisFile, 'hold', String(port), String(count), kind],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const ready = new Promise<void>((resolve, reject) => {
+    child.stdout?.on('data', () => resolve());
+    void exited.then(() => reject(new Error('the holder exited early')));
+  });
+  ready.catch(() => {});
+  return {
+    child,
+    ready,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+/** Child mode: opens `count` connections, at most 256 connecting at once, prints a line, holds. */
+async function hold(port: number, count: number, kind: HoldKind): Promise<void> {
+  const request = Buffer.from('INFO\n'.repeat(2_000));
+  const sockets: net.Socket[] = [];
+  for (let start = 0; start < count; start += 256) {
+    await Promise.all(
+      Array.from({ length: Math.min(256, count - start) }, () => {
+        const socket = net.connect({ port, host: '127.0.0.1' });
+        socket.on('error', () => {});
+        sockets.push(socket);
+        return new Promise<void>((resolve) => {
+          socket.once('connect', () => {
+            if (kind === 'never-read') {
+              socket.pause();
+              socket.write(request);
+            }
+            resolve();
+          });
+          socket.once('close', () => resolve());
+        });
+      }),
+    );
+  }
+  process.stdout.write(`${JSON.stringify({ open: sockets.filter((socket) => !socket.destroyed).length })}\n`);
+  setInterval(() => {}, 60_000);
+}
+
+if (process.argv[2] === 'hold' && process.argv[1] === thisFile) {
+  await hold(Number(process.argv[3]), Number(process.argv[4]), process.argv[5] as HoldKind);
+}
