@@ -4,7 +4,14 @@
  * downstream is a pure function of this value, so a report is rebuilt from results alone.
  * Merging is pure too: `load-results.ts` does the reading.
  */
-import type { Aggregate, Engine, ModeName, RunResult, ScenarioOutcome } from '../sim/result.ts';
+import type {
+  Aggregate,
+  Engine,
+  ModeName,
+  RunEnvironment,
+  RunResult,
+  ScenarioOutcome,
+} from '../sim/result.ts';
 
 export interface ResultsSource {
   /** A short label for the folder (its base name), shown in the page header. */
@@ -14,7 +21,14 @@ export interface ResultsSource {
 }
 
 export interface ReportData {
-  sources: { label: string; generatedAt: string; rootSeed: number; quick: boolean; shard?: string }[];
+  sources: {
+    label: string;
+    generatedAt: string;
+    rootSeed: number;
+    quick: boolean;
+    shard?: string;
+    environment?: RunEnvironment;
+  }[];
   /** One outcome per (scenario, engine); shards of the same scenario are merged. */
   scenarios: ScenarioOutcome[];
   /** Every run once, keyed by engine and run id (a run present in two shards counts once). */
@@ -66,6 +80,7 @@ export function mergeSources(sources: readonly ResultsSource[]): ReportData {
       rootSeed: aggregate.rootSeed,
       quick: aggregate.quick,
       ...(aggregate.shard === undefined ? {} : { shard: aggregate.shard }),
+      ...(aggregate.environment === undefined ? {} : { environment: aggregate.environment }),
     })),
     scenarios: [...outcomes.values()],
     runs: [...runs.values()].sort((a, b) => compareText(runKey(a), runKey(b))),

@@ -17,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { type Aggregate, aggregateSchema, type RunResult, type ScenarioOutcome } from '../../sim/result.ts';
 import { counterexampleFileName, renderCounterexample } from './counterexample.ts';
 import { type Engine, loadEngine } from './engines.ts';
+import { currentEnvironment } from './environment.ts';
 import { evaluateExpectation } from './expect.ts';
 import { formatProblem, loadScenarioFile, type ScenarioProblem } from './load.ts';
 import { type PlannedScenario, planScenario } from './plan.ts';
@@ -72,6 +73,7 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const startedAtMs = Date.now();
+  const environment = currentEnvironment(catalogueDir);
   stdout.write(`SEED=${options.rootSeed}\n`);
   const planned = planAll(options);
   if (!planned.ok) {
@@ -130,6 +132,7 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
     ...(options.shard ? { shard: formatShard(options.shard) } : {}),
     scenarios: reports.map(outcomeOf),
     wallMs: Date.now() - startedAtMs,
+    environment,
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(aggregate, null, 2)}\n`);
   stdout.write(`\n${renderSummary(reports)}`);
@@ -140,7 +143,7 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
     `wall time ${(aggregate.wallMs / 1000).toFixed(1)} s; results ${join(outDir, 'results.json')}\n`,
   );
   stdout.write(
-    `${await buildReport(outDir, options.report ?? true, stderr, options.extraResultDirs ?? [])}\n`,
+    `${await reportLine(outDir, options.report ?? true, stderr, options.extraResultDirs ?? [])}\n`,
   );
   return { exitCode: failed ? 1 : 0, outDir, aggregate, reports };
 }
@@ -236,7 +239,7 @@ function outcomeOf(report: ScenarioReport): ScenarioOutcome {
 }
 
 /** Calls reports/'s writeReport when it exists; returns the line that ends the output. */
-async function buildReport(
+export async function reportLine(
   outDir: string,
   enabled: boolean,
   stderr: NodeJS.WritableStream,

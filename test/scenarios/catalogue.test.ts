@@ -17,6 +17,7 @@ const expectedNames = [
   'capacity',
   'connection-lifetime',
   'discovery-trouble',
+  'lease-sweep',
   'redis-trouble',
   'restart-and-ids',
   'server-crash',

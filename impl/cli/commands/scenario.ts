@@ -34,7 +34,7 @@ export function register(program: Command): void {
     .option('--no-report', 'skip the HTML report')
     .option(
       '--no-capacity-probe',
-      'skip the short real-engine capacity run that a whole-catalogue simulator run adds, so the report can answer how many users one server holds',
+      'skip the short real-engine runs a whole-catalogue simulator run adds (a capacity probe, so the report can answer how many users one server holds, and the TTL cross-check of scenarios/cross-check/)',
     )
     .action(async (files: string[], flags: ScenarioFlags) => {
       const { parseShard } = await import('../../../scenarios/runner/shard.ts');
@@ -72,8 +72,6 @@ export function register(program: Command): void {
       const { join } = await import('node:path');
       const rootSeed = seed ?? randomRootSeed();
       const outDir = flags.out ?? join('out', 'scenarios', new Date().toISOString().replace(/[:.]/g, '-'));
-      // The simulator cannot say how many users one server holds (it models no CPU or memory), so
-      // a whole-catalogue simulator run adds a short capacity probe on real sockets and merges it.
       const probe =
         files.length === 0 &&
         flags.quick !== true &&
@@ -81,37 +79,40 @@ export function register(program: Command): void {
         shard === undefined &&
         flags.report &&
         flags.capacityProbe;
+      // The simulator cannot say how many users one server holds (it models no CPU or memory),
+      // and its headline stale windows need a check on real sockets: a whole-catalogue simulator
+      // run adds both on the real engine (scenarios/runner/real-probes.ts), simulates the
+      // catalogue plus the cross-check files, and the report merges everything.
+      const probes = probe ? await import('../../../scenarios/runner/real-probes.ts') : undefined;
       const extraResultDirs: string[] = [];
-      if (probe) {
-        const { catalogueDir } = await import('../../../scenarios/runner/run-scenarios.ts');
-        const probeDir = join(outDir, 'capacity-real');
-        process.stdout.write('capacity probe: scenarios/capacity.yaml --engine real --quick (about 25 s)\n');
-        const probed = await runScenarios({
-          files: [join(catalogueDir, 'capacity.yaml')],
-          engine: 'real',
-          rootSeed,
-          quick: true,
-          outDir: probeDir,
-          report: false,
-        });
-        if (probed.exitCode === 0) extraResultDirs.push(probeDir);
-        else
-          process.stderr.write(
-            'headcount scenario: the capacity probe did not complete; the report leaves capacity open\n',
-          );
-        process.stdout.write('\n');
+      let crossCheck: Promise<string | undefined> | undefined;
+      const held = probes ? new probes.HeldOutput() : undefined;
+      let runFiles = files;
+      if (probes && held) {
+        const { catalogueFiles } = await import('../../../scenarios/runner/run-scenarios.ts');
+        const capacity = await probes.runRealProbe(probes.capacityProbe(outDir), rootSeed);
+        if (capacity) extraResultDirs.push(capacity);
+        crossCheck = probes.runRealProbe(probes.crossCheckProbe(outDir), rootSeed, held, held);
+        runFiles = [...catalogueFiles(), ...probes.crossCheckFiles()];
       }
       const outcome = await runScenarios({
-        files,
+        files: runFiles,
         engine: flags.engine as 'sim' | 'real',
         rootSeed,
         quick: flags.quick === true,
         outDir,
         ...(shard === undefined ? {} : { shard }),
         ...(workers === undefined ? {} : { workers }),
-        report: flags.report,
+        report: flags.report && crossCheck === undefined,
         extraResultDirs,
       });
+      if (crossCheck && held) {
+        const crossCheckDir = await crossCheck;
+        process.stdout.write(`\n${held.text}`);
+        if (crossCheckDir) extraResultDirs.push(crossCheckDir);
+        const { reportLine } = await import('../../../scenarios/runner/run-scenarios.ts');
+        process.stdout.write(`${await reportLine(outDir, true, process.stderr, extraResultDirs)}\n`);
+      }
       process.exitCode = outcome.exitCode;
     });
 }
