@@ -24,8 +24,8 @@ export const chartPluginsSource = `({
   },
   faultBands: {
     id: 'faultBands',
-    beforeDatasetsDraw(chart, args, options) {
-      const bands = (options && options.bands) || [];
+    beforeDatasetsDraw(chart, _args, options) {
+      const bands = options?.bands ?? [];
       const x = chart.scales.x;
       const area = chart.chartArea;
       if (!x || !area) return;

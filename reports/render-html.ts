@@ -261,7 +261,7 @@ function bootScript(): string {
   const legendFilter = ${legendFilterSource};
   const specs = JSON.parse(document.getElementById('chart-specs').textContent);
   const unitOf = (config, axis) => {
-    const text = (config.options.scales && config.options.scales[axis] && config.options.scales[axis].title && config.options.scales[axis].title.text) || '';
+    const text = config.options.scales?.[axis]?.title?.text ?? '';
     const match = /\\(([^,)]+)/.exec(text);
     return match ? ' ' + match[1].trim() : '';
   };
