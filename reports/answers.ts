@@ -20,6 +20,7 @@ import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.
 import { availability, correctShare, formatBudget, tag, truthMean, wrongShare } from './quantities.ts';
 import { type QuestionId, questions } from './questions.ts';
 import { type ReportData, runsOf, worstRun } from './report-data.ts';
+import { sharedIdRows, sharedIdText } from './shared-id.ts';
 import { availabilityObjective, latencyObjectiveMs, sloVerdicts } from './slo-table.ts';
 import {
   overcountShareMax,
@@ -209,7 +210,7 @@ export const answerIds = (data: ReportData): Answer => {
     section: 'ids',
     question: questions.ids,
     text:
-      `${row.recommendation}. ${text} Ids collided ${formatCount(collisions)} times. ` +
+      `${row.recommendation}. ${text} Ids collided ${formatCount(collisions)} times. ${sharedIdText(sharedIdRows(data))} ` +
       'Measured from each boot after a crash or restart; the overcount between the crash and the boot is the crash’s stale window, the same for every id strategy, and is answered under the TTL question. A graceful restart deregisters first and double counts with no strategy. Snowflake ids here embed the boot time, so they change on restart like uuids.',
     figure:
       worst === undefined

@@ -92,15 +92,24 @@ export function burnDownCaption(points: readonly BudgetPoint[]): string {
 export interface AgreementPoint {
   ttlMs: number;
   diffMs: number;
+  /** False when the real run could not keep its schedule: not counted either way. */
+  judged: boolean;
   agrees: boolean;
 }
 
 /** The cross-check caption: at how many TTLs REAL agrees with SIM, and the largest gap. */
 export function crossCheckCaption(points: readonly AgreementPoint[]): string {
   if (points.length === 0) return 'No TTL ran on both engines.';
-  const agree = points.filter((p) => p.agrees).length;
-  const worst = points.reduce((w, p) => (Math.abs(p.diffMs) > Math.abs(w.diffMs) ? p : w));
-  return `REAL agrees with SIM at ${agree} of ${points.length} TTLs (within 10% or 250 ms); the largest gap is ${trimNumber(worst.diffMs, 0)} ms at TTL ${formatSeconds(worst.ttlMs)}.`;
+  const judged = points.filter((p) => p.judged);
+  const unjudged = points.length - judged.length;
+  const notJudgedText =
+    unjudged === 0
+      ? ''
+      : ` ${unjudged} not judged: the machine was too loaded for the real run to keep its schedule.`;
+  if (judged.length === 0) return `No TTL could be judged.${notJudgedText}`;
+  const agree = judged.filter((p) => p.agrees).length;
+  const worst = judged.reduce((w, p) => (Math.abs(p.diffMs) > Math.abs(w.diffMs) ? p : w));
+  return `REAL agrees with SIM at ${agree} of ${judged.length} judged TTLs (within 10% or 250 ms); the largest gap is ${trimNumber(worst.diffMs, 0)} ms at TTL ${formatSeconds(worst.ttlMs)}.${notJudgedText}`;
 }
 
 /** The latency caption: how many rows' p99 break the objective. */

@@ -27,6 +27,7 @@ import {
   truthMean,
 } from './quantities.ts';
 import { type ReportData, runsOf } from './report-data.ts';
+import { sharedIdRows, sharedIdText } from './shared-id.ts';
 import { availabilityObjective, latencyObjectiveMs, sloVerdicts } from './slo-table.ts';
 import {
   heartbeatRatioRecommendedMax,
@@ -82,7 +83,7 @@ export function ttlDecision(data: ReportData): DecisionRow {
   const real =
     mine === undefined
       ? 'REAL: not checked at this TTL'
-      : `REAL check at TTL ${formatSeconds(mine.ttlMs)} (heartbeat ${formatSeconds(mine.real.heartbeatMs)}): ${tag(`cross.real.${mine.ttlMs}`, formatSeconds(mine.real.staleWindowMsMax))} against SIM ${tag(`cross.sim.${mine.ttlMs}`, formatSeconds(mine.sim.staleWindowMsMax))} (${mine.agrees ? 'agrees' : 'DIFFERS'})`;
+      : `REAL check at TTL ${formatSeconds(mine.ttlMs)} (heartbeat ${formatSeconds(mine.real.heartbeatMs)}): ${tag(`cross.real.${mine.ttlMs}`, formatSeconds(mine.real.staleWindowMsMax))} against SIM ${tag(`cross.sim.${mine.ttlMs}`, formatSeconds(mine.sim.staleWindowMsMax))} (${!mine.judged ? 'not judged: machine overloaded' : mine.agrees ? 'agrees' : 'DIFFERS'})`;
   const breakRate =
     (overcountShareMax / Math.max(1e-12, best.overcountShareProduction)) * productionCrashesPerServerDay;
   const shorter = points
@@ -302,7 +303,7 @@ export function idsDecision(data: ReportData): DecisionRow {
       share: '0% of the fleet',
       spread: `${points[0]!.runs.length} seeds`,
       source: 'SIM (restart-and-ids)',
-      changes: 'Two live processes sharing one id (see the ids section).',
+      changes: sharedIdText(sharedIdRows(data)),
     };
   }
   const seeds = spreadOf(
@@ -319,8 +320,7 @@ export function idsDecision(data: ReportData): DecisionRow {
     share: `${tag('ids.doubleCountShare', formatPercent(worst.doubleCountMax / truth, 1))} of the fleet’s clients`,
     spread: `double count ${spreadText(seeds, (v) => `${formatCount(v)} clients`)} (${worst.strategy})`,
     source: 'SIM (restart-and-ids)',
-    changes:
-      'A deployment where two live processes can get the same stable id (copied config, two pods with one hostname): mode A then counts one of them only.',
+    changes: sharedIdText(sharedIdRows(data)),
     reproduce: reproduceRun(data, worst.runs[0]!),
   };
 }

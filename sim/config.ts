@@ -13,7 +13,12 @@
 import type { Ratio } from '../impl/core/ratio.ts';
 
 export type SimMode = 'local' | 'a' | 'c';
-export type SimIdStrategy = 'uuid' | 'stable' | 'uuidv7' | 'snowflake';
+/**
+ * The product's id strategies, plus one deployment mistake the report must price:
+ * `stable-shared` is `stable` where server-1 was given server-0's id file (a copied volume, two
+ * pods with one hostname), so two live processes publish under one id.
+ */
+export type SimIdStrategy = 'uuid' | 'stable' | 'uuidv7' | 'snowflake' | 'stable-shared';
 
 /** The fleet under test. */
 export interface ClusterConfig {

@@ -39,7 +39,7 @@ export interface RunConfig {
   heartbeatMs: number;
   publishDelayMs: number;
   whoCacheMs: number;
-  idStrategy: 'uuid' | 'stable' | 'uuidv7' | 'snowflake';
+  idStrategy: 'uuid' | 'stable' | 'uuidv7' | 'snowflake' | 'stable-shared';
   leaseMs: number;
   fanoutTimeoutMs: number;
   discoveryInstances: number;

@@ -82,7 +82,7 @@ async function visit(widthPx: number): Promise<Visit> {
       (tr) => tr.getAttribute('data-question') ?? '',
     ),
   );
-  const visibleText = await page.evaluate(() => document.body.innerText);
+  const visibleText = await page.evaluate(() => document.body.textContent ?? '');
   await page.setViewportSize({ width: 794, height: 1123 });
   await page.emulateMedia({ media: 'print' });
   const printFigures = await page.evaluate(() =>

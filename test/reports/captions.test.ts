@@ -104,18 +104,34 @@ describe('reports: captions say what their data show', () => {
   });
 
   test.prop([
-    fc.array(fc.record({ ttlMs, diffMs: fc.integer({ min: -5000, max: 5000 }), agrees: fc.boolean() }), {
-      minLength: 1,
-      maxLength: 8,
-    }),
-  ])('the cross-check caption counts the TTLs that agree and names the largest gap', (points) => {
-    const caption = crossCheckCaption(points);
-    expect(caption).toContain(
-      `REAL agrees with SIM at ${points.filter((p) => p.agrees).length} of ${points.length} TTLs`,
-    );
-    const largest = Math.max(...points.map((p) => Math.abs(p.diffMs)));
-    expect(caption).toMatch(new RegExp(`the largest gap is -?${largest} ms`));
-  });
+    fc.array(
+      fc
+        .record({
+          ttlMs,
+          diffMs: fc.integer({ min: -5000, max: 5000 }),
+          judged: fc.boolean(),
+          agrees: fc.boolean(),
+        })
+        .map((p) => ({ ...p, agrees: p.judged && p.agrees })),
+      { minLength: 1, maxLength: 8 },
+    ),
+  ])(
+    'the cross-check caption counts the judged TTLs that agree, names the largest judged gap and the unjudged',
+    (points) => {
+      const caption = crossCheckCaption(points);
+      const judged = points.filter((p) => p.judged);
+      const unjudged = points.length - judged.length;
+      if (judged.length > 0) {
+        expect(caption).toContain(
+          `REAL agrees with SIM at ${judged.filter((p) => p.agrees).length} of ${judged.length} judged TTLs`,
+        );
+        const largest = Math.max(...judged.map((p) => Math.abs(p.diffMs)));
+        expect(caption).toMatch(new RegExp(`the largest gap is -?${largest} ms`));
+      } else expect(caption).toContain('No TTL could be judged');
+      if (unjudged > 0) expect(caption).toContain(`${unjudged} not judged`);
+      else expect(caption).not.toContain('not judged');
+    },
+  );
 
   test.prop([fc.array(fc.double({ min: 0.01, max: 1000, noNaN: true }), { minLength: 1, maxLength: 20 })])(
     'the latency caption counts the rows whose p99 is above the objective',

@@ -21,6 +21,7 @@ const expectedNames = [
   'redis-trouble',
   'restart-and-ids',
   'server-crash',
+  'shared-id',
   'slo',
   'ttl-sweep',
 ];

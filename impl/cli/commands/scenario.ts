@@ -83,16 +83,15 @@ export function register(program: Command): void {
       // and its headline stale windows need a check on real sockets: a whole-catalogue simulator
       // run adds both on the real engine (scenarios/runner/real-probes.ts), simulates the
       // catalogue plus the cross-check files, and the report merges everything.
-      const probes = probe ? await import('../../../scenarios/runner/real-probes.ts') : undefined;
       const extraResultDirs: string[] = [];
-      let crossCheck: Promise<string | undefined> | undefined;
-      const held = probes ? new probes.HeldOutput() : undefined;
       let runFiles = files;
-      if (probes && held) {
+      if (probe) {
+        const probes = await import('../../../scenarios/runner/real-probes.ts');
         const { catalogueFiles } = await import('../../../scenarios/runner/run-scenarios.ts');
-        const capacity = await probes.runRealProbe(probes.capacityProbe(outDir), rootSeed);
-        if (capacity) extraResultDirs.push(capacity);
-        crossCheck = probes.runRealProbe(probes.crossCheckProbe(outDir), rootSeed, held, held);
+        for (const which of [probes.capacityProbe(outDir), probes.crossCheckProbe(outDir)]) {
+          const dir = await probes.runRealProbe(which, rootSeed);
+          if (dir) extraResultDirs.push(dir);
+        }
         runFiles = [...catalogueFiles(), ...probes.crossCheckFiles()];
       }
       const outcome = await runScenarios({
@@ -103,16 +102,9 @@ export function register(program: Command): void {
         outDir,
         ...(shard === undefined ? {} : { shard }),
         ...(workers === undefined ? {} : { workers }),
-        report: flags.report && crossCheck === undefined,
+        report: flags.report,
         extraResultDirs,
       });
-      if (crossCheck && held) {
-        const crossCheckDir = await crossCheck;
-        process.stdout.write(`\n${held.text}`);
-        if (crossCheckDir) extraResultDirs.push(crossCheckDir);
-        const { reportLine } = await import('../../../scenarios/runner/run-scenarios.ts');
-        process.stdout.write(`${await reportLine(outDir, true, process.stderr, extraResultDirs)}\n`);
-      }
       process.exitCode = outcome.exitCode;
     });
 }
