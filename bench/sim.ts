@@ -7,7 +7,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import type { SimConfigInput } from '../sim/config.ts';
+import type { SimConfigInput } from '../experiment/config.ts';
 import { runSimulation } from '../sim/run.ts';
 import { type BenchRow, printRows, row, writeRows } from './report.ts';
 

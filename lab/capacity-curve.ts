@@ -8,8 +8,8 @@
  * process (the default), the clients' sockets live there too, so the figure counts both ends of
  * each connection and overstates a server's share; `bench/capacity.ts` measures a server alone.
  */
-import type { History } from '../sim/history.ts';
-import type { RunResult } from '../sim/result.ts';
+import type { History } from '../experiment/history.ts';
+import type { RunResult } from '../experiment/result.ts';
 
 export interface RssSample {
   atMs: number;

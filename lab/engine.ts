@@ -2,7 +2,7 @@
  * The real engine of the scenario runner: `runReal(spec)` runs one scenario run on a lab cluster
  * (real servers in this process, a real redis-server or discovery instances, links through the
  * fault proxy, real TCP clients) and returns the same `RunResult` the simulator returns, judged by
- * the simulator's own checker (sim/checker.ts).
+ * the same `finishRun` (experiment/finish-run.ts) as the simulator.
  *
  * Time scale: every duration of the scenario (TTL, heartbeat, lease, session lengths, fault
  * instants, the run's length) is multiplied by `spec.timeScale` before it reaches a real process;
@@ -17,18 +17,17 @@
  * front with `HC_LAB_UNSUPPORTED` naming each part.
  */
 import { performance } from 'node:perf_hooks';
-import { checkHistory } from '../sim/checker.ts';
 import { capacityCurve, type RssSample } from './capacity-curve.ts';
-import { resolveSimConfig, type SimConfig } from '../sim/config.ts';
-import { seriesResolutionMsFor } from '../sim/history.ts';
-import { faultTimeline, healAtMsOf } from '../sim/nemesis.ts';
-import { type RunResult, runResultSchema } from '../sim/result.ts';
-import { RandomStreams } from '../sim/rng.ts';
-import { runConfigOf } from '../sim/run.ts';
-import type { RunSpec } from '../scenarios/runner/plan.ts';
+import type { SimConfig } from '../experiment/config.ts';
+import { finishRun } from '../experiment/finish-run.ts';
+import { seriesResolutionMsFor } from '../experiment/history.ts';
+import { faultTimeline } from '../experiment/nemesis.ts';
+import type { RunResult } from '../experiment/result.ts';
+import { RandomStreams } from '../experiment/rng.ts';
+import { configOfSpec, type RunSpec } from '../experiment/run-spec.ts';
 import { ClientPool } from './cluster/client-pool.ts';
 import { type Cluster, type ClusterOptions, startCluster } from './cluster/cluster.ts';
-import { applyFault, LabUnsupportedError, needsClientProxy, unsupportedParts } from './fault-plan.ts';
+import { applyFault, LabUnsupportedError, needsClientProxy, unsupportedParts } from './fault-target.ts';
 
 export { LabUnsupportedError };
 
@@ -41,13 +40,7 @@ export interface RealRunOptions {
 }
 
 export async function runReal(spec: RunSpec, extra: RealRunOptions = {}): Promise<RunResult> {
-  const config = resolveSimConfig({
-    ...spec.config,
-    scenario: spec.scenario,
-    runId: spec.runId,
-    params: spec.params,
-    seed: spec.seed,
-  });
+  const config = configOfSpec(spec);
   const faults = faultTimeline(config, new RandomStreams(config.seed).stream('nemesis'));
   const problems = unsupportedParts(config, faults);
   if (problems.length > 0)
@@ -160,43 +153,24 @@ function resultOf(
   rssSamples: readonly RssSample[],
 ): RunResult {
   const history = cluster.recorder.finish(config.durationMs);
-  const { cluster: clusterConfig, workload } = config;
   history.checks.push({
     name: 'lab-real-run',
     ok: true,
     detail: `ran on real sockets at timeScale ${timeScale} in ${Math.round(realDurationMs)} real ms; durations are production ms`,
   });
-  const parts = checkHistory(history, {
-    mode: clusterConfig.mode,
-    ttlMs: clusterConfig.ttlMs,
-    heartbeatMs: clusterConfig.heartbeatMs,
-    // Real propagation is a loopback round trip plus a timer slip, scaled up: allow a second.
-    quietMs: clusterConfig.publishDelayMs + clusterConfig.whoCacheMs + 1_000,
-    healAtMs: healAtMsOf(config),
-    seriesResolutionMs: seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs),
-    perServerSeries: config.check.perServerSeries,
-    idStrategy: clusterConfig.idStrategy,
-    loadBalancerPolicy: workload.loadBalancer,
-    connectionAgeMsMax: clusterConfig.connectionAgeMsMax,
-    idleTimeoutMs: clusterConfig.idleTimeoutMs,
-  });
   return {
-    schema: runResultSchema,
-    engine: 'real',
-    scenario: config.scenario,
-    runId: config.runId === '' ? `${config.scenario}/seed-${config.seed}` : config.runId,
-    seed: config.seed,
-    params: config.params,
-    config: {
-      ...runConfigOf(config),
-      timeScale,
-      durationUnits: 'production ms (real ms / timeScale)',
-      realDurationMs: Math.round(realDurationMs),
-      redisKind: cluster.redis?.kind ?? 'none',
-      faultProxy: cluster.links?.embedded === false ? 'TOXIPROXY_URL' : 'embedded',
-    },
-    durationMs: config.durationMs,
-    ...parts,
+    ...finishRun({
+      engine: 'real',
+      config,
+      history,
+      configExtra: {
+        timeScale,
+        durationUnits: 'production ms (real ms / timeScale)',
+        realDurationMs: Math.round(realDurationMs),
+        redisKind: cluster.redis?.kind ?? 'none',
+        faultProxy: cluster.links?.embedded === false ? 'TOXIPROXY_URL' : 'embedded',
+      },
+    }),
     ...(config.scenario === 'capacity' ? { capacity: capacityCurve(history, rssSamples) } : {}),
   };
 }

@@ -6,7 +6,7 @@
  * what the file asked for), and crashes are also given per server-day, the unit of the TTL
  * answer's production assumption, so a difference between sections is visible at a glance.
  */
-import type { RunResult } from '../sim/result.ts';
+import type { RunResult } from '../experiment/result.ts';
 import { escapeHtml, formatCount, formatSeconds, trimNumber } from './format.ts';
 import { productionCrashesPerServerDay } from './ttl-sweep-points.ts';
 import { groupBy, type ReportData } from './report-data.ts';

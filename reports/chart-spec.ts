@@ -5,7 +5,7 @@
  * reproduce it. The builders below set axis titles with units on every chart.
  */
 import type { ChartConfiguration } from 'chart.js';
-import type { Engine, RunResult } from '../sim/result.ts';
+import type { Engine, RunResult } from '../experiment/result.ts';
 import { type ReportData, type RunOrigin, runKey, scenarioFileOf } from './report-data.ts';
 import type { ChartPluginName } from './chart-plugins.ts';
 

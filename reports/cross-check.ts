@@ -4,7 +4,7 @@
  * (TTL, engine) with its spread over crashes; the TTL chart and the "Simulator against real
  * engine" section both read these rows.
  */
-import type { Engine, RunResult } from '../sim/result.ts';
+import type { Engine, RunResult } from '../experiment/result.ts';
 import { groupBy, type ReportData } from './report-data.ts';
 import { type Spread, spreadOf } from './quantities.ts';
 

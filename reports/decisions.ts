@@ -5,7 +5,7 @@
  * with the quantity it is (`tag`), and the same tag appears wherever the page repeats it, so a
  * test can check that a quantity reads the same everywhere.
  */
-import type { RunResult } from '../sim/result.ts';
+import type { RunResult } from '../experiment/result.ts';
 import { type QuestionId, questions } from './questions.ts';
 import { faultPoints } from './charts/availability-error-chart.ts';
 import { capacityRun } from './charts/capacity-chart.ts';

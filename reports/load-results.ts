@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { type Aggregate, aggregateSchema, type RunResult, runResultSchema } from '../sim/result.ts';
+import { type Aggregate, aggregateSchema, type RunResult, runResultSchema } from '../experiment/result.ts';
 import { mergeSources, type ReportData, type ResultsSource } from './report-data.ts';
 
 export class ResultsFormatError extends Error {
@@ -35,7 +35,7 @@ export function readResultsDir(dir: string): ResultsSource {
   const aggregate = readJson(aggregatePath) as Aggregate;
   if (aggregate?.schema !== aggregateSchema) {
     throw new ResultsFormatError(
-      `${aggregatePath}: schema is ${JSON.stringify(aggregate?.schema)}, expected "${aggregateSchema}" (see sim/result.ts)`,
+      `${aggregatePath}: schema is ${JSON.stringify(aggregate?.schema)}, expected "${aggregateSchema}" (see experiment/result.ts)`,
     );
   }
   const runs: RunResult[] = [];

@@ -8,7 +8,7 @@
  * Availability (answered / asked) is kept beside it because it is what mode A optimises, but no
  * verdict on the page rests on availability alone.
  */
-import type { Engine, RunResult } from '../sim/result.ts';
+import type { Engine, RunResult } from '../experiment/result.ts';
 import { formatPercent } from './format.ts';
 
 /** Where a number comes from: the deterministic simulator or the lab on real sockets. */
@@ -26,7 +26,7 @@ export function sourcesText(runs: readonly RunResult[]): string {
 
 /**
  * Correctness tolerance: an answer is correct when it lies within the true count's range over the
- * request's interval [asked, answered] (mode C: the per-server range, see sim/result.ts). Zero
+ * request's interval [asked, answered] (mode C: the per-server range, see experiment/result.ts). Zero
  * clients of slack beyond that range; the checker's `who.wrong` counts the rest.
  */
 export const correctnessToleranceText =

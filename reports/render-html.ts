@@ -253,7 +253,7 @@ function navHtml(answers: Answer[]): string {
   return `<nav><ol><li><a href="#summary">Decisions</a></li><li><a href="#assumptions">Assumptions</a></li>${links.join('')}<li><a href="#sim-vs-real">Simulator against real engine</a></li><li><a href="#expectations">Scenarios and expectations</a></li></ol></nav>`;
 }
 
-const rebuildHtml = `<section id="rebuild"><h2>How this page was made</h2><p>This page is a pure function of the results folders: <code>results.json</code> plus one <code>runs/*.json</code> per run, in the format of <code>sim/result.ts</code>. Rebuild it with <code>headcount report RESULTS_DIR... --out DIR</code>; several folders (shards, or a simulator and a real-engine job) merge into one page. Each chart is also saved as a PNG beside this page.</p></section>`;
+const rebuildHtml = `<section id="rebuild"><h2>How this page was made</h2><p>This page is a pure function of the results folders: <code>results.json</code> plus one <code>runs/*.json</code> per run, in the format of <code>experiment/result.ts</code>. Rebuild it with <code>headcount report RESULTS_DIR... --out DIR</code>; several folders (shards, or a simulator and a real-engine job) merge into one page. Each chart is also saved as a PNG beside this page.</p></section>`;
 
 function bootScript(): string {
   return `(() => {

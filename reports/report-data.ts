@@ -11,7 +11,7 @@ import type {
   RunEnvironment,
   RunResult,
   ScenarioOutcome,
-} from '../sim/result.ts';
+} from '../experiment/result.ts';
 
 export interface ResultsSource {
   /** A short label for the folder (its base name), shown in the page header. */

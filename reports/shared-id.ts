@@ -3,7 +3,7 @@
  * how far WHO was from the truth: the share of answers wrong and the typical miss as a share of the
  * true count. The ids answer and the decision table's "what would change it" read these rows.
  */
-import type { ModeName } from '../sim/result.ts';
+import type { ModeName } from '../experiment/result.ts';
 import { formatCount, formatPercent } from './format.ts';
 import { type Spread, spreadOf, truthMean, wrongShare } from './quantities.ts';
 import { type ReportData, runsOf } from './report-data.ts';

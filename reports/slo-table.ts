@@ -6,7 +6,7 @@
  * the defaults of `headcount slo rules` (`impl/observability/slo-options.ts`); reports import
  * only result types, so they are restated here rather than imported.
  */
-import type { Engine, RunResult } from '../sim/result.ts';
+import type { Engine, RunResult } from '../experiment/result.ts';
 import {
   availability,
   budgetUsed,

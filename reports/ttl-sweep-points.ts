@@ -3,7 +3,7 @@
  * with the worst seed's figures ("up to" numbers are maxima over seeds). The TTL charts and the
  * TTL recommendation both read these points, so the chart and the sentence cannot disagree.
  */
-import type { RunResult } from '../sim/result.ts';
+import type { RunResult } from '../experiment/result.ts';
 import { trimNumber } from './format.ts';
 import { groupBy, type ReportData, runsOf, worstRun } from './report-data.ts';
 

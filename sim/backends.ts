@@ -9,7 +9,7 @@ import type { ModeAEffect } from '../impl/core/mode-a/effects.ts';
 import { ModeABackend } from '../impl/core/mode-a/mode-a-backend.ts';
 import { modeAOptionsFrom } from '../impl/core/mode-a/options.ts';
 import { ModeCBackend } from '../impl/core/mode-c/mode-c-backend.ts';
-import type { ClusterConfig } from './config.ts';
+import type { ClusterConfig } from '../experiment/config.ts';
 
 const dayMs = 86_400_000;
 

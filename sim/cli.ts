@@ -1,9 +1,9 @@
 /**
- * What `headcount sim` does once its flags are parsed (impl/cli/commands/sim.ts keeps only the
+ * What `headcount sim` does once its flags are parsed (cli/commands/sim.ts keeps only the
  * options): build the SimConfig, print `SEED=` and the config, run, print a summary, write JSON.
  */
 import { writeFile } from 'node:fs/promises';
-import { resolveSimConfig, type SimConfig } from './config.ts';
+import { resolveSimConfig, type SimConfig } from '../experiment/config.ts';
 import { runSimulation } from './run.ts';
 
 export interface SimCommandOptions {

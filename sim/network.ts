@@ -6,8 +6,8 @@
  *
  * Directions are from the server's side: `outbound` = server -> peer, `inbound` = peer -> server.
  */
-import type { LinkConfig, NetworkConfig, PartitionPeer } from './config.ts';
-import type { SimRandom } from './rng.ts';
+import type { LinkConfig, NetworkConfig, PartitionPeer } from '../experiment/config.ts';
+import type { SimRandom } from '../experiment/rng.ts';
 
 export const peers: readonly PartitionPeer[] = ['redis', 'discovery', 'clients'];
 

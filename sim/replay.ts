@@ -4,7 +4,7 @@
  * property prints its shrunk counterexample this way.
  */
 import { parse, stringify } from 'yaml';
-import type { SimConfig, SimConfigInput } from './config.ts';
+import type { SimConfig, SimConfigInput } from '../experiment/config.ts';
 
 export function scenarioYaml(name: string, why: string, config: SimConfig | SimConfigInput): string {
   const header = `# ${name}: ${why}\n# Replay: runSimulation(parse(thisFile).sim) or headcount scenario\n`;

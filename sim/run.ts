@@ -1,14 +1,14 @@
 /**
- * `runSimulation(config)`: build the world, run it on virtual time, check its history, and
- * return one `RunResult` (sim/result.ts). A pure function of the config: same seed and config,
- * byte-identical JSON (no wall clock is read anywhere in a run).
+ * `runSimulation(config)`: build the world, run it on virtual time, and turn its history into one
+ * `RunResult` through the experiment's `finishRun` (the lab's engine does the same). A pure
+ * function of the config: same seed and config, byte-identical JSON (no wall clock is read
+ * anywhere in a run).
  */
-import { formatRatio } from '../impl/core/ratio.ts';
-import { checkHistory } from './checker.ts';
-import { resolveSimConfig, type SimConfig, type SimConfigInput } from './config.ts';
-import { seriesResolutionMsFor } from './history.ts';
-import { healAtMsOf } from './nemesis.ts';
-import { type RunConfig, type RunResult, runResultSchema } from './result.ts';
+import { resolveSimConfig, type SimConfig, type SimConfigInput } from '../experiment/config.ts';
+import { finishRun } from '../experiment/finish-run.ts';
+import type { RunResult } from '../experiment/result.ts';
+import type { RunSpec } from '../experiment/run-spec.ts';
+import { configOfSpec } from '../experiment/run-spec.ts';
 import { World } from './world.ts';
 
 /** Extra fields of a simulated run (compatible extension of RunResult). */
@@ -17,79 +17,14 @@ export interface SimRunResult extends RunResult {
   steps: number;
 }
 
-export function runConfigOf(config: SimConfig): RunConfig {
-  const { cluster, workload, network } = config;
-  const session = workload.sessionLength;
-  return {
-    mode: cluster.mode,
-    servers: cluster.servers,
-    ttlMs: cluster.ttlMs,
-    heartbeatMs: cluster.heartbeatMs,
-    publishDelayMs: cluster.publishDelayMs,
-    whoCacheMs: cluster.whoCacheMs,
-    idStrategy: cluster.idStrategy,
-    leaseMs: cluster.leaseMs,
-    fanoutTimeoutMs: cluster.fanoutTimeoutMs,
-    discoveryInstances: cluster.discoveryInstances,
-    timeScale: 1,
-    effectTimeoutMs: cluster.effectTimeoutMs,
-    connectionsMax: cluster.connectionsMax,
-    idleTimeoutMs: cluster.idleTimeoutMs,
-    connectionAgeMsMax: cluster.connectionAgeMsMax,
-    clockOffsetMsMax: cluster.clockOffsetMsMax,
-    brokenVariant: cluster.brokenVariant ?? 'none',
-    arrivalRatePerSec: workload.arrivalRatePerSec,
-    arrivalSchedule: workload.arrivalSchedule.map((step) => `${step.fromMs}:${step.ratePerSec}`).join(','),
-    arrivalsStopAtMs: workload.arrivalsStopAtMs,
-    sessionLength: Object.entries(session)
-      .map(([key, value]) => `${key}=${value}`)
-      .join(','),
-    initialClients: workload.initialClients,
-    loadBalancer: workload.loadBalancer,
-    reconnect: workload.reconnect,
-    whoRatePerSec: workload.whoRatePerSec,
-    whoTimeoutMs: workload.whoTimeoutMs,
-    redisLatencyMs: `${network.redis.latency.baseMs}+${network.redis.latency.jitter}(${network.redis.latency.jitterMs})`,
-    redisLossProbability: formatRatio(network.redis.lossProbability),
-    discoveryLatencyMs: `${network.discovery.latency.baseMs}+${network.discovery.latency.jitter}(${network.discovery.latency.jitterMs})`,
-    discoveryLossProbability: formatRatio(network.discovery.lossProbability),
-    clientLatencyMs: `${network.clients.latency.baseMs}+${network.clients.latency.jitter}(${network.clients.latency.jitterMs})`,
-    clientLossProbability: formatRatio(network.clients.lossProbability),
-    redisOpMs: network.redisOpMs,
-    healAtMs: healAtMsOf(config),
-  };
-}
-
 export function runSimulation(input: SimConfig | SimConfigInput): SimRunResult {
   const config = resolveSimConfig(input as SimConfigInput);
   const world = new World(config);
   const history = world.run();
-  const { cluster, workload } = config;
-  const parts = checkHistory(history, {
-    mode: cluster.mode,
-    ttlMs: cluster.ttlMs,
-    heartbeatMs: cluster.heartbeatMs,
-    quietMs: cluster.publishDelayMs + cluster.whoCacheMs + 100,
-    // A run that begins with clients begins mid-flight: give the first publishes a second.
-    warmupMs: workload.initialClients > 0 ? 1_000 + cluster.publishDelayMs : 0,
-    healAtMs: healAtMsOf(config),
-    seriesResolutionMs: seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs),
-    perServerSeries: config.check.perServerSeries,
-    idStrategy: cluster.idStrategy,
-    loadBalancerPolicy: workload.loadBalancer,
-    connectionAgeMsMax: cluster.connectionAgeMsMax,
-    idleTimeoutMs: cluster.idleTimeoutMs,
-  });
-  return {
-    schema: runResultSchema,
-    engine: 'sim',
-    scenario: config.scenario,
-    runId: config.runId === '' ? `${config.scenario}/seed-${config.seed}` : config.runId,
-    seed: config.seed,
-    params: config.params,
-    config: runConfigOf(config),
-    durationMs: config.durationMs,
-    ...parts,
-    steps: world.scheduler.steps,
-  };
+  return { ...finishRun({ engine: 'sim', config, history }), steps: world.scheduler.steps };
+}
+
+/** The simulator as the scenario runner's engine: one spec in, one result out. */
+export async function runSimulationSpec(spec: RunSpec): Promise<RunResult> {
+  return runSimulation(configOfSpec(spec));
 }

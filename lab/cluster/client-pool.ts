@@ -1,7 +1,7 @@
 /**
  * The lab's clients: real TCP connections opened and closed per a workload (Poisson arrivals,
  * session lengths, WHO probes at a rate from a random connected client), drawing from the same
- * seeded streams and the same functions as the simulator's workload (sim/workload.ts), on
+ * seeded streams and the same functions as the simulator's workload (experiment/workload.ts), on
  * production time (`LabTime`). Every open, close, WHO and answer goes to the `Recorder`.
  *
  * Routing: with a load balancer there is one target and a client learns its server with `WHERE`
@@ -11,9 +11,9 @@
  * `connectRetryMs`.
  */
 import net from 'node:net';
-import type { SessionLengthConfig, WorkloadConfig } from '../../sim/config.ts';
-import { RandomStreams, type SimRandom } from '../../sim/rng.ts';
-import { nextArrival, rateSteps, sessionLengthMs } from '../../sim/workload.ts';
+import type { SessionLengthConfig, WorkloadConfig } from '../../experiment/config.ts';
+import { RandomStreams, type SimRandom } from '../../experiment/rng.ts';
+import { nextArrival, rateSteps, sessionLengthMs } from '../../experiment/workload.ts';
 import type { LabTime } from './lab-time.ts';
 import type { Recorder } from './recorder.ts';
 

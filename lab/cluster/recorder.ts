@@ -1,8 +1,8 @@
 /**
- * Ground truth in real time: the lab's side of `sim/history.ts`. The client pool reports every
+ * Ground truth in real time: the lab's side of `experiment/history.ts`. The client pool reports every
  * connection that opens or closes and every WHO asked and answered; the cluster reports faults,
  * heals and boots. All stamps are production milliseconds from `LabTime`, so the history is
- * judged by the simulator's own checker (`sim/checker.ts`) exactly as a simulated one is.
+ * judged by the simulator's own checker (`experiment/checker.ts`) exactly as a simulated one is.
  *
  * Truth is what the clients know: a connection counts from its `connect` event until its
  * `close` (or until we destroy it). The server admits it within the same loopback round trip;
@@ -14,7 +14,7 @@ import {
   recordTruth,
   type WhoOutcome,
   type WhoRecord,
-} from '../../sim/history.ts';
+} from '../../experiment/history.ts';
 import type { LabTime } from './lab-time.ts';
 
 /** Bound on recorded WHO probes: at 1000/s real that is over 15 minutes of history. */

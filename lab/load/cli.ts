@@ -14,7 +14,7 @@ import { formatProgress, formatResult } from './print-result.ts';
 import { type LoadResult, loadResultFormat } from './result.ts';
 import { runLoad } from './run-load.ts';
 
-/** A problem with one flag; the same shape as `impl/cli/usage-error.ts` expects (lab imports no cli code). */
+/** A problem with one flag; the same shape as `cli/usage-error.ts` expects (lab imports no cli code). */
 export interface FieldProblem {
   flag: string;
   message: string;

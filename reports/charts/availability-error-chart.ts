@@ -3,7 +3,7 @@
  * mode C land on availability (share of WHO answered) against error (share of answers wrong).
  * Mode A moves right (wrong answers), mode C moves down (refusals).
  */
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { type ChartOutcome, modeColour, type Point, reproduceRun, scatterConfig } from '../chart-spec.ts';
 import { groupBy, type ReportData, worstRun } from '../report-data.ts';
 

@@ -5,7 +5,7 @@
  * placed in time by where the run's refusals (its series) and wrong answers (its stale windows)
  * fell, so the line ends exactly at the budget the SLO table states.
  */
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { burnDownCaption } from '../captions.ts';
 import {
   type ChartOutcome,

@@ -2,7 +2,7 @@
  * The capacity curve from the real engine: p99 latency and errors as connections ramp up on
  * one server. Only a real run measures this; the simulator has no CPU or memory to run out of.
  */
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { type ChartOutcome, lineConfig, missingNote, palette, reproduceRun } from '../chart-spec.ts';
 import { type ReportData, runsOf } from '../report-data.ts';
 import { capacityAnswer, kneeStepsMin } from '../decisions.ts';

@@ -3,7 +3,7 @@
  * second, for one server-crash run per mode (its lowest seed). Mode A keeps answering with the
  * dead server's clients still counted; mode C stops answering (ERR unavailable, right axis).
  */
-import type { ModeName, RunResult } from '../../sim/result.ts';
+import type { ModeName, RunResult } from '../../experiment/result.ts';
 import {
   type ChartOutcome,
   type LineDataset,

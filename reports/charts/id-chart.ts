@@ -3,7 +3,7 @@
  * id is counted under its old id until that key expires and under its new one at once.
  */
 import type { ChartConfiguration } from 'chart.js';
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { barConfig, type ChartOutcome, missingNote, palette, reproduceRun } from '../chart-spec.ts';
 import { groupBy, type ReportData, runsOf, worstRun } from '../report-data.ts';
 

@@ -13,7 +13,7 @@ import {
 } from '../chart-spec.ts';
 import { formatSeconds } from '../format.ts';
 import { groupBy, type ReportData, runsOf, worstRun } from '../report-data.ts';
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 
 /** 0 (or less) means connections are never recycled. */
 export function ageLimitMs(run: RunResult): number {

@@ -5,7 +5,7 @@
  * and the title says so. Mode C fans out to every server, so its tail follows the slowest one.
  */
 import type { ChartConfiguration } from 'chart.js';
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { latencyCaption } from '../captions.ts';
 import { type ChartOutcome, palette, reproduceRun, reproduceText } from '../chart-spec.ts';
 import { groupBy, type ReportData, worstRun } from '../report-data.ts';

@@ -2,7 +2,7 @@
  * The simulator earns trust only by agreeing with the real thing: where a scenario ran on both
  * engines, its median stale window (mode A) and refusal window (mode C) side by side.
  */
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { barConfig, type ChartOutcome, palette, reproduceRun } from '../chart-spec.ts';
 import { crossCheckCaption } from '../captions.ts';
 import { crossCheckRows } from '../cross-check.ts';

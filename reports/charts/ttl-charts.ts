@@ -8,7 +8,7 @@
  * Both draw a band (min–max over seeds) per heartbeat ratio, and a caption generated from the
  * plotted points (captions.ts).
  */
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { overcountCaption, staleWindowCaption } from '../captions.ts';
 import {
   type ChartOutcome,

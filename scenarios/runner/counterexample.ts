@@ -8,7 +8,7 @@
  *   headcount scenario out/scenarios/<stamp>/counterexamples/<file>.yaml
  */
 import { stringify } from 'yaml';
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import type { EvaluatedExpectation } from './expect.ts';
 import type { PlannedScenario } from './plan.ts';
 import type { Expectation } from './schema.ts';

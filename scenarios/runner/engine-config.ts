@@ -1,11 +1,17 @@
 /**
  * Maps a validated scenario (one mode, one sweep point) onto the engine's run configuration.
- * Both engines take the same plain-data shape, `SimConfigInput` (sim/config.ts): the simulator
+ * Both engines take the same plain-data shape, `SimConfigInput` (experiment/config.ts): the simulator
  * fills the defaults and runs it; the lab maps it onto real processes and toxics. Omitted fields
  * stay undefined here, so the engine's documented defaults apply.
  */
-import { defaultSimConfig, type FaultEvent, type LinkConfig, type SimConfigInput } from '../../sim/config.ts';
-import type { DeepPartial } from '../../sim/config.ts';
+import {
+  defaultSimConfig,
+  type FaultEvent,
+  type LinkConfig,
+  type SimConfigInput,
+} from '../../experiment/config.ts';
+import type { DeepPartial } from '../../experiment/config.ts';
+import { faultTable } from '../../experiment/faults/fault-table.ts';
 import type { FaultEventSpec, ModeName, Network, ScenarioFile, Workload } from './schema.ts';
 import { toRatio } from './units.ts';
 
@@ -88,8 +94,7 @@ function toNetwork(network: Network | undefined): DeepPartial<SimConfigInput['ne
 }
 
 function toFaultEvent(event: FaultEventSpec): FaultEvent {
-  const target =
-    event.target ?? (event.kind.startsWith('redis') ? 'redis' : event.kind === 'latency-spike' ? 'all' : '');
+  const target = event.target ?? faultTable[event.kind].defaultTarget ?? '';
   const out: FaultEvent = { atMs: event.atMs, kind: event.kind, target };
   if (event.durationMs !== undefined) out.durationMs = event.durationMs;
   if (event.peer !== undefined) out.peer = event.peer;

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, platform, release, totalmem } from 'node:os';
-import type { RunEnvironment } from '../../sim/result.ts';
+import type { RunEnvironment } from '../../experiment/result.ts';
 
 /** git may be missing or slow on a cold disk; the commit is a label, never worth a hang. */
 const gitTimeoutMs = 2_000;

@@ -11,7 +11,7 @@
  * `checks.failed` counts failed checks. An expectation that matches no run fails: a check that
  * cannot fail is no check (except in a shard, which may hold none of the runs).
  */
-import type { ExpectationOutcome, RunResult } from '../../sim/result.ts';
+import type { ExpectationOutcome, RunResult } from '../../experiment/result.ts';
 import { type Expr, evaluate, parseExpression, type Resolve } from './expression.ts';
 import type { Expectation } from './schema.ts';
 import { parseDurationMs, parseRatioNumber } from './units.ts';

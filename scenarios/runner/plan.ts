@@ -5,7 +5,7 @@
  *
  *   file --quick--> effective raw --sweep point--> validated --mode--> RunSpec x seeds
  */
-import type { SimConfigInput } from '../../sim/config.ts';
+import { type RunSpec, timeScaleDefault } from '../../experiment/run-spec.ts';
 import { toEngineConfig } from './engine-config.ts';
 import { type LoadedScenario, type ScenarioProblem, zodProblems } from './load.ts';
 import {
@@ -15,22 +15,10 @@ import {
   type ScenarioFile,
   scenarioSchema,
 } from './schema.ts';
+
+export type { RunSpec };
 import { deriveSeed } from './seed.ts';
 import { deepMerge, expandGrid, type SweepPoint, valueAt, withValueAt } from './sweep.ts';
-
-/** One run, engine-neutral: what `Engine` receives (see engines.ts). */
-export interface RunSpec {
-  engine: EngineName;
-  scenario: string;
-  file: string;
-  /** e.g. `ttl-sweep/mode=a,cluster.ttlMs=5000/seed-2`; unique within a plan. */
-  runId: string;
-  seed: number;
-  params: Record<string, number | string>;
-  /** Real engine: every duration is multiplied by this. */
-  timeScale: number;
-  config: SimConfigInput;
-}
 
 export interface PlannedScenario {
   name: string;
@@ -52,9 +40,6 @@ export interface PlanOptions {
 }
 
 export type PlanResult = { ok: true; value: PlannedScenario } | { ok: false; error: ScenarioProblem[] };
-
-/** The real engine's default time scale: ten times faster than production. */
-export const timeScaleDefault = 0.1;
 
 export function planScenario(loaded: LoadedScenario, options: PlanOptions): PlanResult {
   const effectiveRaw = effectiveFile(loaded, options.quick);

@@ -8,9 +8,9 @@
  *                        \--> worker 2 ---> onDone(spec, outcome), in completion order
  */
 import { Worker } from 'node:worker_threads';
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import type { Engine } from './engines.ts';
-import type { RunSpec } from './plan.ts';
+import type { RunSpec } from '../../experiment/run-spec.ts';
 import type { WorkerReply } from './worker.ts';
 
 export type RunOutcome = { ok: true; result: RunResult } | { ok: false; message: string };

@@ -6,15 +6,20 @@
  *
  *   out/scenarios/<stamp>/
  *     runs/<runId with / as __>.json    one RunResult each
- *     results.json                      the Aggregate (sim/result.ts)
+ *     results.json                      the Aggregate (experiment/result.ts)
  *     counterexamples/*.yaml            one replayable file per failed expectation
- *     report/index.html                 from reports/ (when the report builder is present)
+ *     report/index.html                 from the report builder the caller hands in (the CLI: reports/)
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Aggregate, aggregateSchema, type RunResult, type ScenarioOutcome } from '../../sim/result.ts';
+import {
+  type Aggregate,
+  aggregateSchema,
+  type RunResult,
+  type ScenarioOutcome,
+} from '../../experiment/result.ts';
 import { counterexampleFileName, renderCounterexample } from './counterexample.ts';
 import { type Engine, loadEngine } from './engines.ts';
 import { currentEnvironment } from './environment.ts';
@@ -38,8 +43,11 @@ export interface RunnerOptions {
   shard?: Shard;
   /** Worker threads for simulated runs; 0 runs them in this thread. */
   workers?: number;
-  /** Build the HTML report at the end when reports/ provides writeReport. @default true */
-  report?: boolean;
+  /**
+   * Builds the HTML report at the end: results folders in, `report/` folder out. The CLI hands in
+   * reports/'s `writeReport`; scenarios/ stands below reports/ and never imports it. @default false
+   */
+  report?: ReportBuilder | false;
   /** More results folders the report merges with this run's (e.g. a real-engine capacity probe). */
   extraResultDirs?: string[];
   stdout?: NodeJS.WritableStream;
@@ -47,6 +55,8 @@ export interface RunnerOptions {
   /** Tests: run specs with this engine, in this thread, instead of loading `engine`. */
   engineOverride?: Engine;
 }
+
+export type ReportBuilder = (dirs: string[], outDir: string) => Promise<{ indexPath: string }>;
 
 export interface RunnerOutcome {
   exitCode: 0 | 1 | 2;
@@ -143,7 +153,7 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
     `wall time ${(aggregate.wallMs / 1000).toFixed(1)} s; results ${join(outDir, 'results.json')}\n`,
   );
   stdout.write(
-    `${await reportLine(outDir, options.report ?? true, stderr, options.extraResultDirs ?? [])}\n`,
+    `${await buildReport(outDir, options.report ?? false, stderr, options.extraResultDirs ?? [])}\n`,
   );
   return { exitCode: failed ? 1 : 0, outDir, aggregate, reports };
 }
@@ -238,36 +248,20 @@ function outcomeOf(report: ScenarioReport): ScenarioOutcome {
   };
 }
 
-/** Calls reports/'s writeReport when it exists; returns the line that ends the output. */
-export async function reportLine(
+/** Builds the report with the caller's builder; returns the line that ends the output. */
+async function buildReport(
   outDir: string,
-  enabled: boolean,
+  builder: ReportBuilder | false,
   stderr: NodeJS.WritableStream,
   extraDirs: readonly string[],
 ): Promise<string> {
   const results = `results: ${join(outDir, 'results.json')}`;
-  if (!enabled) return results;
-  const candidates = ['index.ts', 'write-report.ts', 'report.ts'].map(
-    (name) => new URL(`../../reports/${name}`, import.meta.url),
-  );
-  for (const url of candidates) {
-    if (!existsSync(fileURLToPath(url))) continue;
-    const module = (await import(url.href)) as {
-      writeReport?: (dirs: string[], out: string) => Promise<unknown> | unknown;
-    };
-    if (typeof module.writeReport !== 'function') continue;
-    try {
-      const built = (await module.writeReport([outDir, ...extraDirs], join(outDir, 'report'))) as {
-        indexPath: string;
-      };
-      return `report: ${resolve(built.indexPath)}`;
-    } catch (error) {
-      stderr.write(`headcount scenario: the report could not be built: ${(error as Error).message}\n`);
-      return results;
-    }
+  if (builder === false) return results;
+  try {
+    const built = await builder([outDir, ...extraDirs], join(outDir, 'report'));
+    return `report: ${resolve(built.indexPath)}`;
+  } catch (error) {
+    stderr.write(`headcount scenario: the report could not be built: ${(error as Error).message}\n`);
+    return results;
   }
-  stderr.write(
-    'headcount scenario: no report builder yet (reports/ exports no writeReport); see results.json\n',
-  );
-  return results;
 }

@@ -5,11 +5,17 @@
  * (`expect`). `quick` overrides any of these for the small CI-sized run.
  *
  * Rule: every field is optional unless a run cannot mean anything without it; an omitted field
- * takes the engine's documented default (`sim/config.ts`), so the file states only what the
+ * takes the engine's documented default (`experiment/config.ts`), so the file states only what the
  * question is about. Objects are strict: a misspelt field is an error naming it and its line.
  * scenarios/README.md documents every field; keep it in step with this file.
  */
 import { z } from 'zod';
+import {
+  faultDirections,
+  faultKinds,
+  partitionPeers,
+  targetedFaultKinds,
+} from '../../experiment/faults/fault-table.ts';
 import { durationMs, positiveRatio, probability } from './units.ts';
 
 /** A fleet larger than this is a capacity question for the real engine, not a scenario. */
@@ -100,17 +106,8 @@ export const workloadSchema = z.strictObject({
   clientsMax: z.int().min(1).optional(),
 });
 
-export const faultKind = z.enum([
-  'crash',
-  'stop',
-  'restart',
-  'partition',
-  'redis-outage',
-  'redis-restart',
-  'discovery-crash',
-  'latency-spike',
-  'clock-jump',
-]);
+/** The kinds and their parameters are the fault table's (experiment/faults/fault-table.ts). */
+export const faultKind = z.enum(faultKinds);
 
 export const faultEventSchema = z.strictObject({
   atMs: durationMs,
@@ -121,8 +118,8 @@ export const faultEventSchema = z.strictObject({
     .regex(/^(server-\d+|redis|discovery-\d+|all)$/, 'expected server-<i>, redis, discovery-<j> or all')
     .optional(),
   durationMs: durationMs.optional(),
-  peer: z.enum(['redis', 'discovery', 'clients']).optional(),
-  direction: z.enum(['both', 'outbound', 'inbound']).optional(),
+  peer: z.enum(partitionPeers).optional(),
+  direction: z.enum(faultDirections).optional(),
   extraMs: durationMs.optional(),
   /** Clock jumps may go backwards: plain signed milliseconds. */
   deltaMs: z.number().optional(),
@@ -226,7 +223,7 @@ export const scenarioSchema = z
       });
     }
     for (const [index, event] of (value.faults?.timeline ?? []).entries()) {
-      if (event.target === undefined && targetedKinds.has(event.kind)) {
+      if (event.target === undefined && targetedFaultKinds.has(event.kind)) {
         ctx.addIssue({
           code: 'custom',
           path: ['faults', 'timeline', index, 'target'],
@@ -235,9 +232,6 @@ export const scenarioSchema = z
       }
     }
   });
-
-/** Fault kinds that hit one node and so must name it. */
-const targetedKinds = new Set(['crash', 'stop', 'restart', 'partition', 'discovery-crash', 'clock-jump']);
 
 export type ScenarioFile = z.infer<typeof scenarioSchema>;
 export type Cluster = z.infer<typeof clusterSchema>;

@@ -6,7 +6,7 @@
  * "budget" is the share of the 99.95% availability error budget the runs used: WHO requests
  * refused or timed out over asked, divided by the 0.05% the objective allows.
  */
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import type { EvaluatedExpectation } from './expect.ts';
 import type { PlannedScenario } from './plan.ts';
 

@@ -5,10 +5,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { loadEngine } from './engines.ts';
-import type { RunSpec } from './plan.ts';
+import type { RunSpec } from '../../experiment/run-spec.ts';
 
 export type WorkerReply =
-  | { ok: true; runId: string; result: import('../../sim/result.ts').RunResult }
+  | { ok: true; runId: string; result: import('../../experiment/result.ts').RunResult }
   | { ok: false; runId: string; message: string };
 
 const port = parentPort;

@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { LabUnsupportedError, runReal } from '../../lab/engine.ts';
-import type { RunSpec } from '../../scenarios/runner/plan.ts';
+import type { RunSpec } from '../../experiment/run-spec.ts';
 
 const spec: RunSpec = {
   engine: 'real',

@@ -106,7 +106,7 @@ async function parseInProcess(command: string, args: string[]): Promise<{ code?:
     throw new Exited(Number(code));
   });
   const program = new Command('headcount').exitOverride();
-  const { register } = (await import(`../../impl/cli/commands/${command}.ts`)) as {
+  const { register } = (await import(`../../cli/commands/${command}.ts`)) as {
     register: (program: Command) => void;
   };
   register(program);

@@ -13,7 +13,7 @@ import { formatCount, formatPercent, formatSeconds } from '../../reports/format.
 import { readResults, readResultsDir } from '../../reports/load-results.ts';
 import { mergeSources } from '../../reports/report-data.ts';
 import { recommendedTtlPoint, staleWindowMsBound, ttlPoints } from '../../reports/ttl-sweep-points.ts';
-import type { RunResult } from '../../sim/result.ts';
+import type { RunResult } from '../../experiment/result.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const simDir = join(fixtures, 'results-sim');

@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { FaultEvent, SimConfigInput, SimMode } from '../../sim/config.ts';
+import type { FaultEvent, SimConfigInput, SimMode } from '../../experiment/config.ts';
 import { scenarioYaml } from '../../sim/replay.ts';
 import { runSimulation } from '../../sim/run.ts';
 
@@ -120,7 +120,7 @@ describe('sim: properties over generated fault schedules', () => {
 
   // Under any faults, including discovery restarts (an instance warms up for one lease before it
   // answers) and partitions longer than the lease (the server fences itself: it closes its
-  // clients before discovery can drop it). Judged per server (sim/checker.ts).
+  // clients before discovery can drop it). Judged per server (experiment/checker.ts).
   test('mode C: every numeric answer lies within the truth range of its request interval', () => {
     fc.assert(
       fc.property(seeds, schedules('c'), (seed, schedule) =>

@@ -3,7 +3,7 @@
  * server's clock offset cannot trap a backend deadline in a same-instant loop.
  */
 import { describe, expect, test } from 'vitest';
-import { resolveSimConfig } from '../../sim/config.ts';
+import { resolveSimConfig } from '../../experiment/config.ts';
 import { World } from '../../sim/world.ts';
 
 describe('sim world', () => {

@@ -3,7 +3,7 @@
  * SIGTERM/SIGINT. Nothing else lives here.
  */
 import { flagOf } from '../../config/serve-options.ts';
-import { failUsage } from '../../cli/usage-error.ts';
+import { failUsage } from '../../config/usage-error.ts';
 import { createLogger, type LogLevel } from '../logger.ts';
 import { parseDiscoveryOptions } from './discovery-options.ts';
 import { startDiscovery } from './discovery-server.ts';

@@ -1,7 +1,7 @@
 /**
  * What a counting mode plugs into a running server: its sans-I/O backend, the executor that
  * carries out the backend's effects, admin routes it serves, and how it starts and closes.
- * `modes/<mode>.ts` exports `createModeRuntime(context)`; `server.ts` loads it by the mode's name.
+ * `modes/<mode>.ts` exports `createModeRuntime(context)`; `mode-table.ts` lists every mode.
  */
 import type { CountingBackend, Effect } from '../../core/counting-backend.ts';
 import type { Clock } from '../../ports/clock.ts';

@@ -2,7 +2,7 @@
  * Hand-made run results for runner tests: a plausible RunResult whose fields a test overrides,
  * so expectations and summaries can be checked without running an engine.
  */
-import type { RunResult } from '../../../sim/result.ts';
+import type { RunResult } from '../../../experiment/result.ts';
 
 const distribution = { count: 0, mean: 0, p50: 0, p99: 0, max: 0 };
 

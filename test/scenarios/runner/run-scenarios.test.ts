@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
-import type { Aggregate } from '../../../sim/result.ts';
+import type { Aggregate } from '../../../experiment/result.ts';
 import type { Engine } from '../../../scenarios/runner/engines.ts';
 import { loadScenarioFile } from '../../../scenarios/runner/load.ts';
 import { planScenario } from '../../../scenarios/runner/plan.ts';

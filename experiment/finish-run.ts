@@ -1,0 +1,124 @@
+/**
+ * The one way a finished run becomes a `RunResult`, for both engines: `checkOptionsOf` derives
+ * the checker's options from the config (so the simulator and the lab judge alike), and
+ * `finishRun` checks the history and wraps the judged parts with the run's identity and its
+ * resolved config. Engines add only what is theirs (the simulator its step count, the lab its
+ * time scale and capacity curve) through `configExtra` and by spreading the returned object.
+ */
+import { formatRatio } from '../impl/core/ratio.ts';
+import { type CheckOptions, checkHistory } from './checker.ts';
+import type { SimConfig } from './config.ts';
+import { type History, seriesResolutionMsFor } from './history.ts';
+import { healAtMsOf } from './nemesis.ts';
+import { type Engine, type RunConfig, type RunResult, runResultSchema } from './result.ts';
+
+/**
+ * Slack for a count change to reach every answer, beyond publish delay and WHO cache. The
+ * simulator's links are sub-millisecond; the lab's propagation is a loopback round trip plus a
+ * timer slip, scaled up to production units by the time scale, so it gets a second.
+ */
+export const propagationSlackMsOf: Readonly<Record<Engine, number>> = { sim: 100, real: 1_000 };
+
+/**
+ * A run that begins with clients begins mid-flight: the first publishes get this long (plus the
+ * publish delay) before answers are judged.
+ */
+export const warmupMsWithInitialClients = 1_000;
+
+export function checkOptionsOf(config: SimConfig, engine: Engine): CheckOptions {
+  const { cluster, workload } = config;
+  return {
+    mode: cluster.mode,
+    ttlMs: cluster.ttlMs,
+    heartbeatMs: cluster.heartbeatMs,
+    quietMs: cluster.publishDelayMs + cluster.whoCacheMs + propagationSlackMsOf[engine],
+    warmupMs: workload.initialClients > 0 ? warmupMsWithInitialClients + cluster.publishDelayMs : 0,
+    healAtMs: healAtMsOf(config),
+    conservationSettleMs: conservationSettleMsOf(config),
+    seriesResolutionMs: seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs),
+    perServerSeries: config.check.perServerSeries,
+    idStrategy: cluster.idStrategy,
+    loadBalancerPolicy: workload.loadBalancer,
+    connectionAgeMsMax: cluster.connectionAgeMsMax,
+    idleTimeoutMs: cluster.idleTimeoutMs,
+  };
+}
+
+/**
+ * How long the stores take to forget departed clients: mode A's entry lives a TTL past its last
+ * heartbeat, mode C's registration a lease past its last renewal; plus one effect timeout.
+ */
+export function conservationSettleMsOf(config: SimConfig): number {
+  const { cluster } = config;
+  if (cluster.mode === 'a') return cluster.ttlMs + cluster.heartbeatMs + cluster.effectTimeoutMs;
+  if (cluster.mode === 'c') return cluster.leaseMs + cluster.fanoutTimeoutMs + cluster.effectTimeoutMs;
+  return 0;
+}
+
+/** The resolved config, flat, as the result records it (the report's captions read it). */
+export function runConfigOf(config: SimConfig): RunConfig {
+  const { cluster, workload, network } = config;
+  const session = workload.sessionLength;
+  return {
+    mode: cluster.mode,
+    servers: cluster.servers,
+    ttlMs: cluster.ttlMs,
+    heartbeatMs: cluster.heartbeatMs,
+    publishDelayMs: cluster.publishDelayMs,
+    whoCacheMs: cluster.whoCacheMs,
+    idStrategy: cluster.idStrategy,
+    leaseMs: cluster.leaseMs,
+    fanoutTimeoutMs: cluster.fanoutTimeoutMs,
+    discoveryInstances: cluster.discoveryInstances,
+    timeScale: 1,
+    effectTimeoutMs: cluster.effectTimeoutMs,
+    connectionsMax: cluster.connectionsMax,
+    idleTimeoutMs: cluster.idleTimeoutMs,
+    connectionAgeMsMax: cluster.connectionAgeMsMax,
+    clockOffsetMsMax: cluster.clockOffsetMsMax,
+    brokenVariant: cluster.brokenVariant ?? 'none',
+    arrivalRatePerSec: workload.arrivalRatePerSec,
+    arrivalSchedule: workload.arrivalSchedule.map((step) => `${step.fromMs}:${step.ratePerSec}`).join(','),
+    arrivalsStopAtMs: workload.arrivalsStopAtMs,
+    sessionLength: Object.entries(session)
+      .map(([key, value]) => `${key}=${value}`)
+      .join(','),
+    initialClients: workload.initialClients,
+    loadBalancer: workload.loadBalancer,
+    reconnect: workload.reconnect,
+    whoRatePerSec: workload.whoRatePerSec,
+    whoTimeoutMs: workload.whoTimeoutMs,
+    redisLatencyMs: `${network.redis.latency.baseMs}+${network.redis.latency.jitter}(${network.redis.latency.jitterMs})`,
+    redisLossProbability: formatRatio(network.redis.lossProbability),
+    discoveryLatencyMs: `${network.discovery.latency.baseMs}+${network.discovery.latency.jitter}(${network.discovery.latency.jitterMs})`,
+    discoveryLossProbability: formatRatio(network.discovery.lossProbability),
+    clientLatencyMs: `${network.clients.latency.baseMs}+${network.clients.latency.jitter}(${network.clients.latency.jitterMs})`,
+    clientLossProbability: formatRatio(network.clients.lossProbability),
+    redisOpMs: network.redisOpMs,
+    healAtMs: healAtMsOf(config),
+  };
+}
+
+export interface FinishedRun {
+  engine: Engine;
+  config: SimConfig;
+  history: History;
+  /** Engine-specific settings recorded beside the resolved config (e.g. the lab's time scale). */
+  configExtra?: Partial<RunConfig>;
+}
+
+/** Judges a finished run's history and wraps it as the run's result. */
+export function finishRun({ engine, config, history, configExtra }: FinishedRun): RunResult {
+  const parts = checkHistory(history, checkOptionsOf(config, engine));
+  return {
+    schema: runResultSchema,
+    engine,
+    scenario: config.scenario,
+    runId: config.runId === '' ? `${config.scenario}/seed-${config.seed}` : config.runId,
+    seed: config.seed,
+    params: config.params,
+    config: { ...runConfigOf(config), ...configExtra } as RunConfig,
+    durationMs: config.durationMs,
+    ...parts,
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * A run's history: plain records of what happened, with no judgement in them. The simulator
+ * records one while it runs; the real-time lab records the same shape from its load driver and
+ * cluster; `checkHistory` (experiment/checker.ts) turns either into the judged parts of a `RunResult`.
+ *
+ * Truth is kept as change points: `truthCount[k]` clients were connected from `truthTMs[k]`
+ * until `truthTMs[k + 1]`. Times are milliseconds from the start of the run. The same is kept
+ * per server (`serverTruth[i]`, clients connected to server i), because a fan-out (mode C) reads
+ * servers a few milliseconds apart and is judged server by server.
+ */
+import type { TimelineEvent } from './result.ts';
+
+export type WhoOutcome = 'count' | 'unavailable' | 'timeout' | 'abandoned';
+
+export interface WhoRecord {
+  askedAtMs: number;
+  /** When the client got the answer; for a `timeout`, the instant it gave up. */
+  answeredAtMs: number;
+  outcome: WhoOutcome;
+  /** The number answered; -1 unless outcome is `count`. */
+  value: number;
+  /** Index of the server that was asked. */
+  serverIndex: number;
+}
+
+export interface ServerBoot {
+  serverIndex: number;
+  id: string;
+  atMs: number;
+}
+
+/** `count[k]` from `tMs[k]` until `tMs[k + 1]`. */
+export interface TruthPoints {
+  tMs: number[];
+  count: number[];
+}
+
+export interface History {
+  durationMs: number;
+  truthTMs: number[];
+  truthCount: number[];
+  /**
+   * Per-server truth as change points, indexed by server index (a server that is down holds 0).
+   * Empty when the recorder does not know it (the checker then judges against the fleet truth).
+   */
+  serverTruth: TruthPoints[];
+  who: WhoRecord[];
+  /** Faults and heals (kind `heal` with the healed fault's kind in `detail`). */
+  events: TimelineEvent[];
+  /** Connections per server at `sampleTMs[k]`; -1 for a server that is down. */
+  sampleTMs: number[];
+  samplePerServer: number[][];
+  boots: ServerBoot[];
+  redisOps: number;
+  broadcasts: number;
+  /** Invariants the engine itself checked (e.g. that it stayed within its step bound). */
+  checks: { name: string; ok: boolean; detail: string }[];
+  /**
+   * What every count held when the run ended, for the checker's conservation check
+   * (`counts-return-to-zero`). Absent when the engine cannot see inside its stores.
+   */
+  endState?: EndState;
+}
+
+export interface EndState {
+  /** Clients connected at the end (the truth). */
+  clientsConnected: number;
+  /** The sum of every live server's own count. */
+  localCountSum: number;
+  /** Mode A: the live registry entries and their sum, by the registry's clock. */
+  registry?: { total: number; servers: number };
+  /** Mode C: each discovery instance's live members, in order, and the count each holds. */
+  discoveryMembers?: { instanceIndex: number; serverId: string; count: number }[];
+}
+
+export function emptyHistory(durationMs: number): History {
+  return {
+    durationMs,
+    truthTMs: [0],
+    truthCount: [0],
+    serverTruth: [],
+    who: [],
+    events: [],
+    sampleTMs: [],
+    samplePerServer: [],
+    boots: [],
+    redisOps: 0,
+    broadcasts: 0,
+    checks: [],
+  };
+}
+
+/** Appends a truth change point; several changes at one instant keep the last value. */
+export function recordTruth(history: History, atMs: number, count: number): void {
+  const last = history.truthTMs.length - 1;
+  if (history.truthTMs[last] === atMs) history.truthCount[last] = count;
+  else {
+    history.truthTMs.push(atMs);
+    history.truthCount.push(count);
+  }
+}
+
+/** Appends a change point to server `serverIndex`'s truth (creating the servers up to it at 0). */
+export function recordServerTruth(history: History, serverIndex: number, atMs: number, count: number): void {
+  while (history.serverTruth.length <= serverIndex) history.serverTruth.push({ tMs: [0], count: [0] });
+  const points = history.serverTruth[serverIndex]!;
+  const last = points.tMs.length - 1;
+  if (points.tMs[last] === atMs) points.count[last] = count;
+  else {
+    points.tMs.push(atMs);
+    points.count.push(count);
+  }
+}
+
+/** The series resolution: the configured one, or about 600 points over the run (whole seconds when long). */
+export function seriesResolutionMsFor(durationMs: number, configuredMs: number): number {
+  if (configuredMs > 0) return configuredMs;
+  const rawMs = Math.max(1, Math.ceil(durationMs / 600));
+  return rawMs >= 1000 ? Math.ceil(rawMs / 1000) * 1000 : rawMs;
+}

@@ -1,0 +1,67 @@
+/**
+ * The simulator's fault target, kind by kind: each fault of the table is carried out, marked on
+ * the timeline at its instant, and healed exactly when the table says.
+ */
+import { describe, expect, it } from 'vitest';
+import { resolveSimConfig } from '../../experiment/config.ts';
+import {
+  type FaultEvent,
+  faultKinds,
+  healAtMsOfFault,
+  resolveFault,
+} from '../../experiment/faults/fault-table.ts';
+import { World } from '../../sim/world.ts';
+
+const targets: Record<string, string> = {
+  'redis-outage': 'redis',
+  'redis-restart': 'redis',
+  'discovery-crash': 'discovery-0',
+  'latency-spike': 'all',
+};
+
+function runWith(mode: 'a' | 'c', fault: FaultEvent): World {
+  const world = new World(
+    resolveSimConfig({
+      seed: 3,
+      durationMs: 30_000,
+      cluster: { mode, servers: 3 },
+      workload: { initialClients: 30, arrivalRatePerSec: 5 },
+      faults: { schedule: [fault] },
+    }),
+  );
+  world.run();
+  return world;
+}
+
+describe('the simulator applies every fault kind through its fault target', () => {
+  for (const kind of faultKinds) {
+    const mode = kind === 'discovery-crash' ? 'c' : 'a';
+    it(`${kind} is marked at its instant and heals when the fault table says`, () => {
+      const fault: FaultEvent = {
+        atMs: 5_000,
+        kind,
+        target: targets[kind] ?? 'server-1',
+        durationMs: 4_000,
+        ...(kind === 'clock-jump' ? { deltaMs: -2_000 } : {}),
+      };
+      const { history } = runWith(mode, fault);
+      const applied = history.events.find((event) => event.kind === kind);
+      expect(applied?.atMs).toBe(5_000);
+      const heal = history.events.find((event) => event.kind === 'heal' && event.detail === kind);
+      expect(heal?.atMs).toBe(healAtMsOfFault(resolveFault(fault)));
+    });
+  }
+
+  it('a crash takes the server down until its heal boots it again with a new id', () => {
+    const world = runWith('a', { atMs: 5_000, kind: 'crash', target: 'server-1', durationMs: 4_000 });
+    const boots = world.history.boots.filter((boot) => boot.serverIndex === 1);
+    expect(boots.map((boot) => boot.atMs)).toEqual([0, 9_000]);
+    expect(boots[0]!.id).not.toBe(boots[1]!.id);
+  });
+
+  it('a crash without a duration stays down: nothing heals and the server never boots again', () => {
+    const world = runWith('a', { atMs: 5_000, kind: 'crash', target: 'server-1' });
+    expect(world.history.events.some((event) => event.kind === 'heal')).toBe(false);
+    expect(world.history.boots.filter((boot) => boot.serverIndex === 1)).toHaveLength(1);
+  });
+});
