@@ -28,7 +28,7 @@ import {
   trimNumber,
 } from './format.ts';
 import { pageStyle } from './page-style.ts';
-import { definitions, formatBudget, tagsToHtml } from './quantities.ts';
+import { availability, definitions, formatBudget, tagsToHtml } from './quantities.ts';
 import type { QuestionId } from './questions.ts';
 import type { Recommendation } from './recommendations.ts';
 import type { ReportData } from './report-data.ts';
@@ -182,7 +182,7 @@ function crossCheckTableHtml(data: ReportData): string {
     return '<div class="missing">No TTL cross-check on both engines in these results: <code>npm run scenario</code> runs <code>scenarios/cross-check/ttl-*.yaml</code> on both.</div>';
   const body = rows.map(
     (r) =>
-      `<tr data-cross-check="${r.ttlMs}"><td>${formatSeconds(r.ttlMs)}</td><td>${formatSeconds(r.sim.heartbeatMs)}</td><td><span class="q" data-quantity="cross.sim.${r.ttlMs}">${formatSeconds(r.sim.staleWindowMsMax)}</span></td><td>${formatSeconds(r.sim.spread.min)}–${formatSeconds(r.sim.spread.max)} (${r.sim.windowsMs.length} crashes, ${r.sim.runs.length} seeds)</td><td><span class="q" data-quantity="cross.real.${r.ttlMs}">${formatSeconds(r.real.staleWindowMsMax)}</span></td><td>${formatSeconds(r.real.spread.min)}–${formatSeconds(r.real.spread.max)} (${r.real.windowsMs.length} crashes)</td><td>${trimNumber(r.diffMs, 0)} ms</td><td>${trimNumber(r.real.timeScale, 3)}</td>${!r.judged ? `<td class="warn">not judged: ${formatPercent(r.real.askedShare, 0)} of planned WHO sent (machine overloaded)</td>` : r.agrees ? '<td class="ok">agrees</td>' : '<td class="bad">differs</td>'}</tr>`,
+      `<tr data-cross-check="${r.ttlMs}"><td>${formatSeconds(r.ttlMs)}</td><td>${formatSeconds(r.sim.heartbeatMs)}</td><td><span class="q" data-quantity="cross.sim.${r.ttlMs}">${formatSeconds(r.sim.staleWindowMsMax)}</span></td><td>${formatSeconds(r.sim.spread.min)}–${formatSeconds(r.sim.spread.max)} (${r.sim.windowsMs.length} crashes, ${r.sim.runs.length} seeds)</td><td><span class="q" data-quantity="cross.real.${r.ttlMs}">${formatSeconds(r.real.staleWindowMsMax)}</span></td><td>${formatSeconds(r.real.spread.min)}–${formatSeconds(r.real.spread.max)} (${r.real.windowsMs.length} crashes)</td><td>${trimNumber(r.diffMs, 0)} ms</td><td>${trimNumber(r.real.timeScale, 3)}</td>${!r.judged ? `<td class="warn">not judged: machine overloaded (${formatPercent(r.real.askedShare, 0)} of planned WHO sent, ${formatPercent(availability(r.real.runs), 1)} answered)</td>` : r.agrees ? '<td class="ok">agrees</td>' : '<td class="bad">differs</td>'}</tr>`,
   );
   return `<div class="table-wrap"><table id="cross-check-table"><caption class="muted">The same files (scenarios/cross-check/ttl-*.yaml) on both engines: the longest stale window after a crash, SIM over 5 seeds, REAL over one run of two crashes at the time scale shown (the TTL lasts 1 s of real time). Agreement: within 10% of SIM or 250 ms.</caption>
 <thead><tr><th>TTL</th><th>heartbeat</th><th>SIM longest</th><th>SIM spread</th><th>REAL longest</th><th>REAL spread</th><th>REAL − SIM</th><th>time scale</th><th>agreement</th></tr></thead><tbody>${body.join('\n')}</tbody></table></div>`;
