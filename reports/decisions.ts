@@ -26,7 +26,7 @@ import {
   tag,
   truthMean,
 } from './quantities.ts';
-import { type ReportData, runsOf } from './report-data.ts';
+import { type ReportData, runsOf, sourceLabel } from './report-data.ts';
 import { sharedIdRows, sharedIdText } from './shared-id.ts';
 import { availabilityObjective, latencyObjectiveMs, sloVerdicts } from './slo-table.ts';
 import {
@@ -83,7 +83,7 @@ export function ttlDecision(data: ReportData): DecisionRow {
   const real =
     mine === undefined
       ? 'REAL: not checked at this TTL'
-      : `REAL check at TTL ${formatSeconds(mine.ttlMs)} (heartbeat ${formatSeconds(mine.real.heartbeatMs)}): ${tag(`cross.real.${mine.ttlMs}`, formatSeconds(mine.real.staleWindowMsMax))} against SIM ${tag(`cross.sim.${mine.ttlMs}`, formatSeconds(mine.sim.staleWindowMsMax))} (${!mine.judged ? 'not judged: machine overloaded' : mine.agrees ? 'agrees' : 'DIFFERS'})`;
+      : `${sourceLabel(data, mine.real.runs[0]!)} check at TTL ${formatSeconds(mine.ttlMs)} (heartbeat ${formatSeconds(mine.real.heartbeatMs)}): ${tag(`cross.real.${mine.ttlMs}`, formatSeconds(mine.real.staleWindowMsMax))} against SIM ${tag(`cross.sim.${mine.ttlMs}`, formatSeconds(mine.sim.staleWindowMsMax))} (${!mine.judged ? 'not judged: machine overloaded' : mine.agrees ? 'agrees' : 'DIFFERS'})`;
   const breakRate =
     (overcountShareMax / Math.max(1e-12, best.overcountShareProduction)) * productionCrashesPerServerDay;
   const shorter = points
@@ -279,7 +279,7 @@ export function capacityDecision(data: ReportData): DecisionRow {
     figure: `${per}, WHO p99 ≤ ${latencyObjectiveMs} ms and no errors; ${tag('capacity.memory', `${formatCount(answer.rssBytesPerConnection / 1024)} KiB`)} of memory per connection (lab process, both ends of each connection)`,
     share: `other fleet limits: mode A writes ${trimNumber(redisPerServer, 1)} Redis ops/s per server (SIM, baseline); mode C fans each WHO out to every server (${fanoutPerWho} requests per WHO at ${fanoutPerWho} servers, growing with the fleet)`,
     spread: `one run; WHO p99 ${spreadText(answer.p99Spread, (v) => `${trimNumber(v, 1)} ms`, 'steps')}, ${answer.brokenSteps} of ${answer.run.capacity!.length} steps above the objective`,
-    source: 'REAL (capacity probe) + SIM (Redis ops, fan-out)',
+    source: `${sourceLabel(data, answer.run)}: capacity probe; SIM: Redis ops, fan-out`,
     changes: answer.limitReached
       ? 'A faster machine or a less loaded one moves the knee; measure on the production hardware.'
       : `A longer ramp (the full scenarios/capacity.yaml) would find the limit; this ${formatSeconds(answer.run.durationMs)} probe only gives a floor.`,
@@ -314,7 +314,7 @@ export function idsDecision(data: ReportData): DecisionRow {
     question: questions.ids,
     recommendation:
       steady.length > 0
-        ? `Keep a stable id per server slot (${steady.map((p) => p.strategy).join(', ')}), never shared by two live processes; a changing id (${changing.map((p) => p.strategy).join(', ')}) is acceptable only if a one-TTL double count is`
+        ? `Keep a stable id per server slot (${steady.map((p) => p.strategy).join(', ')}), never shared by two live processes; a changing id (${changing.map((p) => p.strategy).join(', ')}) is acceptable only where a one-TTL double count after each crash is`
         : 'Every strategy double counts for one TTL after a crash: accept it or shorten the TTL',
     figure: `changing ids double count up to ${tag('ids.doubleCount', `${formatCount(worst.doubleCountMax)} clients`)} for up to ${tag('ids.window', formatSeconds(worst.doubleCountWindowMsMax))} after each crash`,
     share: `${tag('ids.doubleCountShare', formatPercent(worst.doubleCountMax / truth, 1))} of the fleet’s clients`,

@@ -40,6 +40,8 @@ export interface ReportData {
 export interface RunOrigin {
   rootSeed: number;
   quick: boolean;
+  /** The machine's 1-minute load average when the job started, when the job recorded it. */
+  loadAverage1m?: number;
 }
 
 export function runKey(run: RunResult): string {
@@ -70,7 +72,12 @@ export function mergeSources(sources: readonly ResultsSource[]): ReportData {
     }
     for (const run of source.runs) {
       runs.set(runKey(run), run);
-      origins[runKey(run)] = { rootSeed: source.aggregate.rootSeed, quick: source.aggregate.quick };
+      const load = source.aggregate.environment?.loadAverage1m;
+      origins[runKey(run)] = {
+        rootSeed: source.aggregate.rootSeed,
+        quick: source.aggregate.quick,
+        ...(load === undefined ? {} : { loadAverage1m: load }),
+      };
     }
   }
   return {
@@ -137,6 +144,17 @@ export function worstRun(
   let worst: RunResult | undefined;
   for (const run of runs) if (worst === undefined || score(run) > score(worst)) worst = run;
   return worst;
+}
+
+/**
+ * `REAL` with the load its job started under, e.g. `REAL (load average 45 on 2 cores)`: a real
+ * timing means little without it. `SIM` for simulated runs.
+ */
+export function sourceLabel(data: ReportData, run: RunResult): string {
+  if (run.engine !== 'real') return 'SIM';
+  const load = data.origins[runKey(run)]?.loadAverage1m;
+  const cores = data.sources.find((s) => s.environment !== undefined)?.environment?.cpus.split(' x ')[0];
+  return load === undefined ? 'REAL' : `REAL (load average ${load}${cores ? ` on ${cores} cores` : ''})`;
 }
 
 export const modeLabel: Record<ModeName, string> = { local: 'local', a: 'A (Redis TTL)', c: 'C (discovery)' };
