@@ -22,7 +22,12 @@ const ms = z.number();
 const ratioSchema = z.object({ numerator: z.number(), denominator: z.number() });
 
 const modeSchema = z.enum(['local', 'a', 'c']);
-const idStrategySchema = z.enum(['uuid', 'stable', 'uuidv7', 'snowflake']);
+/**
+ * The product's id strategies, plus one deployment mistake the report must price:
+ * `stable-shared` is `stable` where server-1 was given server-0's id file (a copied volume, two
+ * pods with one hostname), so two live processes publish under one id. Simulator only.
+ */
+const idStrategySchema = z.enum(['uuid', 'stable', 'uuidv7', 'snowflake', 'stable-shared']);
 
 /** The fleet under test. */
 export const clusterConfigSchema = z.object({

@@ -39,7 +39,7 @@ export interface RunConfig {
   heartbeatMs: number;
   publishDelayMs: number;
   whoCacheMs: number;
-  idStrategy: 'uuid' | 'stable' | 'uuidv7' | 'snowflake';
+  idStrategy: 'uuid' | 'stable' | 'uuidv7' | 'snowflake' | 'stable-shared';
   leaseMs: number;
   fanoutTimeoutMs: number;
   discoveryInstances: number;
@@ -221,4 +221,19 @@ export interface Aggregate {
   shard?: string;
   scenarios: ScenarioOutcome[];
   wallMs: number;
+  /** Where the job ran, for the report's assumptions panel. Absent in results written before it. */
+  environment?: RunEnvironment;
+}
+
+/** The machine and code a job ran on: what a reader needs to judge a real-engine timing. */
+export interface RunEnvironment {
+  /** CPU model and count, e.g. `2 x AMD EPYC 7B13` (no host name: results travel). */
+  cpus: string;
+  /** `os.loadavg()[0]` when the job started: a loaded machine slows the real engine. */
+  loadAverage1m: number;
+  memoryBytes: number;
+  platform: string;
+  nodeVersion: string;
+  /** `git rev-parse --short HEAD`, with `+dirty` when the tree had changes; `unknown` outside git. */
+  commit: string;
 }

@@ -1,17 +1,27 @@
 /**
- * One plain-language answer per product question, each with the number behind it and the
- * scenario and seed that reproduce it. Every sentence is computed from the results by the same
- * helpers the charts use; when a scenario is missing the answer says so and how to produce it.
+ * One plain-language answer per product question, each with the numbers behind it and the
+ * scenario and seed that reproduce it. Every number comes from the same helpers the decision
+ * table uses (decisions.ts, quantities.ts) and carries the same quantity tag, so the answer and
+ * the table cannot disagree; when a scenario is missing the answer says so and how to produce it.
  */
-import type { RunResult } from '../experiment/result.ts';
-import { faultPoints } from './charts/availability-error-chart.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
-import { missingNote, type Reproduce, reproduceRun, type SectionId } from './chart-spec.ts';
+import { missingNote, type Reproduce, reproduceRun } from './chart-spec.ts';
+import {
+  capacityAnswer,
+  capDecision,
+  idsDecision,
+  lifetimeDecision,
+  sloDecision,
+  ttlDecision,
+} from './decisions.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
-import { type ReportData, worstRun } from './report-data.ts';
-import { availabilityObjective, latencyObjectiveMs, realisticObjective, sloRows } from './slo-table.ts';
+import { availability, correctShare, formatBudget, tag, truthMean, wrongShare } from './quantities.ts';
+import { type QuestionId, questions } from './questions.ts';
+import { type ReportData, runsOf, worstRun } from './report-data.ts';
+import { sharedIdRows, sharedIdText } from './shared-id.ts';
+import { availabilityObjective, latencyObjectiveMs, sloVerdicts } from './slo-table.ts';
 import {
   overcountShareMax,
   productionCrashesPerServerDay,
@@ -21,12 +31,12 @@ import {
   ttlPoints,
 } from './ttl-sweep-points.ts';
 
-export type QuestionId = Exclude<SectionId, 'sim-vs-real'>;
+export { type QuestionId, questions };
 
 export interface Answer {
   section: QuestionId;
   question: string;
-  /** The answer in plain words, numbers included. */
+  /** The answer in plain words, numbers included (tagged, see quantities.ts). */
   text: string;
   /** The headline number. */
   figure: string;
@@ -34,15 +44,6 @@ export interface Answer {
   /** Set when the results cannot answer: what is missing and how to produce it. */
   missing?: string;
 }
-
-export const questions: Record<QuestionId, string> = {
-  ttl: 'What eviction TTL is acceptable?',
-  cap: 'Consistency or availability: mode A or mode C?',
-  lifetime: 'How long should connections stay open?',
-  slo: 'Which availability SLO is realistic?',
-  capacity: 'How many concurrent users does one server hold?',
-  ids: 'May a server’s id change when it restarts?',
-};
 
 function missing(section: QuestionId, note: string): Answer {
   return {
@@ -54,16 +55,12 @@ function missing(section: QuestionId, note: string): Answer {
   };
 }
 
-function reproduce(data: ReportData, run: RunResult): Reproduce {
-  return reproduceRun(data, run);
-}
-
 /** The criterion in words, for the answer and the recommendation alike. */
 export function ttlCriterionText(): string {
   return (
     `Criterion: a crashed server’s clients leave the count within ${formatSeconds(staleWindowMsBound)}, ` +
     `WHO overcounts by at most ${formatPercent(overcountShareMax, 1)} of the truth averaged over time at ${productionCrashesPerServerDay} crash per server-day (assumed production rate; the cost per crash is measured at the scenario’s stress rate and scaled), ` +
-    'and no live server drops out of the count. (A p99 of the error cannot decide this: whenever stale windows fill more than 1% of the time, p99 is one whole server’s clients at every TTL.)'
+    'and no live server drops out of the count.'
   );
 }
 
@@ -84,53 +81,44 @@ export const answerTtl = (data: ReportData): Answer => {
   const points = ttlPoints(data);
   if (points.length === 0) return missing('ttl', missingNote('ttl-sweep'));
   const best = recommendedTtlPoint(points);
-  const rateText = `the scenario’s ${trimNumber(points[0]!.crashesPerServerHourSim, 2)} crashes per server-hour`;
   if (best === undefined) {
     return {
       ...missing('ttl', 'no swept TTL and heartbeat meet the criterion'),
       text: `No swept setting meets the criterion. ${ttlCriterionText()}${dropoutText(points)}`,
     };
   }
+  const row = ttlDecision(data);
+  const wrongAtStress = wrongShare(best.runs);
   return {
     section: 'ttl',
     question: questions.ttl,
     text:
-      `TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} is the cheapest swept setting that meets the criterion with a heartbeat at most half the TTL (so one late heartbeat cannot drop a live server): a crashed server’s clients were still counted for up to ${formatSeconds(best.staleWindowMsMax)}; ` +
-      `one crash costs ${formatCount(best.overcountClientSecondsPerCrash)} client-seconds of overcount, so at ${productionCrashesPerServerDay} crash per server-day WHO overcounts by ${formatPercent(best.overcountShareProduction, 1)} of the truth on average over time ` +
-      `(${formatPercent(best.overcountShareSim, 1)} at ${rateText}). ${ttlCriterionText()}${dropoutText(points)}`,
+      `${row.recommendation}: the cheapest swept setting that meets the criterion with a heartbeat at most half the TTL (so one late heartbeat cannot drop a live server). ` +
+      `A crashed server’s clients were still counted for up to ${tag('ttl.staleWindowMax', formatSeconds(best.staleWindowMsMax))} (SIM; ${row.source.split('; ')[1] ?? ''}). ` +
+      `One crash costs ${formatCount(best.overcountClientSecondsPerCrash)} client-seconds of overcount, so at ${productionCrashesPerServerDay} crash per server-day WHO overcounts by ${tag('ttl.overcountProduction', formatPercent(best.overcountShareProduction, 3))} of the truth on average over time. ` +
+      `Two different measures, not to be confused: that is a time-averaged size at the assumed production rate, while at the scenario’s stress rate (${trimNumber(best.crashesPerServerHourSim, 2)} crashes per server-hour) ${formatPercent(wrongAtStress, 1)} of answers were wrong, each off by about one server’s clients. ` +
+      `${ttlCriterionText()}${dropoutText(points)}`,
     figure: `TTL ${formatSeconds(best.ttlMs)}, heartbeat ${formatSeconds(best.heartbeatMs)}`,
-    reproduce: reproduce(data, best.worst),
+    reproduce: reproduceRun(data, best.worst),
   };
 };
 
 export const answerCap = (data: ReportData): Answer => {
-  const points = faultPoints(data);
-  const a = points.filter((p) => p.mode === 'a');
-  const c = points.filter((p) => p.mode === 'c');
+  const a = runsOf(data, { scenario: 'server-crash', mode: 'a' });
+  const c = runsOf(data, { scenario: 'server-crash', mode: 'c' });
   if (a.length === 0 || c.length === 0) return missing('cap', missingNote('server-crash'));
-  const share = (ps: typeof points, pick: (r: RunResult) => number) =>
-    ps.flatMap((p) => p.runs).reduce((n, r) => n + pick(r), 0);
-  const availabilityA = share(a, (r) => r.who.answered) / share(a, (r) => r.who.asked);
-  const wrongA = share(a, (r) => r.who.wrong) / share(a, (r) => r.who.answered);
-  const availabilityC = share(c, (r) => r.who.answered) / share(c, (r) => r.who.asked);
-  const wrongC = share(c, (r) => r.who.wrong);
-  const worstC = worstRun(
-    c.flatMap((p) => p.runs),
-    (r) => r.refusalWindowMs.max,
-  )!;
-  const worstA = worstRun(
-    a.flatMap((p) => p.runs),
-    (r) => r.who.wrong / Math.max(1, r.who.answered),
-  )!;
+  const row = capDecision(data);
+  const worstC = worstRun(c, (r) => r.refusalWindowMs.max)!;
+  const worstA = worstRun(a, (r) => Math.max(r.who.overcount.max, r.who.undercount.max))!;
+  const offBy = Math.max(worstA.who.overcount.max, worstA.who.undercount.max);
   return {
     section: 'cap',
     question: questions.cap,
     text:
-      `Under the same faults mode A answered ${formatPercent(availabilityA, 2)} of WHO requests but ${formatPercent(wrongA, 2)} of its answers were wrong (worst: ${worstA.scenario}, off by up to ${formatCount(Math.max(worstA.who.overcount.max, worstA.who.undercount.max))} clients); ` +
-      `mode C gave ${formatCount(wrongC)} wrong answers and answered ${formatPercent(availabilityC, 2)}, refusing for up to ${formatSeconds(worstC.refusalWindowMs.max)} at a time (${worstC.scenario}). ` +
-      'Choose A where a slightly wrong count is better than none, C where a wrong count is worse than an error.',
-    figure: `A ${formatPercent(availabilityA, 2)} / C ${formatPercent(availabilityC, 2)}`,
-    reproduce: reproduce(data, worstC),
+      `After a server crash (server-crash, SIM) mode A answered ${tag('cap.a.availability', formatPercent(availability(a), 2))} of WHO requests, but only ${tag('cap.a.correct', formatPercent(correctShare(a), 2))} correctly: ${formatPercent(wrongShare(a), 2)} of its answers were wrong, off by up to ${formatCount(offBy)} clients (${formatPercent(offBy / Math.max(1, truthMean(worstA)), 1)} of the true count) while the dead server’s entry lived. ` +
+      `Mode C answered ${tag('cap.c.correct', formatPercent(correctShare(c), 2))} correctly and never wrong, refusing for up to ${formatSeconds(worstC.refusalWindowMs.max)} at a time. ${row.recommendation}`,
+    figure: `A ${formatPercent(correctShare(a), 2)} / C ${formatPercent(correctShare(c), 2)} correct`,
+    reproduce: reproduceRun(data, worstC),
   };
 };
 
@@ -146,108 +134,94 @@ export const answerLifetime = (data: ReportData): Answer => {
   const unlimited = points[0]!;
   const first = unlimited.runs[0]!;
   const bound = first.loadBalancer?.rebalancedImbalanceMax ?? 0.2;
-  const policy = first.loadBalancer?.policy ?? 'unknown';
   const horizon = 'the run (the next event or its end)';
   const per = points.map((p) => {
     const extra = p.connectionsPerSec - unlimited.connectionsPerSec;
-    return `${ageLabel(p.ageMs)}: scale-out ${rebalanceText(p.scaleOutRebalanceMs, horizon)}, restart ${rebalanceText(p.restartRebalanceMs, horizon)}, ${trimNumber(p.connectionsPerSec, 1)} connections opened/s${p === unlimited ? '' : ` (+${trimNumber(Math.max(0, extra), 1)}/s reconnects)`}`;
+    return `${ageLabel(p.ageMs)}: scale-out ${rebalanceText(p.scaleOutRebalanceMs, horizon)}, restart ${rebalanceText(p.restartRebalanceMs, horizon)}, ${trimNumber(p.connectionsPerSec, 1)} connections opened/s${p === unlimited ? '' : ` (+${trimNumber(Math.max(0, extra), 2)}/s reconnects)`}`;
   });
-  // The recommendation: the longest age limit that rebalances a scale-out within 5 minutes.
-  const fits = points.filter(
-    (p) => typeof p.scaleOutRebalanceMs === 'number' && p.scaleOutRebalanceMs <= 5 * 60_000,
-  );
-  const pick = fits[0];
-  const lead =
-    pick === undefined
-      ? 'No swept age limit rebalances a scale-out within 5 minutes; sweep shorter ages.'
-      : `With a ${policy} balancer, close connections after at most ${ageLabel(pick.ageMs)}: the fleet then rebalances within ${rebalanceText(pick.scaleOutRebalanceMs, horizon)} of a scale-out (bound: 5 min), at ${trimNumber(Math.max(0, pick.connectionsPerSec - unlimited.connectionsPerSec), 1)} extra reconnects per second for the fleet.`;
+  const row = lifetimeDecision(data);
   return {
     section: 'lifetime',
     question: questions.lifetime,
     text:
-      `${lead} Time until the imbalance ((busiest − idlest) / mean) falls to ${formatPercent(bound, 0)} after a server joins, slowest seed, by maximum connection age: ${per.join('; ')}. ` +
-      'The imbalance averaged over the run says little (it is ~0 except right after a join), so the measure is the time to rebalance; the cost is the reconnect rate (connections opened per second above the no-limit run). The idle timeout is not swept (see the scenario file).',
-    figure: pick === undefined ? 'none within 5 min' : ageLabel(pick.ageMs),
-    reproduce: reproduce(data, (pick ?? unlimited).runs[0]!),
+      `${row.recommendation} (${row.source}): ${row.figure}; spread ${row.spread}. Time until the imbalance ((busiest − idlest) / mean) falls to ${formatPercent(bound, 0)} after a server joins, slowest seed, by maximum connection age: ${per.join('; ')}. ` +
+      'An age limit is only recommended when its rebalance time is told apart from the no-limit runs’ (their spreads over seeds do not overlap). The idle timeout is not swept (see the scenario file).',
+    figure: row.recommendation.replace(/^Close connections after at most /, ''),
+    ...(row.reproduce ? { reproduce: row.reproduce } : {}),
   };
 };
 
 export const answerSlo = (data: ReportData): Answer => {
-  const rows = sloRows(data).filter((r) => r.scenario === 'slo' && r.engine === 'sim');
-  if (rows.length === 0) return missing('slo', missingNote('slo'));
-  const phrases = rows.map((r) => {
-    const realistic = realisticObjective(r.availability);
-    return `mode ${r.mode.toUpperCase()} answered ${formatPercent(r.availability, 3)} (${formatPercent(r.budgetUsed, 0)} of the ${formatPercent(availabilityObjective, 2)} budget; ${realistic === undefined ? 'no usual objective met' : `${formatPercent(realistic, 2)} is realistic`})`;
+  const verdicts = sloVerdicts(data);
+  if (verdicts.length === 0) return missing('slo', missingNote('slo'));
+  const phrases = verdicts.map((v) => {
+    const mode = v.mode.toUpperCase();
+    return `mode ${mode} answered ${tag(`slo.${v.mode}.correct`, formatPercent(v.correct, 3))} of WHO requests correctly (${tag(`slo.${v.mode}.availability`, formatPercent(v.availability, 3))} answered at all; ${tag(`slo.${v.mode}.budget`, formatBudget(v.budgetUsed))} of the ${formatPercent(availabilityObjective, 2)} objective), ${formatPercent(v.spread.min, 3)}–${formatPercent(v.spread.max, 3)} over ${v.spread.seeds} seeds of ${v.periodText}: ${v.verdict === 'undecided' ? 'undecided (the spread straddles the objective)' : v.verdict}; ${v.realistic === undefined ? 'no usual objective holds on every seed' : `${tag(`slo.${v.mode}.realistic`, formatPercent(v.realistic, 2))} holds on every seed`}`;
   });
-  const worst = worstRun(
-    rows.flatMap((r) => r.runs),
-    (r) => 1 - r.who.availability,
-  )!;
+  const row = sloDecision(data);
   return {
     section: 'slo',
     question: questions.slo,
-    text: `Over a simulated day of fleet time with random faults, ${phrases.join('; ')}.`,
-    figure: rows.map((r) => `${r.mode.toUpperCase()} ${formatPercent(r.availability, 3)}`).join(' / '),
-    reproduce: reproduce(data, worst),
+    text: `Over ${trimNumber(verdicts[0]!.days, 1)} simulated fleet days per mode with random faults at the stated rates (see the assumptions), ${phrases.join('; ')}. Correct answers are the SLI: a wrong answer counts against the objective like a refusal.`,
+    figure: verdicts.map((v) => `${v.mode.toUpperCase()} ${formatPercent(v.correct, 3)}`).join(' / '),
+    ...(row.reproduce ? { reproduce: row.reproduce } : {}),
   };
 };
 
 export const answerCapacity = (data: ReportData): Answer => {
   const run = capacityRun(data);
-  if (run === undefined) return missing('capacity', missingNote('capacity', 'real'));
+  const answer = capacityAnswer(data);
+  if (run === undefined || answer === undefined) return missing('capacity', missingNote('capacity', 'real'));
   const steps = run.capacity!;
-  const good = steps.filter((s) => s.latencyMsP99 <= latencyObjectiveMs && s.errors === 0);
-  const held = good.at(-1);
-  const broke = steps.find((s) => !(s.latencyMsP99 <= latencyObjectiveMs && s.errors === 0));
-  const heldText =
-    held === undefined
-      ? `Even the first step (${formatCount(steps[0]!.connections)} connections) broke the SLO.`
-      : `One server held ${formatCount(held.connections)} concurrent connections with WHO p99 ${trimNumber(held.latencyMsP99, 1)} ms (objective ${latencyObjectiveMs} ms) and no errors, using about ${formatCount(held.rssBytesPerConnection / 1024)} KiB of the lab's memory per connection (both ends of each connection when the servers run in the lab's process; \`npm run bench -- capacity\` measures a server alone).`;
-  const brokeText =
-    broke === undefined
-      ? ' It never broke the SLO: ramp further to find the limit.'
-      : ` At ${formatCount(broke.connections)} it reached p99 ${trimNumber(broke.latencyMsP99, 1)} ms with ${formatCount(broke.errors)} errors.`;
+  const per = answer.limitReached
+    ? `One server’s knee is at ${tag('capacity.perServer', formatCount(answer.kneeConnections!))} connections: from there on every step broke the objective (WHO p99 ≤ ${latencyObjectiveMs} ms, no errors).`
+    : `One server held at least ${tag('capacity.perServer', formatCount(answer.heldConnections))} concurrent connections (REAL): the limit was not reached. ${answer.brokenSteps} of ${steps.length} steps had a WHO p99 above ${latencyObjectiveMs} ms, but not for ${2} steps running at the end, so they read as machine noise, not a knee.`;
+  const row = capacityAnswerFleet(data);
   return {
     section: 'capacity',
     question: questions.capacity,
-    text: heldText + brokeText,
-    figure: held === undefined ? 'none' : `${formatCount(held.connections)} connections`,
-    reproduce: reproduce(data, run),
+    text: `${per} Memory: ${tag('capacity.memory', `${formatCount(answer.rssBytesPerConnection / 1024)} KiB`)} per connection, measured in the lab’s process, which holds both ends of each connection (the servers run in-process), so a server alone needs less; \`npm run bench -- capacity\` measures a server process alone. ${row}`,
+    figure: answer.limitReached
+      ? `${formatCount(answer.kneeConnections!)} connections`
+      : `≥ ${formatCount(answer.heldConnections)} connections`,
+    reproduce: reproduceRun(data, run),
   };
 };
+
+function capacityAnswerFleet(data: ReportData): string {
+  const a = runsOf(data, { scenario: 'baseline', mode: 'a' });
+  const perServer =
+    a.length === 0 ? undefined : a.reduce((n, r) => n + r.redisOpsPerSec / r.config.servers, 0) / a.length;
+  return `Fleet: capacity grows with servers × per-server capacity, until another limit binds: in mode A every server writes to one Redis${perServer === undefined ? '' : ` (${trimNumber(perServer, 1)} Redis operations per second per server, SIM baseline)`}; in mode C every WHO asks every server, so its cost per WHO grows with the fleet.`;
+}
 
 export const answerIds = (data: ReportData): Answer => {
   const points = idPoints(data);
   if (points.length === 0) return missing('ids', missingNote('restart-and-ids'));
-  const changing = points.filter((p) => p.doubleCountMax > 0);
-  const steady = points.filter((p) => p.doubleCountMax === 0);
+  const row = idsDecision(data);
   const collisions = points.reduce((n, p) => n + p.collisions, 0);
-  const worst = worstRun(
-    points.flatMap((p) => p.runs),
-    (r) => r.ids?.doubleCountMax ?? 0,
-  )!;
-  const doubleMax = Math.max(...points.map((p) => p.doubleCountMax));
-  const windowMax = Math.max(...points.map((p) => p.doubleCountWindowMsMax));
+  const changing = points.filter((p) => p.doubleCountMax > 0);
+  const worst = [...changing].sort((x, y) => y.doubleCountMax - x.doubleCountMax)[0];
   const text =
-    changing.length === 0
-      ? `Yes: no strategy double counted after ${formatCount(points[0]!.restarts)} restarts.`
-      : `Only if mode A may overcount for one TTL after each crash: with ${changing.map((p) => p.strategy).join(', ')} ids a server that crashes and comes back is counted twice (its old entry beside its new one), by up to ${formatCount(doubleMax)} clients for up to ${formatSeconds(windowMax)} after it boots, until the old entry expires (ttl ${formatSeconds(worst.config.ttlMs)}).` +
-        (steady.length > 0
-          ? ` With ${steady.map((p) => p.strategy).join(', ')} ids the server overwrites its own entry at its first publish: no double count was measured.`
-          : '');
+    worst === undefined
+      ? `No strategy double counted after ${formatCount(points[0]!.restarts)} restarts.`
+      : `With ${changing.map((p) => p.strategy).join(', ')} ids a server that crashes and comes back is counted twice (its old entry beside its new one), by up to ${tag('ids.doubleCount', `${formatCount(worst.doubleCountMax)} clients`)} (${tag('ids.doubleCountShare', formatPercent(worst.doubleCountMax / Math.max(1, truthMean(worst.runs[0]!)), 1))} of the fleet’s clients) for up to ${tag('ids.window', formatSeconds(worst.doubleCountWindowMsMax))} after it boots, until the old entry expires.`;
   return {
     section: 'ids',
     question: questions.ids,
     text:
-      `${text} Ids collided ${formatCount(collisions)} times. ` +
-      'Measured from each boot after a crash or restart; the overcount between the crash and the boot (the old entry still counting clients that already reconnected to other servers) is the crash’s stale window, the same for every id strategy, and is answered under the TTL question. A graceful restart deregisters first and double counts with no strategy. Snowflake ids here embed the boot time, so they change on restart like uuids; a snowflake whose worker id and epoch were reused would behave like a stable id.',
-    figure: `${formatCount(doubleMax)} clients, ${formatSeconds(windowMax)}`,
-    reproduce: reproduce(data, worst),
+      `${row.recommendation}. ${text} Ids collided ${formatCount(collisions)} times. ${sharedIdText(sharedIdRows(data))} ` +
+      'Measured from each boot after a crash or restart; the overcount between the crash and the boot is the crash’s stale window, the same for every id strategy, and is answered under the TTL question. A graceful restart deregisters first and double counts with no strategy. Snowflake ids here embed the boot time, so they change on restart like uuids.',
+    figure:
+      worst === undefined
+        ? '0 clients'
+        : `${formatCount(worst.doubleCountMax)} clients, ${formatSeconds(worst.doubleCountWindowMsMax)}`,
+    ...(row.reproduce ? { reproduce: row.reproduce } : {}),
   };
 };
 
 export function answers(data: ReportData): Answer[] {
-  return [answerTtl, answerCap, answerLifetime, answerSlo, answerCapacity, answerIds].map((answer) =>
+  return [answerIds, answerCap, answerTtl, answerLifetime, answerSlo, answerCapacity].map((answer) =>
     answer(data),
   );
 }

@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { answers } from './answers.ts';
 import { type ChartSpec, isChart } from './chart-spec.ts';
 import { allCharts } from './charts/index.ts';
+import { decisionRows } from './decisions.ts';
 import { readResults } from './load-results.ts';
 import { recommendations } from './recommendations.ts';
 import { renderPage } from './render-html.ts';
@@ -36,7 +37,13 @@ export function chartJsSource(): string {
 export function renderReport(data: ReportData, chartJs: string): BuiltReport {
   const charts = allCharts(data);
   const html = renderPage(
-    { data, answers: answers(data), recommendations: recommendations(data), charts },
+    {
+      data,
+      decisions: decisionRows(data),
+      answers: answers(data),
+      recommendations: recommendations(data),
+      charts,
+    },
     chartJs,
   );
   return { html, charts: charts.filter(isChart) };

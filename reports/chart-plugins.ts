@@ -3,11 +3,12 @@
  * very same code runs in the page (inlined into a `<script>`) and on the server (evaluated once
  * here for the PNGs). `whiteBackground` paints the canvas white so a PNG reads on any viewer;
  * `pointLabels` writes each scatter point's `label` beside it, so a printed chart still says
- * which fault a point is.
+ * which fault a point is; `faultBands` shades the fault intervals of a timeline (Jepsen's plots do
+ * the same), read from `options.plugins.faultBands.bands = [{ from, to, label }]` in x units.
  */
 import type { Plugin } from 'chart.js';
 
-export type ChartPluginName = 'whiteBackground' | 'pointLabels';
+export type ChartPluginName = 'whiteBackground' | 'pointLabels' | 'faultBands';
 
 export const chartPluginsSource = `({
   whiteBackground: {
@@ -18,6 +19,28 @@ export const chartPluginsSource = `({
       ctx.globalCompositeOperation = 'destination-over';
       ctx.fillStyle = '#ffffff';
       ctx.fillRect(0, 0, chart.width, chart.height);
+      ctx.restore();
+    },
+  },
+  faultBands: {
+    id: 'faultBands',
+    beforeDatasetsDraw(chart, _args, options) {
+      const bands = options?.bands ?? [];
+      const x = chart.scales.x;
+      const area = chart.chartArea;
+      if (!x || !area) return;
+      const ctx = chart.ctx;
+      ctx.save();
+      for (const band of bands) {
+        const left = Math.max(area.left, x.getPixelForValue(band.from));
+        const right = Math.min(area.right, x.getPixelForValue(band.to));
+        if (!(right > left)) continue;
+        ctx.fillStyle = 'rgba(213, 94, 0, 0.12)';
+        ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+        ctx.fillStyle = '#8a3b00';
+        ctx.font = '11px sans-serif';
+        ctx.fillText(band.label, left + 3, area.top + 12);
+      }
       ctx.restore();
     },
   },
@@ -42,6 +65,9 @@ export const chartPluginsSource = `({
     },
   },
 })`;
+
+/** Legend entries of datasets marked `hiddenInLegend` (a band's lower edge) are left out. */
+export const legendFilterSource = '(item, data) => !data.datasets[item.datasetIndex].hiddenInLegend';
 
 let loaded: Record<ChartPluginName, Plugin> | undefined;
 

@@ -85,6 +85,15 @@ export interface LineDataset {
   dash?: number[];
   /** Draw as a step line (for timelines) instead of straight segments. */
   stepped?: boolean;
+  /** Fill down to the previous dataset (`'-1'`): with a min line then a max line, a spread band. */
+  fillToPrevious?: boolean;
+  /** Fill colour (with alpha) of the band; default a light tint of `colour`. */
+  fillColour?: string;
+  /** Hidden from the legend (a band's lower edge). */
+  legendHidden?: boolean;
+  /** Draw points only (dots), no line. */
+  dotsOnly?: boolean;
+  pointStyle?: 'circle' | 'triangle' | 'rect' | 'rectRot' | 'star' | 'crossRot';
   yAxisId?: 'y' | 'y2';
   pointRadius?: number;
   /** Line width in px; default 2. */
@@ -98,6 +107,9 @@ interface Axes {
   yTitle: string;
   y2Title?: string;
   xType?: 'linear' | 'logarithmic';
+  yType?: 'linear' | 'logarithmic';
+  /** How many runs the chart plots (the subtitle says so beside the run that reproduces it). */
+  runsPlotted?: number;
   yMin?: number;
   yMax?: number;
   xMin?: number;
@@ -105,10 +117,14 @@ interface Axes {
   grace?: string;
 }
 
-function titles(title: string, reproduce: Reproduce) {
+function titles(title: string, reproduce: Reproduce, runsPlotted?: number) {
+  const text =
+    runsPlotted === undefined || runsPlotted <= 1
+      ? reproduceText(reproduce)
+      : `${runsPlotted} runs plotted; reproduce the worst: ${reproduceText(reproduce)}`;
   return {
     title: { display: true, text: title, font: { size: 16 } },
-    subtitle: { display: true, text: reproduceText(reproduce), color: '#555555', padding: { bottom: 8 } },
+    subtitle: { display: true, text, color: '#555555', padding: { bottom: 8 } },
     legend: { position: 'bottom' as const },
   };
 }
@@ -116,7 +132,7 @@ function titles(title: string, reproduce: Reproduce) {
 function scales(axes: Axes) {
   const grace = axes.grace === undefined ? {} : { grace: axes.grace };
   const y = {
-    type: 'linear' as const,
+    type: axes.yType ?? ('linear' as const),
     title: { display: true, text: axes.yTitle },
     ...grace,
     ...(axes.yMin === undefined ? {} : { min: axes.yMin }),
@@ -157,17 +173,26 @@ export function lineConfig(
         label: d.label,
         data: d.points.map((p) => ({ x: p.x, y: p.y })),
         borderColor: d.colour,
-        backgroundColor: d.colour,
+        backgroundColor: d.fillToPrevious ? (d.fillColour ?? `${d.colour}33`) : d.colour,
+        ...(d.fillToPrevious ? { fill: '-1' } : {}),
+        ...(d.dotsOnly ? { showLine: false } : {}),
+        ...(d.legendHidden ? { hiddenInLegend: true } : {}),
         borderDash: d.dash ?? [],
         stepped: d.stepped ?? false,
         pointRadius: d.pointRadius ?? 3,
+        ...(d.pointStyle ? { pointStyle: d.pointStyle } : {}),
         borderWidth: d.widthPx ?? 2,
         order: d.order ?? 0,
         spanGaps: false,
         yAxisID: d.yAxisId ?? 'y',
       })),
     },
-    options: { animation: false, parsing: false, plugins: titles(title, reproduce), scales: scales(axes) },
+    options: {
+      animation: false,
+      parsing: false,
+      plugins: titles(title, reproduce, axes.runsPlotted),
+      scales: scales(axes),
+    },
   } as ChartConfiguration;
 }
 

@@ -7,7 +7,14 @@ import { faultPoints } from './charts/availability-error-chart.ts';
 import { dropoutText, ttlCriterionText } from './answers.ts';
 import { formatPercent, formatSeconds, trimNumber } from './format.ts';
 import type { ReportData } from './report-data.ts';
-import { overcountShareMax, recommendedTtlPoint, staleWindowMsBound, ttlPoints } from './ttl-sweep-points.ts';
+import {
+  heartbeatRatioRecommendedMax,
+  overcountShareMax,
+  recommendedTtlPoint,
+  staleWindowMsBound,
+  ttlPoints,
+} from './ttl-sweep-points.ts';
+import { tag } from './quantities.ts';
 
 export interface Recommendation {
   title: string;
@@ -25,7 +32,10 @@ function ttlRecommendation(data: ReportData): Recommendation {
     };
   if (best === undefined)
     return { title, text: `No swept setting meets the criterion; sweep shorter TTLs. ${ttlCriterionText()}` };
-  const within = points.filter((p) => p.withinBound);
+  // Only settings that keep the page's own heartbeat rule (at most half the TTL) are offered.
+  const within = points.filter(
+    (p) => p.withinBound && p.heartbeatRatio <= heartbeatRatioRecommendedMax + 1e-9,
+  );
   const shortest = within.reduce((s, p) => (p.ttlMs < s.ttlMs ? p : s));
   const shorterText =
     shortest.ttlMs < best.ttlMs
@@ -34,8 +44,8 @@ function ttlRecommendation(data: ReportData): Recommendation {
   return {
     title,
     text:
-      `Use TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} (heartbeat = ttl × ${best.ratioLabel}): the longest heartbeat at most half the TTL (one late heartbeat must not drop a live server), hence the fewest Redis writes (about ${trimNumber(best.redisOpsPerSec, 0)} operations per second for the fleet), that keeps the stale window within ${formatSeconds(staleWindowMsBound)} (measured ${formatSeconds(best.staleWindowMsMax)}) ` +
-      `and the time-averaged overcount at ${formatPercent(best.overcountShareProduction, 1)} of the truth (bound ${formatPercent(overcountShareMax, 1)}).` +
+      `Use TTL ${formatSeconds(best.ttlMs)} with heartbeat ${formatSeconds(best.heartbeatMs)} (heartbeat = ttl × ${best.ratioLabel}): the longest heartbeat at most half the TTL (one late heartbeat must not drop a live server), hence the fewest Redis writes (about ${trimNumber(best.redisOpsPerSec, 0)} operations per second for the fleet), that keeps the stale window within ${formatSeconds(staleWindowMsBound)} (measured ${tag('ttl.staleWindowMax', formatSeconds(best.staleWindowMsMax))}, SIM) ` +
+      `and the time-averaged overcount at ${tag('ttl.overcountProduction', formatPercent(best.overcountShareProduction, 3))} of the truth (bound ${formatPercent(overcountShareMax, 1)}).` +
       shorterText +
       dropoutText(points),
   };
@@ -60,9 +70,9 @@ function modeRecommendation(data: ReportData): Recommendation {
   return {
     title,
     text:
-      `Mode A fits a displayed “people online” figure: it keeps answering through every fault (lowest availability ${formatPercent(Math.min(...a.map((p) => p.availability)), 2)}), ` +
-      `but is wrong for ${formatPercent(aWorst.wrongShare, 1)} of answers under ${aWorst.fault}. ` +
-      `Mode C fits decisions that must not act on a wrong count (limits, billing): ${cWrongText}, but answered only ${formatPercent(cWorst.availability, 2)} under ${cWorst.fault}, and every WHO waits for the slowest server.`,
+      `Mode A fits a displayed “people online” figure: it keeps answering through every fault (lowest availability ${formatPercent(Math.min(...a.map((p) => p.availability)), 2)}, SIM), ` +
+      `but under ${aWorst.fault} ${formatPercent(aWorst.wrongShare, 1)} of its answers were wrong, and a wrong answer is a bad event for the SLO. ` +
+      `Mode C fits decisions that must not act on a wrong count (limits, billing): ${cWrongText}, but answered only ${formatPercent(cWorst.availability, 2)} under ${cWorst.fault} (SIM), and every WHO waits for the slowest server.`,
   };
 }
 

@@ -5,7 +5,7 @@
  */
 import { createCanvas } from '@napi-rs/canvas';
 import { Chart, type ChartConfiguration, registerables } from 'chart.js';
-import { chartPlugins } from './chart-plugins.ts';
+import { chartPlugins, legendFilterSource } from './chart-plugins.ts';
 import type { ChartSpec } from './chart-spec.ts';
 
 /** 1200 x 600 at 1x reads on a laptop screen and in a slide without scaling artefacts. */
@@ -24,6 +24,8 @@ export async function renderPng(spec: ChartSpec): Promise<Buffer> {
   const config = structuredClone(spec.config) as ChartConfiguration;
   config.options = { ...config.options, responsive: false, animation: false, devicePixelRatio: 1 };
   config.plugins = spec.plugins.map((name) => plugins[name]);
+  const legend = config.options?.plugins?.legend;
+  if (legend) legend.labels = { ...legend.labels, filter: new Function(`return ${legendFilterSource};`)() };
   // Chart.js accepts any 2D context; @napi-rs/canvas implements the one it uses.
   const chart = new Chart(canvas.getContext('2d') as unknown as CanvasRenderingContext2D, config);
   try {

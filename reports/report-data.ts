@@ -4,7 +4,14 @@
  * downstream is a pure function of this value, so a report is rebuilt from results alone.
  * Merging is pure too: `load-results.ts` does the reading.
  */
-import type { Aggregate, Engine, ModeName, RunResult, ScenarioOutcome } from '../experiment/result.ts';
+import type {
+  Aggregate,
+  Engine,
+  ModeName,
+  RunEnvironment,
+  RunResult,
+  ScenarioOutcome,
+} from '../experiment/result.ts';
 
 export interface ResultsSource {
   /** A short label for the folder (its base name), shown in the page header. */
@@ -14,7 +21,14 @@ export interface ResultsSource {
 }
 
 export interface ReportData {
-  sources: { label: string; generatedAt: string; rootSeed: number; quick: boolean; shard?: string }[];
+  sources: {
+    label: string;
+    generatedAt: string;
+    rootSeed: number;
+    quick: boolean;
+    shard?: string;
+    environment?: RunEnvironment;
+  }[];
   /** One outcome per (scenario, engine); shards of the same scenario are merged. */
   scenarios: ScenarioOutcome[];
   /** Every run once, keyed by engine and run id (a run present in two shards counts once). */
@@ -26,6 +40,8 @@ export interface ReportData {
 export interface RunOrigin {
   rootSeed: number;
   quick: boolean;
+  /** The machine's 1-minute load average when the job started, when the job recorded it. */
+  loadAverage1m?: number;
 }
 
 export function runKey(run: RunResult): string {
@@ -56,7 +72,12 @@ export function mergeSources(sources: readonly ResultsSource[]): ReportData {
     }
     for (const run of source.runs) {
       runs.set(runKey(run), run);
-      origins[runKey(run)] = { rootSeed: source.aggregate.rootSeed, quick: source.aggregate.quick };
+      const load = source.aggregate.environment?.loadAverage1m;
+      origins[runKey(run)] = {
+        rootSeed: source.aggregate.rootSeed,
+        quick: source.aggregate.quick,
+        ...(load === undefined ? {} : { loadAverage1m: load }),
+      };
     }
   }
   return {
@@ -66,6 +87,7 @@ export function mergeSources(sources: readonly ResultsSource[]): ReportData {
       rootSeed: aggregate.rootSeed,
       quick: aggregate.quick,
       ...(aggregate.shard === undefined ? {} : { shard: aggregate.shard }),
+      ...(aggregate.environment === undefined ? {} : { environment: aggregate.environment }),
     })),
     scenarios: [...outcomes.values()],
     runs: [...runs.values()].sort((a, b) => compareText(runKey(a), runKey(b))),
@@ -122,6 +144,17 @@ export function worstRun(
   let worst: RunResult | undefined;
   for (const run of runs) if (worst === undefined || score(run) > score(worst)) worst = run;
   return worst;
+}
+
+/**
+ * `REAL` with the load its job started under, e.g. `REAL (load average 45 on 2 cores)`: a real
+ * timing means little without it. `SIM` for simulated runs.
+ */
+export function sourceLabel(data: ReportData, run: RunResult): string {
+  if (run.engine !== 'real') return 'SIM';
+  const load = data.origins[runKey(run)]?.loadAverage1m;
+  const cores = data.sources.find((s) => s.environment !== undefined)?.environment?.cpus.split(' x ')[0];
+  return load === undefined ? 'REAL' : `REAL (load average ${load}${cores ? ` on ${cores} cores` : ''})`;
 }
 
 export const modeLabel: Record<ModeName, string> = { local: 'local', a: 'A (Redis TTL)', c: 'C (discovery)' };

@@ -176,3 +176,12 @@ export function crashesPerServerHour(runs: readonly RunResult[]): number {
   const serverHours = runs.reduce((h, r) => h + (r.config.servers * r.durationMs) / 3_600_000, 0);
   return serverHours === 0 ? 0 : crashes / serverHours;
 }
+
+/** One run's time-averaged overcount share at the production crash rate (0 without crashes). */
+export function overcountShareProductionOf(run: RunResult): number {
+  const crashes = crashCount(run);
+  if (crashes === 0) return 0;
+  const perCrash = (overcountMean(run) * run.durationMs) / 1000 / crashes;
+  const crashesPerSecond = (run.config.servers * productionCrashesPerServerDay) / 86_400;
+  return (perCrash * crashesPerSecond) / Math.max(1, truthMean(run));
+}

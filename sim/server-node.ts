@@ -65,6 +65,9 @@ export class SimServer {
         return uuidV4(random);
       case 'stable':
         return this.id === '' ? uuidV4(random) : this.id;
+      case 'stable-shared':
+        // Deterministic per slot, and server-1 reads server-0's id file: one id, two live processes.
+        return `stable-slot-${this.index === 1 ? 0 : this.index}`;
       case 'uuidv7':
         return uuidV7(random, wallMs);
       case 'snowflake':

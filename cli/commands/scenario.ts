@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--no-report', 'skip the HTML report')
     .option(
       '--no-capacity-probe',
-      'skip the short real-engine capacity run that a whole-catalogue simulator run adds, so the report can answer how many users one server holds',
+      'skip the short real-engine runs a whole-catalogue simulator run adds (a capacity probe, so the report can answer how many users one server holds, and the TTL cross-check of scenarios/cross-check/)',
     )
     .action(async (files: string[], flags: ScenarioFlags) => {
       const { parseShard, shardFromEnv } = await import('../../scenarios/runner/shard.ts');
@@ -94,8 +94,6 @@ export function register(program: Command): void {
       const { join } = await import('node:path');
       const rootSeed = seed ?? randomRootSeed();
       const outDir = flags.out ?? join('out', 'scenarios', new Date().toISOString().replace(/[:.]/g, '-'));
-      // The simulator cannot say how many users one server holds (it models no CPU or memory), so
-      // a whole-catalogue simulator run adds a short capacity probe on real sockets and merges it.
       const probe =
         files.length === 0 &&
         flags.quick !== true &&
@@ -103,25 +101,20 @@ export function register(program: Command): void {
         shard === undefined &&
         flags.report &&
         flags.capacityProbe;
+      // The simulator cannot say how many users one server holds (it models no CPU or memory),
+      // and its headline stale windows need a check on real sockets: a whole-catalogue simulator
+      // run adds both on the real engine (scenarios/runner/real-probes.ts), simulates the
+      // catalogue plus the cross-check files, and the report merges everything.
       const extraResultDirs: string[] = [];
+      let runFiles = files;
       if (probe) {
-        const { catalogueDir } = await import('../../scenarios/runner/run-scenarios.ts');
-        const probeDir = join(outDir, 'capacity-real');
-        process.stdout.write('capacity probe: scenarios/capacity.yaml --engine real --quick (about 25 s)\n');
-        const probed = await runScenarios({
-          files: [join(catalogueDir, 'capacity.yaml')],
-          engine: 'real',
-          rootSeed,
-          quick: true,
-          outDir: probeDir,
-          report: false,
-        });
-        if (probed.exitCode === 0) extraResultDirs.push(probeDir);
-        else
-          process.stderr.write(
-            'headcount scenario: the capacity probe did not complete; the report leaves capacity open\n',
-          );
-        process.stdout.write('\n');
+        const probes = await import('../../scenarios/runner/real-probes.ts');
+        const { catalogueFiles } = await import('../../scenarios/runner/run-scenarios.ts');
+        for (const which of [probes.capacityProbe(outDir), probes.crossCheckProbe(outDir)]) {
+          const dir = await probes.runRealProbe(which, rootSeed);
+          if (dir) extraResultDirs.push(dir);
+        }
+        runFiles = [...catalogueFiles(), ...probes.crossCheckFiles()];
       }
       const { writeReport } = await import('../../reports/write-report.ts');
       if (flags.engine === 'both') {
@@ -140,7 +133,7 @@ export function register(program: Command): void {
         return;
       }
       const outcome = await runScenarios({
-        files,
+        files: runFiles,
         engine: flags.engine as 'sim' | 'real',
         rootSeed,
         quick: flags.quick === true,

@@ -5,6 +5,8 @@
 import type { RunResult } from '../../experiment/result.ts';
 import { type ChartOutcome, lineConfig, missingNote, palette, reproduceRun } from '../chart-spec.ts';
 import { type ReportData, runsOf } from '../report-data.ts';
+import { capacityAnswer, kneeStepsMin } from '../decisions.ts';
+import { formatCount } from '../format.ts';
 import { latencyObjectiveMs } from '../slo-table.ts';
 
 export function capacityRun(data: ReportData): RunResult | undefined {
@@ -12,7 +14,7 @@ export function capacityRun(data: ReportData): RunResult | undefined {
 }
 
 export function capacityChart(data: ReportData): ChartOutcome {
-  const title = 'Capacity of one server: latency and errors against concurrent connections';
+  const title = 'Capacity of one server: latency and errors against concurrent connections (REAL)';
   const run = capacityRun(data);
   if (run === undefined) return { section: 'capacity', title, note: missingNote('capacity', 'real') };
   const steps = run.capacity!;
@@ -21,7 +23,7 @@ export function capacityChart(data: ReportData): ChartOutcome {
     id: 'capacity-curve',
     section: 'capacity',
     title,
-    caption: `Where the p99 line crosses the ${latencyObjectiveMs} ms objective, or errors appear, is how many concurrent users one server holds within the SLO.`,
+    caption: capacityCaption(data),
     reproduce,
     plugins: ['whiteBackground'],
     config: lineConfig(
@@ -58,4 +60,15 @@ export function capacityChart(data: ReportData): ChartOutcome {
       ],
     ),
   };
+}
+
+/** The knee when the objective broke for good, else the floor the ramp reached (decisions.ts decides). */
+function capacityCaption(data: ReportData): string {
+  const answer = capacityAnswer(data);
+  if (answer === undefined) return '';
+  const steps = answer.run.capacity!.length;
+  const verdict = answer.limitReached
+    ? `the objective broke for good from ${formatCount(answer.kneeConnections!)} connections: that is the knee`
+    : `the limit was not reached: one server held at least ${formatCount(answer.heldConnections)} connections (${answer.brokenSteps} of ${steps} steps had a p99 above ${latencyObjectiveMs} ms, but not ${kneeStepsMin} in a row at the end, which reads as machine noise)`;
+  return `WHO p99 per step of the ramp against the ${latencyObjectiveMs} ms objective (dashed), and errors (right axis): ${verdict}.`;
 }

@@ -14,6 +14,7 @@ import {
   reproduceRun,
   truthColour,
 } from '../chart-spec.ts';
+import { formatSeconds } from '../format.ts';
 import { type ReportData, runsOf } from '../report-data.ts';
 
 /** Seconds shown before the crash, and after the longest of ttl + heartbeat and lease. */
@@ -37,6 +38,27 @@ function seriesPoints(run: RunResult, crashMs: number, values: readonly (number 
     points.push({ x: (tMs - crashMs) / 1000, y: values[index] ?? (null as unknown as number) });
   });
   return points;
+}
+
+/**
+ * Fault intervals on the chart's axis (s since the crash): each fault from its instant to the heal
+ * of the same target, or to the end of the window when it never healed (a crashed server that
+ * stays down). Shaded like Jepsen's plots shade a nemesis's intervals.
+ */
+export function faultBands(run: RunResult, crashMs: number): { from: number; to: number; label: string }[] {
+  const { fromMs, toMs } = windowOf(run, crashMs);
+  return run.events
+    .filter((e) => e.kind !== 'heal' && e.atMs <= toMs)
+    .map((e) => {
+      const heal = run.events.find((h) => h.kind === 'heal' && h.target === e.target && h.atMs >= e.atMs);
+      const endMs = Math.min(heal?.atMs ?? toMs, toMs);
+      return {
+        from: (Math.max(e.atMs, fromMs) - crashMs) / 1000,
+        to: (endMs - crashMs) / 1000,
+        label: `${e.kind} ${e.target}`,
+      };
+    })
+    .filter((b) => b.to > b.from);
 }
 
 export function crashTimelineChart(data: ReportData, mode: Extract<ModeName, 'a' | 'c'>): ChartOutcome {
@@ -78,24 +100,27 @@ export function crashTimelineChart(data: ReportData, mode: Extract<ModeName, 'a'
   }
   const caption =
     mode === 'a'
-      ? `Mode A keeps answering after the crash at 0 s, but counts the dead server’s clients until its key expires (ttl ${run.config.ttlMs / 1000} s + heartbeat): the gap between the lines is the overcount.`
-      : `Mode C never reports a wrong number: from the crash at 0 s until the lease (${run.config.leaseMs / 1000} s) runs out, WHO answers ERR unavailable instead (dashed red line, right axis).`;
+      ? `Mode A keeps answering after the crash at 0 s (shaded: the server is down), but counts the dead server’s clients for ${formatSeconds(run.staleWindowMs.max)} in this run (ttl ${formatSeconds(run.config.ttlMs)}, heartbeat ${formatSeconds(run.config.heartbeatMs)}): the gap between the lines is the overcount. SIM.`
+      : `Mode C never reports a wrong number: after the crash at 0 s (shaded: the server is down) WHO answers ERR unavailable for ${formatSeconds(run.refusalWindowMs.max)} in this run, until the lease (${formatSeconds(run.config.leaseMs)}) runs out (dashed red line, right axis). SIM.`;
+  const config = lineConfig(
+    title,
+    reproduce,
+    {
+      xTitle: 'time since crash (s)',
+      yTitle: 'connected clients (count)',
+      ...(datasets.length > 2 ? { y2Title: 'ERR unavailable answers (per bucket)' } : {}),
+    },
+    datasets,
+  );
+  const plugins = (config.options!.plugins ?? {}) as Record<string, unknown>;
+  plugins['faultBands'] = { bands: faultBands(run, crashMs) };
   return {
     id: `crash-timeline-${mode}`,
     section: 'cap',
     title,
     caption,
     reproduce,
-    plugins: ['whiteBackground'],
-    config: lineConfig(
-      title,
-      reproduce,
-      {
-        xTitle: 'time since crash (s)',
-        yTitle: 'connected clients (count)',
-        ...(datasets.length > 2 ? { y2Title: 'ERR unavailable answers (per bucket)' } : {}),
-      },
-      datasets,
-    ),
+    plugins: ['whiteBackground', 'faultBands'],
+    config,
   };
 }

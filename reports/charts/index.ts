@@ -6,6 +6,7 @@
 import type { ChartOutcome } from '../chart-spec.ts';
 import type { ReportData } from '../report-data.ts';
 import { availabilityErrorChart } from './availability-error-chart.ts';
+import { budgetChart } from './budget-chart.ts';
 import { capacityChart } from './capacity-chart.ts';
 import { crashTimelineChart } from './crash-timeline-chart.ts';
 import { idChart } from './id-chart.ts';
@@ -24,6 +25,7 @@ export function allCharts(data: ReportData): ChartOutcome[] {
     crashTimelineChart(data, 'c'),
     refusalWindowChart(data),
     imbalanceChart(data),
+    budgetChart(data),
     latencyChart(data),
     capacityChart(data),
     idChart(data),

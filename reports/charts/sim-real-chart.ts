@@ -4,6 +4,8 @@
  */
 import type { RunResult } from '../../experiment/result.ts';
 import { barConfig, type ChartOutcome, palette, reproduceRun } from '../chart-spec.ts';
+import { crossCheckCaption } from '../captions.ts';
+import { crossCheckRows } from '../cross-check.ts';
 import { groupBy, type ReportData } from '../report-data.ts';
 
 export interface SimRealRow {
@@ -58,7 +60,7 @@ export function simRealRows(data: ReportData): SimRealRow[] {
 }
 
 export function simRealChart(data: ReportData): ChartOutcome {
-  const title = 'Simulator against real engine, same scenario';
+  const title = 'Simulator against real engine, same scenario (SIM and REAL)';
   const rows = simRealRows(data);
   const first = rows[0];
   if (first === undefined) {
@@ -73,8 +75,7 @@ export function simRealChart(data: ReportData): ChartOutcome {
     id: 'sim-vs-real',
     section: 'sim-vs-real',
     title,
-    caption:
-      'Bars of equal height mean the simulator reproduces the real engine; the scenarios test asks for agreement within 10% or 50 ms.',
+    caption: `Median stale (mode A) or refusal (mode C) window per scenario that ran on both engines; bars of equal height mean the simulator reproduces the real engine. ${crossCheckCaption(crossCheckRows(data))}`,
     reproduce,
     plugins: ['whiteBackground'],
     config: barConfig(

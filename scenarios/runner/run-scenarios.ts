@@ -22,6 +22,7 @@ import {
 } from '../../experiment/result.ts';
 import { counterexampleFileName, renderCounterexample } from './counterexample.ts';
 import { type Engine, loadEngine } from './engines.ts';
+import { currentEnvironment } from './environment.ts';
 import { evaluateExpectation } from './expect.ts';
 import { formatProblem, loadScenarioFile, type ScenarioProblem } from './load.ts';
 import { type PlannedScenario, planScenario } from './plan.ts';
@@ -84,6 +85,7 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
   const stdout = options.stdout ?? process.stdout;
   const stderr = options.stderr ?? process.stderr;
   const startedAtMs = Date.now();
+  const environment = currentEnvironment(catalogueDir);
   stdout.write(`SEED=${options.rootSeed}\n`);
   const planned = planAll(options);
   if (!planned.ok) {
@@ -142,6 +144,7 @@ export async function runScenarios(options: RunnerOptions): Promise<RunnerOutcom
     ...(options.shard ? { shard: formatShard(options.shard) } : {}),
     scenarios: reports.map(outcomeOf),
     wallMs: Date.now() - startedAtMs,
+    environment,
   };
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(aggregate, null, 2)}\n`);
   stdout.write(`\n${renderSummary(reports)}`);

@@ -42,7 +42,7 @@ export const clusterSchema = z.strictObject({
   mode: modeName.optional(),
   modes: z.array(modeName).min(1).optional(),
   servers: z.int().min(1).max(serversMax).optional(),
-  idStrategy: z.enum(['uuid', 'stable', 'uuidv7', 'snowflake']).optional(),
+  idStrategy: z.enum(['uuid', 'stable', 'uuidv7', 'snowflake', 'stable-shared']).optional(),
   ttlMs: durationMs.optional(),
   heartbeatMs: durationMs.optional(),
   /** heartbeatMs as a share of ttlMs (`1/5` -> heartbeat = ttl / 5); excludes heartbeatMs. */

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { loadScenarioFile } from '../../scenarios/runner/load.ts';
+import { planScenario } from '../../scenarios/runner/plan.ts';
+import { crossCheckFiles } from '../../scenarios/runner/real-probes.ts';
 import { catalogueFiles, runScenarios } from '../../scenarios/runner/run-scenarios.ts';
 
 const expectedNames = [
@@ -17,9 +19,11 @@ const expectedNames = [
   'capacity',
   'connection-lifetime',
   'discovery-trouble',
+  'lease-sweep',
   'redis-trouble',
   'restart-and-ids',
   'server-crash',
+  'shared-id',
   'slo',
   'ttl-sweep',
 ];
@@ -64,4 +68,31 @@ describe('scenarios: the catalogue', () => {
     }
     expect(printed).toContain('capacity: skipped on the sim engine: runs on engine real only');
   }, 120_000);
+});
+
+describe('scenarios: the engines’ TTL cross-check (scenarios/cross-check/)', () => {
+  test('each file plans the same configuration on both engines, its TTL lasting 1 s of real time at 40 WHO per real second', () => {
+    const files = crossCheckFiles();
+    expect(files.map((f) => f.split('/').pop())).toEqual([
+      'ttl-2s.yaml',
+      'ttl-5s.yaml',
+      'ttl-10s.yaml',
+      'ttl-30s.yaml',
+    ]);
+    for (const file of files) {
+      const loaded = loadScenarioFile(file);
+      if (!loaded.ok) throw new Error(`${file}: ${JSON.stringify(loaded.error)}`);
+      const sim = planScenario(loaded.value, { engine: 'sim', rootSeed: 1, quick: false });
+      const real = planScenario(loaded.value, { engine: 'real', rootSeed: 1, quick: true });
+      if (!sim.ok || !real.ok) throw new Error(`${file} does not plan`);
+      expect(sim.value.runs.length, file).toBe(5);
+      expect(real.value.runs.length, file).toBe(1);
+      const [simRun, realRun] = [sim.value.runs[0]!, real.value.runs[0]!];
+      expect(realRun.config, file).toEqual(simRun.config);
+      const ttlMs = simRun.config.cluster?.ttlMs ?? 0;
+      expect(ttlMs * realRun.timeScale, file).toBeCloseTo(1000, 0);
+      const whoPerRealSecond = (simRun.config.workload?.whoRatePerSec ?? 0) / realRun.timeScale;
+      expect(whoPerRealSecond, file).toBeCloseTo(40, 0);
+    }
+  });
 });
