@@ -19,7 +19,7 @@ describe('cli: headcount scenario', () => {
       },
     );
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('headcount scenario: --engine: expected sim or real, got "fast"');
+    expect(run.stderr).toContain('headcount scenario: --engine: expected sim, real or both, got "fast"');
     expect(run.stderr).toContain('headcount scenario: --shard: needs --seed');
     expect(run.stderr).toContain('headcount scenario: --workers: expected an integer from 0 to 64');
     expect(run.stdout).not.toContain('SEED=');
