@@ -466,6 +466,33 @@ describe('session: what the host and observer are told', () => {
   });
 });
 
+describe('session: closing with input still held', () => {
+  test('a drain drops the input held back for lack of room: there is no backlog left to continue', () => {
+    const session = new Session(new FakeHost(), { ...limits, outputBytesMax: 3 }, 0);
+    session.receive(Buffer.from('WHY\nWHY\n'), 0);
+    expect(session.hasBacklog).toBe(true);
+    session.drain();
+    expect(session.hasBacklog).toBe(false);
+    session.continueInput(1);
+    expect(session.takeOutput()).toBe('42\nBYE shutting down\n');
+  });
+
+  test('an overlong line after QUIT in the same chunk adds nothing after BYE', () => {
+    const { out, session } = run(`QUIT\n${'x'.repeat(2_000)}`);
+    expect(out).toBe('BYE\n');
+    expect(session.closeReason).toBe('quit');
+  });
+
+  test('a closing session asks to be closed only once its last reply has been taken', () => {
+    const session = new Session(new FakeHost(), limits, 0);
+    session.receive(Buffer.from('QUIT\n'), 0);
+    expect(session.state).toBe('closing');
+    expect(session.shouldClose).toBe(false);
+    session.takeOutput();
+    expect(session.shouldClose).toBe(true);
+  });
+});
+
 const command = fc.constantFrom(
   'WHO',
   'WHERE',
