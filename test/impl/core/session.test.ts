@@ -385,6 +385,8 @@ describe('session: closing', () => {
     session.receive(Buffer.from('WHY\n'), 1);
     expect(session.takeOutput()).toBe('');
     expect(session.state).toBe('closing');
+    session.receive(Buffer.from('WH'), 2);
+    expect(session.partialLineBytes).toBe(0);
   });
 
   test('closed keeps the first reason, drops owed output and ends in state closed', () => {

@@ -178,3 +178,18 @@ describe('mode A: WHO reader edges', () => {
     expect(box.reply).toMatchObject({ ageMs: 0 });
   });
 });
+
+describe('mode A: WHO reader memory', () => {
+  test('late answers are awaited for at most readsInFlightMax timed-out reads; the oldest is forgotten first', () => {
+    const r = reader();
+    const opIds: number[] = [];
+    for (let index = 0; index <= 64; index += 1) {
+      ask(r, index * 1_000);
+      opIds.push(r.takeEffects()[0]!.opId);
+      r.onDeadline(index * 1_000 + 200);
+    }
+    expect(r.owns(opIds[0]!)).toBe(false);
+    expect(r.owns(opIds[1]!)).toBe(true);
+    expect(r.owns(opIds[64]!)).toBe(true);
+  });
+});
