@@ -217,6 +217,14 @@ describe('server core: drain and fence', () => {
     expect(sessions.map((session) => session.takeOutput())).toEqual(['BYE lease lost\n', 'BYE lease lost\n']);
   });
 
+  test('a server whose host set no output handler still fences its sessions', () => {
+    const backend = new FleetBackend();
+    const server = fleetCore(backend);
+    const session = admitted(server, 'a');
+    backend.leave(6);
+    expect(session.takeOutput()).toBe('BYE lease lost\n');
+  });
+
   test('a late WHO answer wakes the host with the session that owes it', () => {
     const server = core();
     const woken: Session[] = [];

@@ -128,6 +128,7 @@ describe('session: ordering with a WHO in flight', () => {
     session.closed('peer');
     host.held[0]!({ kind: 'count', total: 1, source: 'local', ageMs: 0 }, 1);
     expect(session.takeOutput()).toBe('');
+    expect(host.woken).toBe(0);
   });
 });
 
@@ -479,6 +480,10 @@ describe('session: closing with input still held', () => {
     expect(session.takeOutput()).toBe('42\nBYE shutting down\n');
   });
 
+  test('an invalid line after QUIT in the same chunk adds nothing after BYE', () => {
+    expect(run('QUIT\nA\u0001\n').out).toBe('BYE\n');
+  });
+
   test('an overlong line after QUIT in the same chunk adds nothing after BYE', () => {
     const { out, session } = run(`QUIT\n${'x'.repeat(2_000)}`);
     expect(out).toBe('BYE\n');
@@ -492,6 +497,33 @@ describe('session: closing with input still held', () => {
     expect(session.shouldClose).toBe(false);
     session.takeOutput();
     expect(session.shouldClose).toBe(true);
+  });
+});
+
+describe('session: hosts that misbehave or lack abilities', () => {
+  test('a host that answers one WHO twice is a programmer error, named', () => {
+    const host = holding();
+    run('WHO\n', host);
+    host.held[0]!({ kind: 'count', total: 1, source: 'local', ageMs: 0 }, 1);
+    expect(() => host.held[0]!({ kind: 'count', total: 2, source: 'local', ageMs: 0 }, 2)).toThrow(
+      'a WHO answered twice',
+    );
+  });
+
+  test('a host without wake still gets a late WHO answer on its next takeOutput', () => {
+    const held: ((
+      reply: { kind: 'count'; total: number; source: 'local'; ageMs: number },
+      nowMs: number,
+    ) => void)[] = [];
+    const host: SessionHost = {
+      serverId: 's',
+      who: (_nowMs, done) => held.push(done),
+      info: () => ({}),
+    };
+    const session = new Session(host, limits, 0);
+    session.receive(Buffer.from('WHO\n'), 0);
+    held[0]!({ kind: 'count', total: 3, source: 'local', ageMs: 0 }, 1);
+    expect(session.takeOutput()).toBe('3\n');
   });
 });
 
