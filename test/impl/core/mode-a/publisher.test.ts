@@ -224,3 +224,34 @@ describe('mode A: publisher timing edges', () => {
     expect(p.publishedCount).toBeUndefined();
   });
 });
+
+describe('mode A: publisher after the fact', () => {
+  test('a result when no write is in flight changes nothing', () => {
+    const p = publisher();
+    p.onLocalCount(1, 0);
+    const [publish] = p.takeEffects();
+    p.onResult(publish!.opId, undefined, 1);
+    p.onResult(publish!.opId, down, 2);
+    expect(p.failureCount).toBe(0);
+    expect(p.publishedCount).toBe(1);
+  });
+
+  test('a stopped publisher does not publish again when its old heartbeat comes due', () => {
+    const p = publisher({ heartbeatMs: 100 });
+    p.onLocalCount(1, 0);
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 1);
+    p.stop(10);
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 11);
+    p.onDeadline(500);
+    expect(p.takeEffects()).toEqual([]);
+  });
+
+  test('a second stop while a failed remove waits for its retry does not send it early', () => {
+    const p = publisher();
+    p.stop(0);
+    p.onResult(p.takeEffects()[0]!.opId, down, 10);
+    p.stop(20);
+    expect(p.takeEffects()).toEqual([]);
+    expect(p.nextDeadlineMs()).toBe(60);
+  });
+});

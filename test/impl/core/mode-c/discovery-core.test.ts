@@ -112,8 +112,21 @@ describe('discovery core: membership and leases', () => {
     core.register('a', 'http://a/count', 0);
     const answers = ask(core, 1);
     const [effect] = core.takeEffects();
+    expect(effect).toEqual({
+      opId: effect!.opId,
+      kind: 'member.count',
+      serverId: 'a',
+      countUrl: 'http://a/count',
+    });
     core.onResult(effect!.opId, ok({ serverId: 'impostor', count: 9 }), 2);
-    expect(answers[0]?.ok).toBe(false);
+    expect(answers).toEqual([
+      err({
+        code: 'HC_FANOUT_INCOMPLETE',
+        definite: true,
+        missing: [{ serverId: 'a', code: 'HC_MEMBER_WRONG_ID' }],
+        broadcastStartedAtMs: 1,
+      }),
+    ]);
   });
 
   test('a new server registering a member address replaces the old member', () => {

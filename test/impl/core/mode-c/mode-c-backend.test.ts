@@ -441,6 +441,20 @@ describe('mode C backend: WHO details', () => {
     expect(replies).toEqual([{ kind: 'unavailable', reason: 'discovery 0: no answer in 300 ms' }]);
   });
 
+  test('a registration answered while a WHO count call is in flight renews the lease and leaves the WHO waiting', () => {
+    const { backend } = leased(1);
+    registerAll(backend, 1);
+    backend.onDeadline(250);
+    const [renewal] = backend.takeEffects();
+    const replies = who(backend, 260);
+    const count = countEffect(backend);
+    backend.onResult(renewal!.opId, ok({ leaseMs: 1_000 }), 270);
+    expect(replies).toEqual([]);
+    expect(backend.inFleet(1_200)).toBe(true);
+    backend.onResult(count.opId, ok({ total: 1, counts: { me: 1 }, broadcastStartedAtMs: 0 }), 280);
+    expect(replies).toMatchObject([{ kind: 'count', total: 1 }]);
+  });
+
   test('a total without this server sends it to register with that instance again at once', () => {
     const { backend, fleetChanges } = leased(1);
     registerAll(backend, 1);
