@@ -64,6 +64,12 @@ export function checkModeAOptions(options: ModeAOptions): void {
   assert(options.ttlMs > 0 && options.heartbeatMs > 0, 'ttlMs and heartbeatMs must be positive');
   assert(options.publishDelayMs >= 0 && options.whoCacheMs >= 0, 'delays cannot be negative');
   assert(options.whoTimeoutMs > 0 && options.writeTimeoutMs > 0, 'timeouts must be positive');
-  assert(options.retryBackoffMsMin > 0 && options.retryBackoffMsMin <= options.retryBackoffMsMax);
-  assert(options.readsInFlightMax >= 1 && options.removeAttemptsMax >= 1);
+  assert(
+    options.retryBackoffMsMin > 0 && options.retryBackoffMsMin <= options.retryBackoffMsMax,
+    'retryBackoffMsMin must be positive and at most retryBackoffMsMax',
+  );
+  assert(
+    options.readsInFlightMax >= 1 && options.removeAttemptsMax >= 1,
+    'readsInFlightMax and removeAttemptsMax must be at least 1',
+  );
 }

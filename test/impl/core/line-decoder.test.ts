@@ -138,3 +138,90 @@ describe('line decoder properties', () => {
     },
   );
 });
+
+describe('line decoder: edges', () => {
+  test.each([
+    ['~ and space are the printable ends', ' !~\n', ['!~']],
+    ['DEL (0x7f) is not printable', 'a\u007fb\n', [{ invalid: true }]],
+    ['0x1f just below space is not printable', 'a\u001fb\n', [{ invalid: true }]],
+    ['a line of only \\r is blank', '\r\n', []],
+    ['a long line (over 16 bytes) decodes as well as a short one', `${'x'.repeat(40)}\n`, ['x'.repeat(40)]],
+  ])('%s', (_what, input, expected) => {
+    for (const items of threeWays(input)) expect(items).toEqual(expected);
+  });
+
+  test('a lineBytesMax that is not a positive whole number is a programmer error', () => {
+    expect(() => new LineDecoder(0)).toThrow();
+    expect(() => new LineDecoder(1.5)).toThrow();
+  });
+
+  test('a line of exactly lineBytesMax bytes is accepted and one byte more is too long, however chunked', () => {
+    for (const items of threeWays('abcd\n', 4)) expect(items).toEqual(['abcd']);
+    for (const items of threeWays('abcde\n', 4)) expect(items[0]).toEqual({ tooLong: true });
+    expect(decode([bytes('abcd\r')], 4)).toEqual([]);
+    expect(decode([bytes('abcde\r')], 4)).toEqual([{ tooLong: true }]);
+  });
+
+  test('a partial line is counted and reported as held bytes until its newline', () => {
+    const decoder = new LineDecoder(16);
+    const visitor = { line: () => true, invalid: () => true };
+    expect(decoder.push(bytes('WH'), visitor)).toBe('ok');
+    expect(decoder.push(bytes('O'), visitor)).toBe('ok');
+    expect(decoder.partialBytes).toBe(3);
+    expect(decoder.push(bytes('\n'), visitor)).toBe('ok');
+    expect(decoder.partialBytes).toBe(0);
+    expect(decoder.failed).toBe(false);
+  });
+
+  test('a failed decoder stays failed: push and resume both say too-long and hold nothing', () => {
+    const decoder = new LineDecoder(4);
+    const visitor = { line: () => true, invalid: () => true };
+    expect(decoder.push(bytes('abcdefg'), visitor)).toBe('too-long');
+    expect(decoder.failed).toBe(true);
+    expect(decoder.partialBytes).toBe(0);
+    expect(decoder.resume(visitor)).toBe('too-long');
+    expect(decoder.push(bytes('WHO\n'), visitor)).toBe('too-long');
+  });
+
+  test('a paused decoder keeps later chunks in order behind the backlog and resume decodes them all', () => {
+    const decoder = new LineDecoder(16);
+    const lines: string[] = [];
+    let room = 1;
+    const visitor = {
+      line: (text: string) => {
+        lines.push(text);
+        room -= 1;
+        return room > 0;
+      },
+      invalid: () => true,
+    };
+    expect(decoder.push(bytes('A\nB\n'), visitor)).toBe('paused');
+    expect(decoder.backlogBytes).toBe(2);
+    expect(decoder.push(bytes('C\n'), visitor)).toBe('paused');
+    expect(decoder.backlogBytes).toBe(4);
+    room = 10;
+    expect(decoder.resume(visitor)).toBe('ok');
+    expect(lines).toEqual(['A', 'B', 'C']);
+    expect(decoder.backlogBytes).toBe(0);
+    expect(decoder.resume(visitor)).toBe('ok');
+  });
+
+  test('an invalid line that leaves no room pauses decoding like a valid one', () => {
+    const decoder = new LineDecoder(16);
+    const items: string[] = [];
+    const visitor = {
+      line: (text: string) => items.push(text) > 0,
+      invalid: () => items.push('invalid') < 0,
+    };
+    expect(decoder.push(bytes('\u0001\nWHY\n'), visitor)).toBe('paused');
+    expect(items).toEqual(['invalid']);
+    expect(decoder.resume(visitor)).toBe('ok');
+    expect(items).toEqual(['invalid', 'WHY']);
+  });
+
+  test('a pause on the last line of a chunk leaves no backlog', () => {
+    const decoder = new LineDecoder(16);
+    expect(decoder.push(bytes('WHY\n'), { line: () => false, invalid: () => true })).toBe('ok');
+    expect(decoder.backlogBytes).toBe(0);
+  });
+});

@@ -6,10 +6,17 @@ import { fc, test as propertyTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import type { WhoCallback } from '../../../impl/core/counting-backend.ts';
 import { serverLimitsDefault } from '../../../impl/core/limits.ts';
-import { Session, type SessionHost } from '../../../impl/core/session.ts';
+import {
+  formatWho,
+  type ProtocolErrorKind,
+  Session,
+  type SessionHost,
+  type SessionObserver,
+} from '../../../impl/core/session.ts';
 
 class FakeHost implements SessionHost {
   readonly serverId = 'server-1';
+  infoAtMs: number[] = [];
   held: WhoCallback[] = [];
   holdWho = false;
   total = 7;
@@ -18,7 +25,8 @@ class FakeHost implements SessionHost {
     if (this.holdWho) this.held.push(done);
     else done({ kind: 'count', total: this.total, source: 'local', ageMs: 0 }, nowMs);
   }
-  info(): Record<string, unknown> {
+  info(nowMs: number): Record<string, unknown> {
+    this.infoAtMs.push(nowMs);
     return { serverId: this.serverId, mode: 'local' };
   }
   wake(): void {
@@ -120,6 +128,7 @@ describe('session: ordering with a WHO in flight', () => {
     session.closed('peer');
     host.held[0]!({ kind: 'count', total: 1, source: 'local', ageMs: 0 }, 1);
     expect(session.takeOutput()).toBe('');
+    expect(host.woken).toBe(0);
   });
 });
 
@@ -172,6 +181,349 @@ describe('session: deadlines', () => {
     session.receive(Buffer.from('WHY\n'), 0);
     session.drain();
     expect(session.takeOutput()).toBe('42\nBYE shutting down\n');
+  });
+});
+
+/** A host that records what the session tells its observer. */
+class ObservedHost extends FakeHost {
+  commands: [string, number][] = [];
+  errors: ProtocolErrorKind[] = [];
+  readonly observer: SessionObserver = {
+    command: (verb, durationMs) => this.commands.push([verb, durationMs]),
+    protocolError: (kind) => this.errors.push(kind),
+  };
+}
+
+function holding(): FakeHost {
+  const host = new FakeHost();
+  host.holdWho = true;
+  return host;
+}
+
+describe('session: back-pressure limits', () => {
+  test('output of exactly outputBytesMax bytes leaves no room: decoding pauses until it is taken', () => {
+    const session = new Session(new FakeHost(), { ...limits, outputBytesMax: 3 }, 0);
+    session.receive(Buffer.from('WHY\nWHY\n'), 0);
+    expect(session.wantsInput()).toBe(false);
+    expect(session.takeOutput()).toBe('42\n');
+    expect(session.hasBacklog).toBe(true);
+    session.continueInput(0);
+    expect(session.takeOutput()).toBe('42\n');
+    expect(session.hasBacklog).toBe(false);
+    expect(session.wantsInput()).toBe(true);
+  });
+
+  test('output one byte under outputBytesMax still leaves room for the next line', () => {
+    const session = new Session(new FakeHost(), { ...limits, outputBytesMax: 4 }, 0);
+    session.receive(Buffer.from('WHY\nWHY\n'), 0);
+    expect(session.takeOutput()).toBe('42\n42\n');
+  });
+
+  test('one reply under pendingRepliesMax the session still wants input', () => {
+    const session = new Session(holding(), limits, 0);
+    session.receive(Buffer.from('WHO\n'.repeat(limits.pendingRepliesMax - 1)), 0);
+    expect(session.pendingReplies).toBe(limits.pendingRepliesMax - 1);
+    expect(session.wantsInput()).toBe(true);
+  });
+
+  test('a fresh session wants input and has no backlog or partial line', () => {
+    const session = new Session(new FakeHost(), limits, 0);
+    expect(session.wantsInput()).toBe(true);
+    expect(session.hasBacklog).toBe(false);
+    expect(session.partialLineBytes).toBe(0);
+    session.continueInput(0);
+    expect(session.takeOutput()).toBe('');
+  });
+
+  test('a partial line is held and counted until its newline arrives', () => {
+    const session = new Session(new FakeHost(), limits, 0);
+    session.receive(Buffer.from('WH'), 0);
+    expect(session.partialLineBytes).toBe(2);
+    expect(session.takeOutput()).toBe('');
+    session.receive(Buffer.from('Y\n'), 0);
+    expect(session.partialLineBytes).toBe(0);
+    expect(session.takeOutput()).toBe('42\n');
+  });
+});
+
+describe('session: deadlines reported to the host', () => {
+  test('with only a maximum age, the next deadline is the age deadline and it ends the session', () => {
+    const session = new Session(
+      new FakeHost(),
+      { ...limits, idleTimeoutMs: 0, connectionAgeMsMax: 500 },
+      100,
+    );
+    expect(session.nextDeadlineMs()).toBe(600);
+    session.onDeadline(599);
+    expect(session.takeOutput()).toBe('');
+    session.onDeadline(600);
+    expect(session.takeOutput()).toBe('BYE max age\n');
+    expect(session.closeReason).toBe('max-age');
+  });
+
+  test('with idle and age limits both set, the earlier deadline is reported and decides the BYE', () => {
+    const both = { ...limits, idleTimeoutMs: 1_000, connectionAgeMsMax: 5_000 };
+    const idleFirst = new Session(new FakeHost(), both, 0);
+    expect(idleFirst.nextDeadlineMs()).toBe(1_000);
+    idleFirst.onDeadline(1_000);
+    expect(idleFirst.takeOutput()).toBe('BYE idle\n');
+
+    const ageFirst = new Session(new FakeHost(), both, 0);
+    ageFirst.receive(Buffer.from('WHY\n'), 4_500);
+    expect(ageFirst.nextDeadlineMs()).toBe(5_000);
+    ageFirst.onDeadline(5_000);
+    expect(ageFirst.takeOutput()).toBe('42\nBYE max age\n');
+  });
+
+  test('a client both idle and past its maximum age is told max age', () => {
+    const session = new Session(
+      new FakeHost(),
+      { ...limits, idleTimeoutMs: 1_000, connectionAgeMsMax: 1_000 },
+      0,
+    );
+    session.onDeadline(1_000);
+    expect(session.takeOutput()).toBe('BYE max age\n');
+  });
+
+  test('idleTimeoutMs 0 means no idle limit: no deadline and never BYE idle', () => {
+    const session = new Session(new FakeHost(), { ...limits, idleTimeoutMs: 0, connectionAgeMsMax: 0 }, 0);
+    expect(session.nextDeadlineMs()).toBeUndefined();
+    session.onDeadline(10_000_000);
+    expect(session.takeOutput()).toBe('');
+    expect(session.state).toBe('open');
+  });
+
+  test('input moves the idle deadline; a deadline call before it does nothing', () => {
+    const session = new Session(new FakeHost(), limits, 0);
+    session.receive(Buffer.from('WHY\n'), 600);
+    session.takeOutput();
+    expect(session.nextDeadlineMs()).toBe(1_600);
+    session.onDeadline(1_000);
+    expect(session.takeOutput()).toBe('');
+    session.onDeadline(1_600);
+    expect(session.takeOutput()).toBe('BYE idle\n');
+  });
+
+  test('a closing session reports no deadline and ignores deadline calls', () => {
+    const { session } = run('QUIT\n');
+    expect(session.nextDeadlineMs()).toBeUndefined();
+    session.onDeadline(5_000);
+    expect(session.takeOutput()).toBe('');
+    expect(session.closeReason).toBe('quit');
+  });
+});
+
+describe('session: fenced (mode C lease lost)', () => {
+  test('the fence refuses a pending WHO but keeps the reply computed behind it', () => {
+    const host = holding();
+    const { out, session } = run('WHO\nWHY\n', host);
+    expect(out).toBe('');
+    session.fence();
+    expect(session.takeOutput()).toBe('ERR unavailable lease lost\n42\nBYE lease lost\n');
+    expect(session.closeReason).toBe('fenced');
+    expect(session.shouldClose).toBe(true);
+  });
+
+  test('a WHO already answered behind a pending one keeps its count through the fence', () => {
+    const host = holding();
+    const { session } = run('WHO\nWHO\n', host);
+    host.held[1]!({ kind: 'count', total: 42, source: 'local', ageMs: 0 }, 1);
+    expect(session.takeOutput()).toBe('');
+    session.fence();
+    expect(session.takeOutput()).toBe('ERR unavailable lease lost\n42\nBYE lease lost\n');
+  });
+
+  test('a WHO answered after the fence refused it is dropped', () => {
+    const host = holding();
+    const { session } = run('WHO\n', host);
+    session.fence();
+    session.takeOutput();
+    host.held[0]!({ kind: 'count', total: 5, source: 'local', ageMs: 0 }, 1);
+    expect(session.takeOutput()).toBe('');
+    expect(host.woken).toBe(0);
+  });
+
+  test('a fence after QUIT behind a pending WHO keeps the BYE it owed', () => {
+    const host = holding();
+    const { session } = run('WHO\nQUIT\n', host);
+    session.fence();
+    expect(session.takeOutput()).toBe('ERR unavailable lease lost\nBYE\n');
+    expect(session.closeReason).toBe('quit');
+    expect(session.shouldClose).toBe(true);
+  });
+
+  test('a second fence, or a fence on a closing session, adds nothing', () => {
+    const fenced = run('', holding()).session;
+    fenced.fence();
+    fenced.takeOutput();
+    fenced.fence();
+    expect(fenced.takeOutput()).toBe('');
+
+    const quitting = run('QUIT\n').session;
+    quitting.takeOutput();
+    quitting.fence();
+    expect(quitting.takeOutput()).toBe('');
+    expect(quitting.closeReason).toBe('quit');
+  });
+});
+
+describe('session: closing', () => {
+  test('a drain twice says BYE shutting down once, and a drain after QUIT says nothing', () => {
+    const session = new Session(new FakeHost(), limits, 0);
+    session.drain();
+    session.drain();
+    expect(session.takeOutput()).toBe('BYE shutting down\n');
+    expect(session.closeReason).toBe('draining');
+    const quit = run('QUIT\n').session;
+    quit.takeOutput();
+    quit.drain();
+    expect(quit.takeOutput()).toBe('');
+  });
+
+  test('input after QUIT is ignored, also when it arrives in a later chunk', () => {
+    const { session } = run('QUIT\n');
+    session.takeOutput();
+    session.receive(Buffer.from('WHY\n'), 1);
+    expect(session.takeOutput()).toBe('');
+    expect(session.state).toBe('closing');
+    session.receive(Buffer.from('WH'), 2);
+    expect(session.partialLineBytes).toBe(0);
+  });
+
+  test('closed keeps the first reason, drops owed output and ends in state closed', () => {
+    const host = holding();
+    const { session } = run('WHY\nWHO\nWHY\n', host);
+    session.closed('peer');
+    session.closed('error');
+    expect(session.state).toBe('closed');
+    expect(session.closeReason).toBe('peer');
+    expect(session.pendingReplies).toBe(0);
+    expect(session.takeOutput()).toBe('');
+    expect(session.wantsInput()).toBe(false);
+    expect(session.hasBacklog).toBe(false);
+    expect(session.shouldClose).toBe(false);
+  });
+
+  test('QUIT is answered even when its reply exactly fills the room left', () => {
+    const session = new Session(new FakeHost(), { ...limits, outputBytesMax: 4 }, 0);
+    session.receive(Buffer.from('QUIT\nWHY\n'), 0);
+    expect(session.takeOutput()).toBe('BYE\n');
+    expect(session.shouldClose).toBe(true);
+  });
+});
+
+describe('session: what the host and observer are told', () => {
+  test('a WHO answered synchronously does not wake the host; a late one does, once', () => {
+    const host = new FakeHost();
+    run('WHO\n', host);
+    expect(host.woken).toBe(0);
+    const late = holding();
+    run('WHO\n', late);
+    late.held[0]!({ kind: 'count', total: 1, source: 'local', ageMs: 0 }, 1);
+    expect(late.woken).toBe(1);
+  });
+
+  test('the observer hears each command with a WHO timed from asking to answer', () => {
+    const host = new ObservedHost();
+    host.holdWho = true;
+    const session = new Session(host, limits, 0);
+    session.receive(Buffer.from('WHERE\nWHO\n'), 100);
+    host.held[0]!({ kind: 'count', total: 1, source: 'local', ageMs: 0 }, 130);
+    session.receive(Buffer.from('QUIT\n'), 140);
+    expect(host.commands).toEqual([
+      ['WHERE', 0],
+      ['WHO', 30],
+      ['QUIT', 0],
+    ]);
+  });
+
+  test('a WHO answered with a clock that went back is timed as 0 ms, not negative', () => {
+    const host = new ObservedHost();
+    host.holdWho = true;
+    const session = new Session(host, limits, 0);
+    session.receive(Buffer.from('WHO\n'), 100);
+    host.held[0]!({ kind: 'count', total: 1, source: 'local', ageMs: 0 }, 90);
+    expect(host.commands).toEqual([['WHO', 0]]);
+  });
+
+  test('the observer hears each protocol error by kind, an overlong line once', () => {
+    const host = new ObservedHost();
+    const session = new Session(host, { ...limits, lineBytesMax: 8 }, 0);
+    session.receive(Buffer.from('NOPE\nA\u0001\n'), 0);
+    session.receive(Buffer.from('x'.repeat(20)), 0);
+    session.receive(Buffer.from('x'.repeat(20)), 0);
+    expect(host.errors).toEqual(['unknown-command', 'invalid-bytes', 'line-too-long']);
+    expect(session.takeOutput()).toBe('ERR unknown command NOPE\nERR invalid bytes\nERR line too long\n');
+  });
+
+  test('INFO asks the host for its info at the time the line was received', () => {
+    const host = new FakeHost();
+    const session = new Session(host, limits, 0);
+    session.receive(Buffer.from('INFO\n'), 1_234);
+    expect(host.infoAtMs).toEqual([1_234]);
+  });
+
+  test('an unavailable WHO without a reason answers plain ERR unavailable', () => {
+    expect(formatWho({ kind: 'unavailable', reason: '' })).toBe('ERR unavailable');
+    expect(formatWho({ kind: 'count', total: 0, source: 'local', ageMs: 0 })).toBe('0');
+  });
+});
+
+describe('session: closing with input still held', () => {
+  test('a drain drops the input held back for lack of room: there is no backlog left to continue', () => {
+    const session = new Session(new FakeHost(), { ...limits, outputBytesMax: 3 }, 0);
+    session.receive(Buffer.from('WHY\nWHY\n'), 0);
+    expect(session.hasBacklog).toBe(true);
+    session.drain();
+    expect(session.hasBacklog).toBe(false);
+    session.continueInput(1);
+    expect(session.takeOutput()).toBe('42\nBYE shutting down\n');
+  });
+
+  test('an invalid line after QUIT in the same chunk adds nothing after BYE', () => {
+    expect(run('QUIT\nA\u0001\n').out).toBe('BYE\n');
+  });
+
+  test('an overlong line after QUIT in the same chunk adds nothing after BYE', () => {
+    const { out, session } = run(`QUIT\n${'x'.repeat(2_000)}`);
+    expect(out).toBe('BYE\n');
+    expect(session.closeReason).toBe('quit');
+  });
+
+  test('a closing session asks to be closed only once its last reply has been taken', () => {
+    const session = new Session(new FakeHost(), limits, 0);
+    session.receive(Buffer.from('QUIT\n'), 0);
+    expect(session.state).toBe('closing');
+    expect(session.shouldClose).toBe(false);
+    session.takeOutput();
+    expect(session.shouldClose).toBe(true);
+  });
+});
+
+describe('session: hosts that misbehave or lack abilities', () => {
+  test('a host that answers one WHO twice is a programmer error, named', () => {
+    const host = holding();
+    run('WHO\n', host);
+    host.held[0]!({ kind: 'count', total: 1, source: 'local', ageMs: 0 }, 1);
+    expect(() => host.held[0]!({ kind: 'count', total: 2, source: 'local', ageMs: 0 }, 2)).toThrow(
+      'a WHO answered twice',
+    );
+  });
+
+  test('a host without wake still gets a late WHO answer on its next takeOutput', () => {
+    const held: ((
+      reply: { kind: 'count'; total: number; source: 'local'; ageMs: number },
+      nowMs: number,
+    ) => void)[] = [];
+    const host: SessionHost = {
+      serverId: 's',
+      who: (_nowMs, done) => held.push(done),
+      info: () => ({}),
+    };
+    const session = new Session(host, limits, 0);
+    session.receive(Buffer.from('WHO\n'), 0);
+    held[0]!({ kind: 'count', total: 3, source: 'local', ageMs: 0 }, 1);
+    expect(session.takeOutput()).toBe('3\n');
   });
 });
 

@@ -6,6 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { ModeABackend } from '../../../../impl/core/mode-a/mode-a-backend.ts';
 import { modeAOptionsFrom } from '../../../../impl/core/mode-a/options.ts';
 import { Fleet } from './registry-harness.ts';
 
@@ -156,5 +157,127 @@ describe('mode A: backend in a fleet on virtual time', () => {
       ),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('mode A: the backend on its own', () => {
+  const timeout = { code: 'HC_KV_TIMEOUT', definite: false, timeoutMs: 50 } as const;
+  const backendOptions = options({ ttlMs: 3_000, heartbeatMs: 1_000, whoTimeoutMs: 200 });
+
+  test('options that fail their check are refused by the constructor too', () => {
+    expect(() => new ModeABackend('s1', { ...backendOptions, ttlMs: 0 })).toThrow(
+      'ttlMs and heartbeatMs must be positive',
+    );
+  });
+
+  test('writes and reads share one increasing op id space, and writes are handed out first', () => {
+    const backend = new ModeABackend('s1', backendOptions);
+    expect(backend.takeEffects()).toEqual([]);
+    backend.who(0, () => {});
+    backend.onLocalCount(2, 0);
+    expect(backend.takeEffects()).toEqual([
+      { opId: 2, kind: 'kv.publish', serverId: 's1', count: 2, ttlMs: 3_000, timeoutMs: 1_000 },
+      { opId: 1, kind: 'kv.total', timeoutMs: 200 },
+    ]);
+    backend.who(0, () => {});
+    expect(backend.takeEffects()).toEqual([{ opId: 3, kind: 'kv.total', timeoutMs: 200 }]);
+    backend.onResult(2, { ok: true, value: undefined }, 10);
+    backend.onDeadline(1_000);
+    expect(backend.takeEffects()).toEqual([
+      { opId: 4, kind: 'kv.publish', serverId: 's1', count: 2, ttlMs: 3_000, timeoutMs: 1_000 },
+    ]);
+  });
+
+  test('the next deadline is the earlier of the heartbeat and the read timeout', () => {
+    const backend = new ModeABackend('s1', backendOptions);
+    expect(backend.nextDeadlineMs()).toBeUndefined();
+    backend.who(100, () => {});
+    expect(backend.nextDeadlineMs()).toBe(300);
+    backend.onLocalCount(1, 0);
+    backend.onResult(2, { ok: true, value: undefined }, 5);
+    expect(backend.nextDeadlineMs()).toBe(300);
+    backend.onResult(1, { ok: true, value: { total: 1, servers: 1 } }, 150);
+    expect(backend.nextDeadlineMs()).toBe(1_000);
+    backend.who(900, () => {});
+    expect(backend.nextDeadlineMs()).toBe(1_000);
+  });
+
+  test('a deadline times out the read (last known or local count) and a result after it is still learned', () => {
+    const backend = new ModeABackend('s1', backendOptions);
+    backend.onLocalCount(3, 0);
+    backend.takeEffects();
+    const replies: unknown[] = [];
+    backend.who(0, (reply) => replies.push(reply));
+    backend.onDeadline(200);
+    expect(replies).toEqual([{ kind: 'count', total: 3, source: 'local', ageMs: 0, detail: 'timeout' }]);
+    backend.onResult(2, { ok: true, value: { total: 9, servers: 2 } }, 250);
+    expect(backend.info(250)).toMatchObject({ knownTotal: 9, knownServers: 2, knownAgeMs: 250 });
+  });
+
+  test('a result for an op id it never issued changes nothing', () => {
+    const backend = new ModeABackend('s1', backendOptions);
+    backend.onResult(99, { ok: false, error: timeout }, 0);
+    expect(backend.readiness()).toEqual({ ready: true, reasons: ['not yet registered in redis'] });
+  });
+
+  test('readiness stays ready and names the redis trouble and a missing registration', () => {
+    const backend = new ModeABackend('s1', backendOptions);
+    expect(backend.readiness()).toEqual({ ready: true, reasons: ['not yet registered in redis'] });
+    backend.onLocalCount(1, 0);
+    backend.onResult(1, { ok: false, error: timeout }, 50);
+    expect(backend.readiness()).toEqual({
+      ready: true,
+      reasons: [
+        'redis trouble (HC_KV_TIMEOUT); WHO answers the last known total',
+        'not yet registered in redis',
+      ],
+    });
+    backend.onDeadline(100);
+    backend.onResult(2, { ok: true, value: undefined }, 110);
+    expect(backend.readiness()).toEqual({ ready: true, reasons: [] });
+    backend.who(200, () => {});
+    backend.onResult(3, { ok: false, error: { code: 'HC_KV_FAILED', definite: false, message: 'x' } }, 210);
+    expect(backend.readiness().reasons).toEqual([
+      'redis trouble (HC_KV_FAILED); WHO answers the last known total',
+    ]);
+  });
+
+  test('a stopping server is not reported as unregistered, and its stop removes the entry', () => {
+    const backend = new ModeABackend('s1', backendOptions);
+    backend.stop(0);
+    expect(backend.takeEffects()).toEqual([{ opId: 1, kind: 'kv.remove', serverId: 's1', timeoutMs: 1_000 }]);
+    expect(backend.readiness()).toEqual({ ready: true, reasons: [] });
+  });
+
+  test('INFO reports where WHO came from, the known total and the published count with their ages', () => {
+    const backend = new ModeABackend('s1', backendOptions);
+    expect(backend.info(0)).toEqual({
+      whoSource: 'none',
+      whoAgeMs: 0,
+      knownTotal: undefined,
+      knownServers: undefined,
+      knownAgeMs: undefined,
+      publishedCount: undefined,
+      publishedAgeMs: undefined,
+      publisherState: 'running',
+      redisError: undefined,
+    });
+    backend.onLocalCount(4, 0);
+    backend.onResult(1, { ok: true, value: undefined }, 10.4);
+    backend.who(20, () => {});
+    backend.onResult(2, { ok: true, value: { total: 11, servers: 3 } }, 30.6);
+    backend.who(40, () => {});
+    backend.onResult(3, { ok: false, error: timeout }, 45);
+    expect(backend.info(100.2)).toEqual({
+      whoSource: 'last-known',
+      whoAgeMs: 25,
+      knownTotal: 11,
+      knownServers: 3,
+      knownAgeMs: 80,
+      publishedCount: 4,
+      publishedAgeMs: 90,
+      publisherState: 'running',
+      redisError: 'HC_KV_TIMEOUT',
+    });
   });
 });

@@ -120,3 +120,138 @@ describe('mode A: publisher', () => {
     expect(p.state).toBe('stopped');
   });
 });
+
+describe('mode A: publisher timing edges', () => {
+  test('a change is published exactly publishDelayMs after it happened, not a millisecond before', () => {
+    const p = publisher({ publishDelayMs: 20 });
+    p.onLocalCount(1, 100);
+    expect(p.takeEffects()).toEqual([]);
+    expect(p.nextDeadlineMs()).toBe(120);
+    p.onLocalCount(2, 110);
+    expect(p.nextDeadlineMs()).toBe(120);
+    p.onDeadline(119);
+    expect(p.takeEffects()).toEqual([]);
+    p.onDeadline(120);
+    expect(p.takeEffects()).toMatchObject([{ kind: 'kv.publish', count: 2 }]);
+  });
+
+  test('the heartbeat runs from when the publish was sent, and a success records count and time', () => {
+    const p = publisher({ heartbeatMs: 100 });
+    expect(p.nextDeadlineMs()).toBeUndefined();
+    p.onLocalCount(3, 10);
+    expect(p.nextDeadlineMs()).toBeUndefined();
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 40);
+    expect(p.nextDeadlineMs()).toBe(110);
+    expect(p.publishedCount).toBe(3);
+    expect(p.lastPublishedAtMs).toBe(40);
+    expect(p.writeCount).toBe(1);
+    p.onDeadline(109);
+    expect(p.takeEffects()).toEqual([]);
+  });
+
+  test('a failure counts up and a success resets the count and the error', () => {
+    const p = publisher();
+    p.onLocalCount(1, 0);
+    p.onResult(p.takeEffects()[0]!.opId, down, 0);
+    expect(p.failureCount).toBe(1);
+    p.onDeadline(50);
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 60);
+    expect(p.failureCount).toBe(0);
+    expect(p.lastError).toBeUndefined();
+  });
+
+  test('a retry is not sent before its time even when the count changes meanwhile', () => {
+    const p = publisher();
+    p.onLocalCount(1, 0);
+    p.onResult(p.takeEffects()[0]!.opId, down, 0);
+    p.onLocalCount(2, 10);
+    expect(p.takeEffects()).toEqual([]);
+    expect(p.nextDeadlineMs()).toBe(50);
+    p.onDeadline(50);
+    expect(p.takeEffects()).toMatchObject([{ kind: 'kv.publish', count: 2 }]);
+  });
+
+  test('a failed publish with a publish delay is retried at the backoff, not a delay later', () => {
+    const p = publisher({ publishDelayMs: 500 });
+    p.onLocalCount(1, 0);
+    p.onDeadline(500);
+    p.onResult(p.takeEffects()[0]!.opId, down, 510);
+    p.onDeadline(560);
+    expect(p.takeEffects()).toMatchObject([{ kind: 'kv.publish', count: 1 }]);
+  });
+
+  test('a result for an op id it is not waiting for changes nothing', () => {
+    const p = publisher();
+    p.onLocalCount(1, 0);
+    const [publish] = p.takeEffects();
+    p.onResult(publish!.opId + 1, down, 1);
+    expect(p.owns(publish!.opId)).toBe(true);
+    expect(p.owns(publish!.opId + 1)).toBe(false);
+    expect(p.failureCount).toBe(0);
+  });
+
+  test('a stop while stopping changes nothing, and a stopping publisher only counts, never publishes', () => {
+    const p = publisher();
+    p.stop(0);
+    p.stop(1);
+    expect(p.takeEffects()).toMatchObject([{ kind: 'kv.remove' }]);
+    p.onLocalCount(5, 2);
+    expect(p.count).toBe(5);
+    expect(p.takeEffects()).toEqual([]);
+    expect(p.nextDeadlineMs()).toBeUndefined();
+  });
+
+  test('a failed remove is retried at the backoff while attempts remain', () => {
+    const p = publisher();
+    p.onLocalCount(1, 0);
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 0);
+    p.stop(10);
+    const [remove] = p.takeEffects();
+    p.onResult(remove!.opId, down, 20);
+    expect(p.state).toBe('stopping');
+    expect(p.nextDeadlineMs()).toBe(70);
+    p.onDeadline(70);
+    expect(p.takeEffects()).toMatchObject([{ kind: 'kv.remove' }]);
+    expect(p.publishedCount).toBe(1);
+  });
+
+  test('a successful remove forgets the published count', () => {
+    const p = publisher();
+    p.onLocalCount(1, 0);
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 0);
+    p.stop(10);
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 20);
+    expect(p.publishedCount).toBeUndefined();
+  });
+});
+
+describe('mode A: publisher after the fact', () => {
+  test('a result when no write is in flight changes nothing', () => {
+    const p = publisher();
+    p.onLocalCount(1, 0);
+    const [publish] = p.takeEffects();
+    p.onResult(publish!.opId, undefined, 1);
+    p.onResult(publish!.opId, down, 2);
+    expect(p.failureCount).toBe(0);
+    expect(p.publishedCount).toBe(1);
+  });
+
+  test('a stopped publisher does not publish again when its old heartbeat comes due', () => {
+    const p = publisher({ heartbeatMs: 100 });
+    p.onLocalCount(1, 0);
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 1);
+    p.stop(10);
+    p.onResult(p.takeEffects()[0]!.opId, undefined, 11);
+    p.onDeadline(500);
+    expect(p.takeEffects()).toEqual([]);
+  });
+
+  test('a second stop while a failed remove waits for its retry does not send it early', () => {
+    const p = publisher();
+    p.stop(0);
+    p.onResult(p.takeEffects()[0]!.opId, down, 10);
+    p.stop(20);
+    expect(p.takeEffects()).toEqual([]);
+    expect(p.nextDeadlineMs()).toBe(60);
+  });
+});

@@ -97,3 +97,99 @@ describe('mode A: WHO reader', () => {
     expect(r.readsInFlight).toBe(64);
   });
 });
+
+describe('mode A: WHO reader edges', () => {
+  test('a late answer to an older read does not overwrite the total a newer read already brought', () => {
+    const r = reader();
+    ask(r, 0);
+    ask(r, 10);
+    const [older, newer] = r.takeEffects();
+    r.onResult(newer!.opId, { ok: true, value: { total: 5, servers: 2 } }, 20);
+    r.onResult(older!.opId, { ok: true, value: { total: 3, servers: 1 } }, 30);
+    expect(r.known).toEqual({ total: 5, servers: 2, sentAtMs: 10 });
+  });
+
+  test('two reads sent in the same millisecond: the later answer wins', () => {
+    const r = reader();
+    ask(r, 0);
+    ask(r, 0);
+    const [first, second] = r.takeEffects();
+    r.onResult(first!.opId, { ok: true, value: { total: 5, servers: 2 } }, 20);
+    r.onResult(second!.opId, { ok: true, value: { total: 6, servers: 2 } }, 30);
+    expect(r.known?.total).toBe(6);
+  });
+
+  test('a read times out at whoTimeoutMs, not a millisecond before, and reports the deadline meanwhile', () => {
+    const r = reader();
+    const box = ask(r, 100);
+    ask(r, 150);
+    expect(r.nextDeadlineMs()).toBe(300);
+    r.onDeadline(299);
+    expect(box.reply).toBeUndefined();
+    r.onDeadline(300);
+    expect(box.reply).toEqual({ kind: 'count', total: 7, source: 'local', ageMs: 0, detail: 'timeout' });
+    expect(r.nextDeadlineMs()).toBe(350);
+    expect(r.readsInFlight).toBe(1);
+  });
+
+  test('a failed read answers the last known total with its age and the error code, and sets lastError until a success', () => {
+    const r = reader();
+    ask(r, 0);
+    r.onResult(r.takeEffects()[0]!.opId, { ok: true, value: { total: 4, servers: 1 } }, 5);
+    const box = ask(r, 50);
+    const error = { code: 'HC_KV_FAILED', definite: false, message: 'x' } as const;
+    r.onResult(r.takeEffects()[0]!.opId, { ok: false, error }, 60);
+    expect(box.reply).toEqual({
+      kind: 'count',
+      total: 4,
+      source: 'last-known',
+      ageMs: 60,
+      detail: 'HC_KV_FAILED',
+    });
+    expect(r.lastError).toEqual(error);
+    expect(r.lastSource).toBe('last-known');
+    expect(r.lastAgeMs).toBe(60);
+    ask(r, 70);
+    r.onResult(r.takeEffects()[0]!.opId, { ok: true, value: { total: 4, servers: 1 } }, 75);
+    expect(r.lastError).toBeUndefined();
+  });
+
+  test('a cached total answers up to exactly whoCacheMs old, then a new read is made', () => {
+    const r = reader(100);
+    ask(r, 0);
+    r.onResult(r.takeEffects()[0]!.opId, { ok: true, value: { total: 4, servers: 1 } }, 5);
+    expect(ask(r, 100).reply).toEqual({ kind: 'count', total: 4, source: 'cache', ageMs: 100 });
+    expect(r.takeEffects()).toEqual([]);
+    expect(ask(r, 101).reply).toBeUndefined();
+    expect(r.takeEffects()).toEqual([{ opId: 2, kind: 'kv.total', timeoutMs: 200 }]);
+  });
+
+  test('an answer for a read it never made, or one long forgotten, changes nothing', () => {
+    const r = reader();
+    r.onResult(99, { ok: true, value: { total: 9, servers: 1 } }, 0);
+    expect(r.known).toBeUndefined();
+    expect(r.owns(99)).toBe(false);
+  });
+
+  test('the age of an answer is never negative, even when the clock went back', () => {
+    const r = reader();
+    const box = ask(r, 100);
+    r.onResult(r.takeEffects()[0]!.opId, { ok: true, value: { total: 2, servers: 1 } }, 90);
+    expect(box.reply).toMatchObject({ ageMs: 0 });
+  });
+});
+
+describe('mode A: WHO reader memory', () => {
+  test('late answers are awaited for at most readsInFlightMax timed-out reads; the oldest is forgotten first', () => {
+    const r = reader();
+    const opIds: number[] = [];
+    for (let index = 0; index <= 64; index += 1) {
+      ask(r, index * 1_000);
+      opIds.push(r.takeEffects()[0]!.opId);
+      r.onDeadline(index * 1_000 + 200);
+    }
+    expect(r.owns(opIds[0]!)).toBe(false);
+    expect(r.owns(opIds[1]!)).toBe(true);
+    expect(r.owns(opIds[64]!)).toBe(true);
+  });
+});

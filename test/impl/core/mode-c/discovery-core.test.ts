@@ -5,7 +5,13 @@
  */
 import { fc, test as fcTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
-import { DiscoveryCore, type FanoutCallback } from '../../../../impl/core/mode-c/discovery-core.ts';
+import { Broadcast } from '../../../../impl/core/mode-c/broadcast.ts';
+import {
+  DiscoveryCore,
+  type DiscoveryObserver,
+  type FanoutCallback,
+  requestsWaitingMax,
+} from '../../../../impl/core/mode-c/discovery-core.ts';
 import type { FanoutOutcome, MemberCountEffect } from '../../../../impl/core/mode-c/effects.ts';
 import { err, ok } from '../../../../impl/core/result.ts';
 
@@ -106,8 +112,21 @@ describe('discovery core: membership and leases', () => {
     core.register('a', 'http://a/count', 0);
     const answers = ask(core, 1);
     const [effect] = core.takeEffects();
+    expect(effect).toEqual({
+      opId: effect!.opId,
+      kind: 'member.count',
+      serverId: 'a',
+      countUrl: 'http://a/count',
+    });
     core.onResult(effect!.opId, ok({ serverId: 'impostor', count: 9 }), 2);
-    expect(answers[0]?.ok).toBe(false);
+    expect(answers).toEqual([
+      err({
+        code: 'HC_FANOUT_INCOMPLETE',
+        definite: true,
+        missing: [{ serverId: 'a', code: 'HC_MEMBER_WRONG_ID' }],
+        broadcastStartedAtMs: 1,
+      }),
+    ]);
   });
 
   test('a new server registering a member address replaces the old member', () => {
@@ -268,6 +287,180 @@ function runActions(actions: readonly { kind: string; [key: string]: unknown }[]
   }
   return run;
 }
+
+describe('discovery core: limits and edges', () => {
+  test('a fan-out timeout that is not a positive whole number of milliseconds is refused by name', () => {
+    expect(() => new DiscoveryCore({ leaseMs, fanoutTimeoutMs: 0, startedAtMs: 0 })).toThrow(
+      'fanoutTimeoutMs > 0',
+    );
+    expect(() => new DiscoveryCore({ leaseMs, fanoutTimeoutMs: 1.5, startedAtMs: 0 })).toThrow(
+      'fanoutTimeoutMs > 0',
+    );
+  });
+
+  test('past requestsWaitingMax waiting requests a new one gets HC_FANOUT_BUSY at once; the waiting ones are answered', () => {
+    const { core } = makeCore();
+    core.register('a', 'http://a/count', 0);
+    const first = ask(core, 1);
+    const waiting: FanoutOutcome[] = [];
+    for (let index = 0; index < requestsWaitingMax; index += 1)
+      core.requestCount(2, (outcome) => waiting.push(outcome));
+    expect(ask(core, 3)).toEqual([err({ code: 'HC_FANOUT_BUSY', definite: true, requestsWaitingMax })]);
+    answerAll(core, { a: 1 }, 4);
+    expect(first).toHaveLength(1);
+    answerAll(core, { a: 1 }, 5);
+    expect(waiting).toHaveLength(requestsWaitingMax);
+    expect(core.broadcastCount).toBe(2);
+  });
+
+  test('a member that answers twice does not stand in for a member that has not answered', () => {
+    const { core } = makeCore();
+    core.register('a', 'http://a/count', 0);
+    core.register('b', 'http://b/count', 0);
+    const answers = ask(core, 1);
+    const effects = core.takeEffects();
+    const toA = effects.find((effect) => effect.serverId === 'a')!;
+    const toB = effects.find((effect) => effect.serverId === 'b')!;
+    core.onResult(toA.opId, ok({ serverId: 'a', count: 3 }), 2);
+    core.onResult(toA.opId, ok({ serverId: 'a', count: 30 }), 3);
+    expect(answers).toEqual([]);
+    core.onResult(toB.opId, ok({ serverId: 'b', count: 4 }), 4);
+    expect(answers).toEqual([ok({ total: 7, counts: { a: 3, b: 4 }, broadcastStartedAtMs: 1 })]);
+  });
+
+  test('a member replaced mid-broadcast is excused and the broadcast finishes without it', () => {
+    const left: string[] = [];
+    const core = new DiscoveryCore(
+      { leaseMs, fanoutTimeoutMs, startedAtMs: -leaseMs },
+      { memberLeft: (id, reason) => left.push(`${id} ${reason}`) },
+    );
+    core.register('a', 'http://a/count', 0);
+    core.register('old', 'http://x/count', 0);
+    const answers = ask(core, 1);
+    answerAll(core, { a: 2 }, 2);
+    expect(answers).toEqual([]);
+    core.register('new', 'http://x/count', 3);
+    expect(left).toEqual(['old replaced']);
+    expect(answers).toEqual([ok({ total: 2, counts: { a: 2 }, broadcastStartedAtMs: 1 })]);
+  });
+
+  test('a member that answered and then deregistered is still counted in that broadcast', () => {
+    const { core } = makeCore();
+    core.register('a', 'http://a/count', 0);
+    core.register('b', 'http://b/count', 0);
+    const answers = ask(core, 1);
+    const effects = core.takeEffects();
+    const toA = effects.find((effect) => effect.serverId === 'a')!;
+    const toB = effects.find((effect) => effect.serverId === 'b')!;
+    core.onResult(toA.opId, ok({ serverId: 'a', count: 3 }), 2);
+    core.deregister('a', 3);
+    expect(answers).toEqual([]);
+    core.onResult(toB.opId, ok({ serverId: 'b', count: 4 }), 4);
+    expect(answers).toEqual([ok({ total: 7, counts: { a: 3, b: 4 }, broadcastStartedAtMs: 1 })]);
+  });
+
+  test('a member error is reported with its own code, and a late answer from a finished broadcast is ignored', () => {
+    const { core } = makeCore();
+    core.register('a', 'http://a/count', 0);
+    const answers = ask(core, 1);
+    const [effect] = core.takeEffects();
+    core.onResult(effect!.opId, err({ code: 'HC_MEMBER_UNAUTHORIZED', definite: true, serverId: 'a' }), 2);
+    core.onResult(effect!.opId, ok({ serverId: 'a', count: 1 }), 3);
+    expect(answers).toEqual([
+      err({
+        code: 'HC_FANOUT_INCOMPLETE',
+        definite: true,
+        missing: [{ serverId: 'a', code: 'HC_MEMBER_UNAUTHORIZED' }],
+        broadcastStartedAtMs: 1,
+      }),
+    ]);
+  });
+
+  test('a broadcast answers at its deadline, not a millisecond before', () => {
+    const { core } = makeCore();
+    core.register('a', 'http://a/count', 0);
+    const answers = ask(core, 10);
+    core.onDeadline(10 + fanoutTimeoutMs - 1);
+    expect(answers).toEqual([]);
+    core.onDeadline(10 + fanoutTimeoutMs);
+    expect(answers).toHaveLength(1);
+  });
+
+  test('the next deadline is the earlier of the first lease end and the broadcast deadline', () => {
+    const { core } = makeCore();
+    expect(core.nextDeadlineMs()).toBeUndefined();
+    core.register('a', 'http://a/count', 0);
+    expect(core.nextDeadlineMs()).toBe(leaseMs);
+    ask(core, 10);
+    expect(core.nextDeadlineMs()).toBe(10 + fanoutTimeoutMs);
+    answerAll(core, { a: 1 }, 11);
+    ask(core, leaseMs - 50);
+    expect(core.nextDeadlineMs()).toBe(leaseMs);
+  });
+
+  test('the observer hears joins (not renewals), leaves, expiries and each broadcast with its duration and batch', () => {
+    const heard: string[] = [];
+    const observer: DiscoveryObserver = {
+      memberJoined: (id, url) => heard.push(`joined ${id} ${url}`),
+      memberLeft: (id, reason) => heard.push(`left ${id} ${reason}`),
+      leaseExpired: (id) => heard.push(`expired ${id}`),
+      broadcastDone: (durationMs, outcome, requests) =>
+        heard.push(`done ${durationMs} ${outcome.ok} ${requests}`),
+    };
+    const core = new DiscoveryCore({ leaseMs, fanoutTimeoutMs, startedAtMs: -leaseMs }, observer);
+    core.register('a', 'http://a/count', 0);
+    core.register('a', 'http://a/count', 10);
+    core.register('b', 'http://b/count', 20);
+    expect(core.deregister('b', 30)).toBe(true);
+    expect(core.deregister('b', 31)).toBe(false);
+    ask(core, 40);
+    ask(core, 41);
+    answerAll(core, { a: 1 }, 45);
+    answerAll(core, { a: 1 }, 47);
+    core.register('c', 'http://c/count', leaseMs + 10);
+    expect(heard).toEqual([
+      'joined a http://a/count',
+      'joined b http://b/count',
+      'left b deregistered',
+      'done 5 true 1',
+      'done 2 true 1',
+      'expired a',
+      'joined c http://c/count',
+    ]);
+  });
+});
+
+describe('discovery core: one broadcast', () => {
+  test('a broadcast with nobody asked is done at once with a total of zero', () => {
+    const broadcast = new Broadcast(5, 100);
+    expect(broadcast.deadlineMs).toBe(105);
+    expect(broadcast.isDone(5)).toBe(true);
+    expect(broadcast.outcome()).toEqual(ok({ total: 0, counts: {}, broadcastStartedAtMs: 5 }));
+  });
+
+  test('an op id asked twice, or a negative or fractional count, is a programmer error', () => {
+    const broadcast = new Broadcast(0, 100);
+    broadcast.ask(1, 'a');
+    expect(() => broadcast.ask(1, 'b')).toThrow('an opId asked twice in one broadcast');
+    expect(() => broadcast.settle(1, ok({ serverId: 'a', count: -1 }))).toThrow(
+      'a count is a natural number',
+    );
+    expect(() => broadcast.settle(1, ok({ serverId: 'a', count: 0.5 }))).toThrow(
+      'a count is a natural number',
+    );
+    broadcast.settle(1, ok({ serverId: 'a', count: 0 }));
+    expect(broadcast.outcome()).toEqual(ok({ total: 0, counts: { a: 0 }, broadcastStartedAtMs: 0 }));
+  });
+
+  test('an answer for an op id the broadcast never asked changes nothing', () => {
+    const broadcast = new Broadcast(0, 100);
+    broadcast.ask(1, 'a');
+    broadcast.settle(2, ok({ serverId: 'a', count: 1 }));
+    expect(broadcast.asks(2)).toBe(false);
+    expect(broadcast.isDone(99)).toBe(false);
+    expect(broadcast.isDone(100)).toBe(true);
+  });
+});
 
 describe('discovery core: properties', () => {
   fcTest.prop([fc.array(action, { maxLength: 80 })])(

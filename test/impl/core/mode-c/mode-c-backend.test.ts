@@ -209,6 +209,349 @@ describe('mode C backend: WHO', () => {
   });
 });
 
+const timedOut = (instanceIndex: number): DiscoveryCallError => ({
+  code: 'HC_DISCOVERY_TIMEOUT',
+  definite: false,
+  instanceIndex,
+  timeoutMs: callTimeoutMs,
+});
+
+function kinds(backend: ModeCBackend): string[] {
+  return backend.takeEffects().map((effect) => `${effect.kind} ${effect.instanceIndex}`);
+}
+
+/** Registers with every instance at 0 (answered at 1) and records every fleet change. */
+function leased(instanceCount: number, options: { retryMs?: number } = {}) {
+  const fleetChanges: string[] = [];
+  const backend = new ModeCBackend({
+    serverId: 'me',
+    instanceUrls: Array.from({ length: instanceCount }, (_, index) => `http://d${index}`),
+    callTimeoutMs,
+    ...options,
+  });
+  backend.onFleetChange((inFleet, nowMs) => fleetChanges.push(`${inFleet}@${nowMs}`));
+  backend.setCountUrl('http://me/count', 0);
+  return { backend, fleetChanges };
+}
+
+describe('mode C backend: registration and renewal timing', () => {
+  test('a backend without a discovery instance is refused by name', () => {
+    expect(() => new ModeCBackend({ serverId: 'me', instanceUrls: [], callTimeoutMs })).toThrow(
+      'mode c needs at least one discovery instance',
+    );
+  });
+
+  test('before its count URL is known it neither registers nor asks, and WHO says not registered yet', () => {
+    const { backend } = makeBackend(1);
+    expect(backend.nextDeadlineMs()).toBeUndefined();
+    backend.onDeadline(1_000);
+    expect(backend.takeEffects()).toEqual([]);
+    expect(who(backend, 0)).toEqual([{ kind: 'unavailable', reason: 'not registered yet' }]);
+    expect(backend.serverId).toBe('me');
+  });
+
+  test('registration starts when the count URL becomes known, not before', () => {
+    const { backend } = makeBackend(1);
+    backend.setCountUrl('http://me/count', 700);
+    expect(backend.takeEffects()).toEqual([
+      { opId: 1, kind: 'discovery.register', instanceIndex: 0, serverId: 'me', countUrl: 'http://me/count' },
+    ]);
+  });
+
+  test('one registration per instance is in flight at a time, timed out after the call timeout', () => {
+    const { backend } = leased(1);
+    expect(kinds(backend)).toEqual(['discovery.register 0']);
+    backend.onDeadline(100);
+    expect(backend.takeEffects()).toEqual([]);
+    expect(backend.nextDeadlineMs()).toBe(callTimeoutMs);
+    backend.onDeadline(callTimeoutMs - 1);
+    expect(backend.readiness(callTimeoutMs - 1).reasons).toEqual([
+      'not registered with any discovery instance',
+    ]);
+    backend.onDeadline(callTimeoutMs);
+    expect(backend.readiness(callTimeoutMs).reasons).toEqual([
+      'not registered with any discovery instance',
+      'discovery 0: no answer in 300 ms',
+    ]);
+  });
+
+  test('without a lease a failed registration is retried after retryMs', () => {
+    const { backend } = leased(1);
+    const [first] = backend.takeEffects();
+    backend.onResult(first!.opId, err(timedOut(0)), 50);
+    expect(backend.nextDeadlineMs()).toBe(250);
+    backend.onDeadline(249);
+    expect(backend.takeEffects()).toEqual([]);
+    backend.onDeadline(250);
+    expect(kinds(backend)).toEqual(['discovery.register 0']);
+  });
+
+  test('a lease runs from when the registration was sent and is renewed every quarter lease from then', () => {
+    const { backend, fleetChanges } = leased(1);
+    const [first] = backend.takeEffects();
+    backend.onResult(first!.opId, ok({ leaseMs: 1_000 }), 40);
+    expect(fleetChanges).toEqual(['true@40']);
+    expect(backend.inFleet(999)).toBe(true);
+    expect(backend.inFleet(1_000)).toBe(false);
+    expect(backend.nextDeadlineMs()).toBe(250);
+  });
+
+  test('with a lease, a failed renewal is retried after the shorter of retryMs and a quarter lease', () => {
+    const slow = leased(1, { retryMs: 400 }).backend;
+    registerAll(slow, 1);
+    slow.onDeadline(250);
+    const [renewal] = slow.takeEffects();
+    slow.onResult(renewal!.opId, err(timedOut(0)), 260);
+    expect(slow.nextDeadlineMs()).toBe(260 + 250);
+
+    const quick = leased(1, { retryMs: 100 }).backend;
+    registerAll(quick, 1);
+    quick.onDeadline(250);
+    const [again] = quick.takeEffects();
+    quick.onResult(again!.opId, err(timedOut(0)), 260);
+    expect(quick.nextDeadlineMs()).toBe(260 + 100);
+  });
+
+  test('the fence goes up at the exact instant the last lease ends, reported as a deadline', () => {
+    const { backend, fleetChanges } = leased(1);
+    registerAll(backend, 1);
+    // Every renewal goes unanswered and times out.
+    for (let step = 0; step < 10 && backend.nextDeadlineMs()! < 1_000; step += 1) {
+      backend.onDeadline(backend.nextDeadlineMs()!);
+      backend.takeEffects();
+    }
+    expect(backend.nextDeadlineMs()).toBe(1_000);
+    backend.onDeadline(999);
+    expect(fleetChanges).toEqual(['true@1']);
+    backend.onDeadline(1_000);
+    expect(fleetChanges).toEqual(['true@1', 'false@1000']);
+  });
+
+  test('with two instances the fence goes up when the first lease that is not excused ends', () => {
+    const { backend } = leased(2);
+    const [toFirst, toSecond] = backend.takeEffects();
+    backend.onResult(toFirst!.opId, ok({ leaseMs: 1_000 }), 1);
+    backend.onResult(toSecond!.opId, ok({ leaseMs: 4_000 }), 1);
+    expect(backend.nextDeadlineMs()).toBe(250);
+    // Both renewals time out from now on; the first lease ends at 1000, the second at 4000.
+    while (backend.nextDeadlineMs()! < 1_000) {
+      backend.onDeadline(backend.nextDeadlineMs()!);
+      backend.takeEffects();
+    }
+    expect(backend.nextDeadlineMs()).toBe(1_000);
+    expect(backend.inFleet(1_000)).toBe(false);
+  });
+
+  test('an instance that refused before it ever granted a lease is excused for the lease the others grant', () => {
+    const { backend } = leased(2);
+    const [toFirst, toSecond] = backend.takeEffects();
+    backend.onResult(toFirst!.opId, ok({ leaseMs: 1_000 }), 1);
+    backend.onResult(toSecond!.opId, err(unreachable(1)), 1);
+    expect(backend.inFleet(999)).toBe(true);
+    expect(backend.inFleet(1_000)).toBe(false);
+    expect(backend.readiness(500)).toEqual({ ready: true, reasons: ['discovery 1: unreachable'] });
+  });
+
+  test('an instance that timed out before it ever granted a lease is not excused', () => {
+    const { backend } = leased(2);
+    const [toFirst, toSecond] = backend.takeEffects();
+    backend.onResult(toFirst!.opId, ok({ leaseMs: 1_000 }), 1);
+    backend.onResult(toSecond!.opId, err(timedOut(1)), 1);
+    expect(backend.inFleet(1)).toBe(false);
+  });
+
+  test('a server with a lease but fenced by another instance is not ready', () => {
+    const { backend } = leased(2);
+    const [toFirst] = backend.takeEffects();
+    backend.onResult(toFirst!.opId, ok({ leaseMs: 1_000 }), 1);
+    expect(backend.readiness(10)).toEqual({ ready: false, reasons: [] });
+  });
+});
+
+describe('mode C backend: leaving', () => {
+  test('a draining server deregisters only when its count reaches 0, and only once', () => {
+    const { backend } = leased(2);
+    registerAll(backend, 1);
+    backend.onLocalCount(2, 5);
+    backend.stop(10);
+    backend.stop(11);
+    backend.onLocalCount(1, 20);
+    expect(backend.takeEffects()).toEqual([]);
+    backend.onLocalCount(0, 30);
+    expect(kinds(backend)).toEqual(['discovery.deregister 0', 'discovery.deregister 1']);
+    backend.onLocalCount(1, 40);
+    backend.onLocalCount(0, 50);
+    backend.stop(60);
+    expect(backend.takeEffects()).toEqual([]);
+  });
+
+  test('a count that reaches 0 without a stop deregisters nothing', () => {
+    const { backend } = leased(1);
+    registerAll(backend, 1);
+    backend.onLocalCount(1, 5);
+    backend.onLocalCount(0, 6);
+    expect(backend.takeEffects()).toEqual([]);
+    expect(backend.localCount).toBe(0);
+  });
+
+  test('deregistration skips an instance whose lease ended, but not one with a registration in flight', () => {
+    const inFlight = leased(2).backend;
+    const [toFirst] = inFlight.takeEffects();
+    inFlight.onResult(toFirst!.opId, ok({ leaseMs: 1_000 }), 1);
+    inFlight.stop(10);
+    expect(kinds(inFlight)).toEqual(['discovery.deregister 0', 'discovery.deregister 1']);
+
+    const timedOutFirst = leased(2).backend;
+    const [first] = timedOutFirst.takeEffects();
+    timedOutFirst.onResult(first!.opId, ok({ leaseMs: 1_000 }), 1);
+    timedOutFirst.onDeadline(callTimeoutMs);
+    timedOutFirst.takeEffects();
+    timedOutFirst.stop(callTimeoutMs);
+    expect(kinds(timedOutFirst)).toEqual(['discovery.deregister 0']);
+
+    const expired = leased(2).backend;
+    registerAll(expired, 1);
+    expired.stop(1_000);
+    expect(expired.takeEffects()).toEqual([]);
+  });
+
+  test('a deregistered server registers no more and reports no registration deadline', () => {
+    const { backend } = leased(1);
+    registerAll(backend, 1);
+    backend.stop(10);
+    backend.takeEffects();
+    backend.onDeadline(250);
+    expect(backend.takeEffects()).toEqual([]);
+    expect(backend.nextDeadlineMs()).toBe(1_000);
+  });
+});
+
+describe('mode C backend: WHO details', () => {
+  test('a WHO call times out at the call timeout, not a millisecond before', () => {
+    const { backend } = leased(1);
+    registerAll(backend, 1);
+    const replies = who(backend, 10);
+    countEffect(backend);
+    expect(backend.nextDeadlineMs()).toBe(250);
+    backend.onDeadline(250);
+    backend.takeEffects();
+    backend.onDeadline(10 + callTimeoutMs - 1);
+    expect(replies).toEqual([]);
+    backend.onDeadline(10 + callTimeoutMs);
+    expect(replies).toEqual([{ kind: 'unavailable', reason: 'discovery 0: no answer in 300 ms' }]);
+  });
+
+  test('a registration answered while a WHO count call is in flight renews the lease and leaves the WHO waiting', () => {
+    const { backend } = leased(1);
+    registerAll(backend, 1);
+    backend.onDeadline(250);
+    const [renewal] = backend.takeEffects();
+    const replies = who(backend, 260);
+    const count = countEffect(backend);
+    backend.onResult(renewal!.opId, ok({ leaseMs: 1_000 }), 270);
+    expect(replies).toEqual([]);
+    expect(backend.inFleet(1_200)).toBe(true);
+    backend.onResult(count.opId, ok({ total: 1, counts: { me: 1 }, broadcastStartedAtMs: 0 }), 280);
+    expect(replies).toMatchObject([{ kind: 'count', total: 1 }]);
+  });
+
+  test('a total without this server sends it to register with that instance again at once', () => {
+    const { backend, fleetChanges } = leased(1);
+    registerAll(backend, 1);
+    const replies = who(backend, 10);
+    backend.onResult(
+      countEffect(backend).opId,
+      ok({ total: 3, counts: { other: 3 }, broadcastStartedAtMs: 0 }),
+      11,
+    );
+    expect(replies).toEqual([{ kind: 'unavailable', reason: 'discovery 0: this server not registered' }]);
+    expect(fleetChanges).toEqual(['true@1', 'false@11']);
+    expect(backend.nextDeadlineMs()).toBe(11);
+    backend.onDeadline(11);
+    expect(kinds(backend)).toEqual(['discovery.register 0']);
+  });
+
+  test('a refused token on a count call shows on readiness; an unreachable one does not', () => {
+    const { backend } = leased(2);
+    registerAll(backend, 1);
+    who(backend, 10);
+    backend.onResult(
+      countEffect(backend).opId,
+      err({ code: 'HC_DISCOVERY_UNAUTHORIZED', definite: true, instanceIndex: 0 }),
+      11,
+    );
+    backend.onResult(countEffect(backend).opId, err(unreachable(1)), 12);
+    expect(backend.readiness(12).reasons).toEqual(['discovery 0: token refused']);
+  });
+
+  test('after the second instance answered, failover wraps around to the first', () => {
+    const { backend, failovers } = makeBackend(2);
+    backend.setCountUrl('http://me/count', 0);
+    registerAll(backend, 1);
+    who(backend, 10);
+    backend.onResult(countEffect(backend).opId, err(unreachable(0)), 11);
+    backend.onResult(
+      countEffect(backend).opId,
+      ok({ total: 1, counts: { me: 1 }, broadcastStartedAtMs: 0 }),
+      12,
+    );
+    const replies = who(backend, 20);
+    backend.onResult(countEffect(backend).opId, err(unreachable(1)), 21);
+    const wrapped = countEffect(backend);
+    expect(wrapped.instanceIndex).toBe(0);
+    backend.onResult(wrapped.opId, ok({ total: 5, counts: { me: 5 }, broadcastStartedAtMs: 0 }), 25);
+    expect(replies).toEqual([
+      { kind: 'count', total: 5, source: 'discovery', ageMs: 5, detail: 'http://d0' },
+    ]);
+    expect(failovers).toEqual([
+      [0, 1],
+      [1, 0],
+    ]);
+  });
+
+  test('the observer hears every answer, unavailable ones included', () => {
+    const answered: WhoReply[] = [];
+    const backend = new ModeCBackend(
+      { serverId: 'me', instanceUrls: ['http://d0'], callTimeoutMs },
+      { answered: (reply) => answered.push(reply) },
+    );
+    who(backend, 0);
+    expect(answered).toEqual([{ kind: 'unavailable', reason: 'not registered yet' }]);
+  });
+
+  test('INFO lists every instance with its lease and last error, and the last answer with its age', () => {
+    const { backend } = leased(2);
+    expect(backend.info(0)).toEqual({
+      whoSource: 'discovery',
+      whoAgeMs: null,
+      discoveryInstance: null,
+      discoveryInstances: [
+        { url: 'http://d0', leased: false, leaseMs: null, lastError: null },
+        { url: 'http://d1', leased: false, leaseMs: null, lastError: null },
+      ],
+    });
+    const [toFirst, toSecond] = backend.takeEffects();
+    backend.onResult(toFirst!.opId, ok({ leaseMs: 1_000 }), 1);
+    backend.onResult(toSecond!.opId, err(unreachable(1)), 1);
+    who(backend, 10);
+    backend.onResult(
+      countEffect(backend).opId,
+      ok({ total: 1, counts: { me: 1 }, broadcastStartedAtMs: 0 }),
+      12,
+    );
+    expect(backend.info(40.4)).toEqual({
+      whoSource: 'discovery',
+      whoAgeMs: 28,
+      discoveryInstance: 'http://d0',
+      discoveryInstances: [
+        { url: 'http://d0', leased: true, leaseMs: 1_000, lastError: null },
+        { url: 'http://d1', leased: false, leaseMs: null, lastError: 'HC_DISCOVERY_UNREACHABLE' },
+      ],
+    });
+    expect(backend.info(1_000)).toMatchObject({ discoveryInstances: [{ leased: false }, { leased: false }] });
+  });
+});
+
 describe('mode C backend: properties', () => {
   const outcome = fc.oneof(
     fc.record({ kind: fc.constant('ok' as const), total: fc.nat(50), includesMe: fc.boolean() }),
