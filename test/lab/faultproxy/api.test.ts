@@ -1,6 +1,6 @@
 /**
- * Conformance with Toxiproxy 2.12's API, row by row from /work/shared/reference/toxiproxy-api.md
- * (row numbers in the test names). Goal: no Toxiproxy client can tell us apart. Method: exact
+ * Conformance with Toxiproxy 2.12's API, row by row from a call-by-call measurement of
+ * real Toxiproxy 2.12 (row numbers in the test names). Goal: no Toxiproxy client can tell us apart. Method: exact
  * status, content type and body bytes through plain fetch, plus the same calls through
  * toxiproxy-node-client where it exposes them.
  */
