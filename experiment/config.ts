@@ -29,6 +29,27 @@ const modeSchema = z.enum(['local', 'a', 'c']);
  */
 const idStrategySchema = z.enum(['uuid', 'stable', 'uuidv7', 'snowflake', 'stable-shared']);
 
+/**
+ * Mode A's Redis. `single`: one redis-server. `sentinel`: a primary, one replica and three
+ * Sentinels; servers find the primary through Sentinel. The failover model (fault
+ * `redis-failover`): the replica applies each write `replicationLagMs` after the primary did
+ * (asynchronous replication), so a primary that dies takes the writes of its last lag window with
+ * it; Sentinel judges it down after `downAfterMs` and names the promoted replica `electionMs`
+ * later; each server's client finds the new primary at its next reconnect attempt, at most
+ * `reconnectMsMax` later.
+ */
+export const redisConfigSchema = z.object({
+  topology: z.enum(['single', 'sentinel']).default('single'),
+  /** Sentinel topology: how far the replica trails the primary. */
+  replicationLagMs: ms.default(100),
+  /** Sentinel's down-after-milliseconds: a primary silent this long is judged down. */
+  downAfterMs: ms.default(5_000),
+  /** From judged down until Sentinel names the promoted replica (vote, REPLICAOF NO ONE, its confirmation). */
+  electionMs: ms.default(1_000),
+  /** A server's Redis client retries its connection at most this far apart (`--redis-retry-max-ms`). */
+  reconnectMsMax: ms.default(1_000),
+});
+
 /** The fleet under test. */
 export const clusterConfigSchema = z.object({
   /** Counting mode. */
@@ -70,6 +91,8 @@ export const clusterConfigSchema = z.object({
    * `c-stale-cache` wraps mode C's backend so WHO answers the first total it ever got.
    */
   brokenVariant: z.enum(['none', 'a-never-expires', 'c-stale-cache']).default('none'),
+  /** Mode A's Redis topology and its failover model. */
+  redis: redisConfigSchema.prefault({}),
 });
 
 /** A latency distribution: `baseMs` plus a jitter draw. */
@@ -189,6 +212,7 @@ export const simConfigSchema = z.object({
 
 export type SimConfig = z.output<typeof simConfigSchema>;
 export type ClusterConfig = SimConfig['cluster'];
+export type RedisConfig = ClusterConfig['redis'];
 export type WorkloadConfig = SimConfig['workload'];
 export type NetworkConfig = SimConfig['network'];
 export type LinkConfig = NetworkConfig['redis'];

@@ -8,9 +8,15 @@
 import { formatRatio } from '../impl/core/ratio.ts';
 import { type CheckOptions, checkHistory } from './checker.ts';
 import type { SimConfig } from './config.ts';
-import { type History, seriesResolutionMsFor } from './history.ts';
+import { type FailoverRecord, type History, seriesResolutionMsFor } from './history.ts';
 import { healAtMsOf } from './nemesis.ts';
-import { type Engine, type RunConfig, type RunResult, runResultSchema } from './result.ts';
+import {
+  type Engine,
+  type FailoverStats,
+  type RunConfig,
+  type RunResult,
+  runResultSchema,
+} from './result.ts';
 
 /**
  * Slack for a count change to reach every answer, beyond publish delay and WHO cache. The
@@ -89,6 +95,16 @@ export function runConfigOf(config: SimConfig): RunConfig {
     idleTimeoutMs: cluster.idleTimeoutMs,
     connectionAgeMsMax: cluster.connectionAgeMsMax,
     clockOffsetMsMax: cluster.clockOffsetMsMax,
+    // Only a Sentinel topology is recorded, so results of a single Redis read as they always have.
+    ...(cluster.redis.topology === 'sentinel'
+      ? {
+          redisTopology: cluster.redis.topology,
+          replicationLagMs: cluster.redis.replicationLagMs,
+          sentinelDownAfterMs: cluster.redis.downAfterMs,
+          sentinelElectionMs: cluster.redis.electionMs,
+          redisReconnectMsMax: cluster.redis.reconnectMsMax,
+        }
+      : {}),
     brokenVariant: cluster.brokenVariant ?? 'none',
     arrivalRatePerSec: workload.arrivalRatePerSec,
     arrivalSchedule: workload.arrivalSchedule.map((step) => `${step.fromMs}:${step.ratePerSec}`).join(','),
@@ -135,5 +151,22 @@ export function finishRun({ engine, config, history, configExtra }: FinishedRun)
     config: { ...runConfigOf(config), ...configExtra } as RunConfig,
     durationMs: config.durationMs,
     ...parts,
+    ...(history.failovers === undefined ? {} : { failovers: history.failovers.map(failoverStatsOf) }),
+  };
+}
+
+/** A failover's durations, measured from the primary's death. */
+export function failoverStatsOf(record: FailoverRecord): FailoverStats {
+  const writes = record.firstWriteAtMs.filter((atMs): atMs is number => atMs !== undefined);
+  const allWriting = writes.length === record.serversLive;
+  return {
+    atMs: record.atMs,
+    promotionMs: record.promotedAtMs === undefined ? null : Math.round(record.promotedAtMs - record.atMs),
+    entriesAtPrimary: record.entriesAtPrimary,
+    entriesLost: record.entriesLost,
+    clientsLost: record.clientsLost,
+    serversLive: record.serversLive,
+    serversWriting: writes.length,
+    allWritingMs: allWriting ? Math.round(Math.max(record.atMs, ...writes) - record.atMs) : null,
   };
 }

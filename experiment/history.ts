@@ -35,6 +35,27 @@ export interface TruthPoints {
   count: number[];
 }
 
+/**
+ * One Redis failover (fault `redis-failover`), as the engine saw it. Entries are compared at the
+ * primary's death: what the primary held live against what the replica it promotes held.
+ */
+export interface FailoverRecord {
+  /** The primary died. */
+  atMs: number;
+  /** Sentinel named the promoted replica the primary; absent = not within the run. */
+  promotedAtMs?: number;
+  /** Live registry entries on the primary when it died. */
+  entriesAtPrimary: number;
+  /** Of those, entries the promoted replica lacked or held with another count (their last write was lost). */
+  entriesLost: number;
+  /** The primary's live total minus the replica's, at the death (clients; negative = the replica counted more). */
+  clientsLost: number;
+  /** Servers up when the primary died. */
+  serversLive: number;
+  /** Each of those servers' first write executed on the new primary (absent: none before the run ended). */
+  firstWriteAtMs: (number | undefined)[];
+}
+
 export interface History {
   durationMs: number;
   truthTMs: number[];
@@ -57,6 +78,8 @@ export interface History {
   broadcasts: number;
   /** Invariants the engine itself checked (e.g. that it stayed within its step bound). */
   checks: { name: string; ok: boolean; detail: string }[];
+  /** Redis failovers (fault `redis-failover`); absent when none ran. */
+  failovers?: FailoverRecord[];
   /**
    * What every count held when the run ended, for the checker's conservation check
    * (`counts-return-to-zero`). Absent when the engine cannot see inside its stores.

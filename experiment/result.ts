@@ -161,6 +161,25 @@ export interface LoadBalancerStats {
   rebalances?: Rebalance[];
 }
 
+/** One Redis failover (fault `redis-failover`): what it cost the registry, and how long. */
+export interface FailoverStats {
+  /** The primary died. */
+  atMs: number;
+  /** From the death until Sentinel named the promoted replica; null = not within the run. */
+  promotionMs: number | null;
+  /** Live registry entries on the primary when it died. */
+  entriesAtPrimary: number;
+  /** Of those, entries the promoted replica lacked or held with another count (asynchronous replication). */
+  entriesLost: number;
+  /** The primary's live total minus the promoted replica's, at the death (clients). */
+  clientsLost: number;
+  /** Servers up when the primary died, and how many of them wrote to the new primary. */
+  serversLive: number;
+  serversWriting: number;
+  /** From the death until every server up at it had written to the new primary; null = not all did. */
+  allWritingMs: number | null;
+}
+
 export interface RunResult {
   schema: typeof runResultSchema;
   engine: Engine;
@@ -189,6 +208,8 @@ export interface RunResult {
   loadBalancer?: LoadBalancerStats;
   /** Invariants checked during the run (e.g. `counts-return-to-zero`). */
   checks: { name: string; ok: boolean; detail: string }[];
+  /** Redis failovers (fault `redis-failover`); absent when none ran. */
+  failovers?: FailoverStats[];
   /** Real engine: the measured capacity curve, when the capacity scenario ran. */
   capacity?: { connections: number; latencyMsP99: number; errors: number; rssBytesPerConnection: number }[];
 }

@@ -104,6 +104,15 @@ export function clusterOptionsOf(
     clockOffsetsMs: needsClocks(config, faults) ? clockOffsetsOf(config) : undefined,
     linkLatency,
     redisOpMs: network.redisOpMs,
+    ...(cluster.mode === 'a' && cluster.redis.topology === 'sentinel'
+      ? {
+          redisSentinel: {
+            downAfterMs: cluster.redis.downAfterMs,
+            electionMs: cluster.redis.electionMs,
+            replicationLagMs: cluster.redis.replicationLagMs,
+          },
+        }
+      : {}),
     discovery: { leaseMs: cluster.leaseMs, fanoutTimeoutMs: cluster.fanoutTimeoutMs },
     lb: haproxy
       ? {
@@ -124,7 +133,7 @@ export function clusterOptionsOf(
       maxConnectionAgeMs: cluster.connectionAgeMsMax,
       maxConnections: Math.min(cluster.connectionsMax, 10_000),
       // Reconnect and publish retry backoff, scaled with every other duration (1 s in production).
-      redisRetryMaxMs: 1_000,
+      redisRetryMaxMs: cluster.redis.reconnectMsMax,
       // The simulator drains at once (BYE, then the clients reconnect elsewhere).
       drainMs: 100,
     },

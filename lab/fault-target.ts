@@ -45,6 +45,15 @@ export function unsupportedParts(config: SimConfig, faults: FaultEvent[], proces
         `network.${name}.lossProbability (TCP does not lose messages; the simulator's per-message loss has no real counterpart yet: use a partition)`,
       );
   }
+  if (cluster.mode === 'a' && cluster.redis.topology === 'sentinel') {
+    // Sentinel hands the servers the primary's own address: no proxy sits on their Redis links.
+    for (const fault of faults) {
+      if (fault.kind === 'redis-outage' || fault.kind === 'redis-restart' || fault.peer === 'redis')
+        problems.push(
+          `${fault.kind}${fault.peer === undefined ? '' : ` peer=${fault.peer}`} with cluster.redis.topology sentinel (the servers reach the primary directly; use redis-failover)`,
+        );
+    }
+  }
   if (processes && needsClocks(config, faults))
     problems.push('clock offsets and clock-jump with servers as child processes (use in-process servers)');
   return problems;
@@ -111,6 +120,10 @@ export function labFaultTarget(cluster: Cluster): FaultTarget<Promise<LabHeal | 
     'redis-restart': async () => {
       await cluster.redisCrash();
       return () => cluster.redisStart();
+    },
+    'redis-failover': async () => {
+      if (!(await cluster.redisFailover())) return undefined;
+      return () => cluster.healRedisFailover();
     },
     'discovery-crash': async (fault) => {
       const index = discoveryIndexOfTarget(fault.target);

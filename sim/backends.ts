@@ -38,6 +38,7 @@ export function createBackend(cluster: ClusterConfig, serverId: string): Countin
           publishDelayMs: cluster.publishDelayMs,
           whoTimeoutMs: cluster.effectTimeoutMs,
           whoCacheMs: cluster.whoCacheMs,
+          redisRetryMaxMs: cluster.redis.reconnectMsMax,
         }),
       );
       return cluster.brokenVariant === 'a-never-expires' ? new NeverExpires(backend) : backend;

@@ -65,6 +65,12 @@ export class SimFaultTarget implements FaultTarget<SimHeal | undefined> {
     return () => this.#hosts.redis.up();
   };
 
+  'redis-failover' = (): SimHeal | undefined => {
+    const { redis, servers, scheduler } = this.#hosts;
+    if (!redis.failover(scheduler.nowMs, servers.servers)) return undefined;
+    return () => redis.oldPrimaryReturns();
+  };
+
   'discovery-crash' = (fault: ResolvedFault): SimHeal | undefined => {
     const index = discoveryIndexOfTarget(fault.target);
     if (index === undefined || !this.#hosts.discovery.crash(index)) return undefined;

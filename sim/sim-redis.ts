@@ -5,6 +5,8 @@
  * `kv.remove` deletes. Commands execute one at a time in arrival order (linearizable).
  *
  * Faults: an outage makes it silent (callers time out, data kept); a restart loses every entry.
+ * A replica (the Sentinel topology, hosts/redis-host.ts) is another `SimRedis` that `replicate`s
+ * the primary's writes at the primary's execution instant, a replication lag later.
  * Redis's clock is the simulation's true time (offset 0): servers' clocks may drift, Redis's
  * judgement does not.
  */
@@ -44,6 +46,27 @@ export class SimRedis {
       case 'kv.total':
         return this.total(nowMs);
     }
+  }
+
+  /** A write the primary executed at `executedAtMs`, applied on a replica (not counted as an op). */
+  replicate(effect: ModeAEffect, executedAtMs: number): void {
+    if (effect.kind === 'kv.publish') {
+      this.#entries.set(effect.serverId, { count: effect.count, expiresAtMs: executedAtMs + effect.ttlMs });
+    } else if (effect.kind === 'kv.remove') this.#entries.delete(effect.serverId);
+  }
+
+  /** The live entries at `nowMs`: serverId -> count. */
+  liveEntries(nowMs: number): Map<string, number> {
+    const live = new Map<string, number>();
+    for (const [serverId, entry] of this.#entries) if (nowMs < entry.expiresAtMs) live.set(serverId, entry.count);
+    return live;
+  }
+
+  /** A full resynchronisation: a replica that holds exactly what `primary` holds. */
+  static copyOf(primary: SimRedis): SimRedis {
+    const copy = new SimRedis();
+    for (const [serverId, entry] of primary.#entries) copy.#entries.set(serverId, { ...entry });
+    return copy;
   }
 
   total(nowMs: number): KvTotal {

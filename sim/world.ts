@@ -44,7 +44,13 @@ export class World {
     this.#streams = new RandomStreams(config.seed);
     this.network = new SimNetwork(config.network, this.#streams.stream('network'));
     this.hosts = new ServerHost(config.cluster, this.scheduler, this.history, this.#streams);
-    this.redisHost = new RedisHost(this.scheduler, this.network, this.hosts.deliver);
+    this.redisHost = new RedisHost(
+      this.scheduler,
+      this.network,
+      this.hosts.deliver,
+      config.cluster.mode === 'a' ? config.cluster.redis : undefined,
+      this.history,
+    );
     this.discoveryHost = new DiscoveryHost(
       config.cluster,
       this.scheduler,
@@ -131,8 +137,8 @@ export class World {
     for (const record of history.who) {
       if (record.outcome === 'timeout' && record.answeredAtMs > endMs) record.outcome = 'abandoned';
     }
-    history.redisOps = this.redisHost.redis.ops;
-    history.redisWrites = this.redisHost.redis.writes;
+    history.redisOps = this.redisHost.ops;
+    history.redisWrites = this.redisHost.writes;
     history.broadcasts = this.discoveryHost.broadcasts;
     history.checks.push({
       name: 'steps-within-bound',

@@ -21,6 +21,7 @@ export const faultKinds = [
   'discovery-crash',
   'latency-spike',
   'clock-jump',
+  'redis-failover',
 ] as const;
 
 export type FaultKind = (typeof faultKinds)[number];
@@ -239,6 +240,18 @@ const rows: readonly FaultRow[] = [
       fault.deltaMs = Math.round((random.float01() * 2 - 1) * 5_000);
       delete fault.durationMs;
     },
+  },
+  {
+    kind: 'redis-failover',
+    summary:
+      "Mode A's Redis primary dies (kill -9) under Sentinel (cluster.redis.topology: sentinel): the writes of its last replication lag are lost, Sentinel promotes the replica after down-after plus the election, and each server finds the new primary at its next reconnect. After durationMs the old primary starts again, empty, and becomes the new primary's replica; omitted = it stays dead. No effect with a single Redis.",
+    target: 'redis',
+    defaultTarget: 'redis',
+    params: { durationMs: durationParam('until the old primary returns as a replica; omitted = never') },
+    modes: ['a'],
+    healAfterMs: (fault) => fault.durationMs,
+    checker: { healBootsServer: false },
+    draw: () => {},
   },
 ];
 

@@ -22,6 +22,7 @@ import { LabTime } from './lab-time.ts';
 import { OffsetClock } from './offset-clock.ts';
 import { Recorder } from './recorder.ts';
 import { type RedisBacking, startRedisBacking } from './redis-backing.ts';
+import { failPrimary } from './redis-failover.ts';
 import { flushRedis, redisCommandStats } from './redis-stats.ts';
 import { childProcessServer, inProcessServer, type ServeFlags, type ServerHandle } from './server-handle.ts';
 
@@ -59,6 +60,13 @@ export interface ClusterOptions {
   redisOpMs?: number;
   /** Mode A: use this Redis (else REDIS_URL, else a spawned redis-server, else ioredis-mock). */
   redisUrl?: string;
+  /**
+   * Mode A: a primary, a replica and three Sentinels instead (production ms, scaled here):
+   * Sentinel's down-after plus the election is realised as the detecting Sentinel's
+   * down-after less the real time Sentinel itself takes to elect and confirm
+   * (`sentinelPromotionRealMs`), so a time-scaled failover lasts what the model says.
+   */
+  redisSentinel?: { downAfterMs: number; electionMs: number; replicationLagMs: number };
   /** Which links pass through the fault proxy. @default { redis: true, discovery: true, clients: false } */
   proxy?: { redis?: boolean; discovery?: boolean; clients?: boolean };
   /** Real duration = production duration x timeScale. @default 1 */
@@ -103,6 +111,22 @@ const positiveFlags = new Set([
 ]);
 
 const labToken = 'headcount-lab-token';
+
+/**
+ * Real ms Sentinel takes from judging a primary down to naming the promoted replica, whatever
+ * the time scale: the vote and REPLICAOF NO ONE (~0.2 s), then its confirmation through the
+ * replica's INFO, which Sentinel reads once a second (0-1 s). Measured on loopback: 1.0-1.2 s;
+ * the middle of 0.2-1.2 s is used.
+ */
+export const sentinelPromotionRealMs = 700;
+
+/** The detecting Sentinel's down-after never goes below this (real ms): a slower tick is noise. */
+const downAfterRealMsMin = 50;
+
+/** The detecting Sentinel's real down-after for a modelled down-after plus election (production ms). */
+export function sentinelDownAfterRealMs(downAfterMs: number, electionMs: number, timeScale: number): number {
+  return Math.max(downAfterRealMsMin, Math.round((downAfterMs + electionMs) * timeScale - sentinelPromotionRealMs));
+}
 let clusterCounter = 0;
 
 export class Cluster {
@@ -121,6 +145,9 @@ export class Cluster {
   #redisBaseline = { calls: 0, writes: 0 };
   #redisRestartedByProxy = false;
   #redisCarried = { calls: 0, writes: 0 };
+  /** Mode A's registry prefix (set at start-up). */
+  registryPrefix = '';
+  #closed = false;
   /** The standing latencies the proxies apply, one readable line per link class. */
   readonly appliedNetwork: string[] = [];
 
@@ -347,13 +374,56 @@ export class Cluster {
   }
 
   /**
+   * The Sentinel-managed primary dies (kill -9); see redis-failover.ts. The promotion and each
+   * server's first write to the new primary are recorded in the history's `failovers` as they
+   * come. Without a replica (a single Redis, or a failover in progress) nothing happens.
+   */
+  async redisFailover(): Promise<boolean> {
+    const group = this.redis?.sentinel;
+    if (group === undefined || group.replica === undefined) {
+      this.recorder.event('redis-failover', 'redis', 'no effect: no replica to promote');
+      return false;
+    }
+    this.recorder.event('redis-failover', 'redis');
+    this.#redisCarried = (await this.redisStats()) ?? this.#redisCarried;
+    this.#redisBaseline = { calls: 0, writes: 0 };
+    const record = await failPrimary({
+      group,
+      prefix: this.registryPrefix,
+      time: this.time,
+      serversUp: this.servers.map((server) => server.up),
+      ttlRealMs: this.time.realMs(Number(this.options.serverOptions?.ttlMs ?? 5_000)),
+      serverIndexOf: (serverId) => this.serverIndexOf(serverId),
+      onPromoted: async () => {
+        this.#redisBaseline = (await redisCommandStats(group.primary.url)) ?? { calls: 0, writes: 0 };
+      },
+      stopped: () => this.#closed,
+    });
+    (this.recorder.history.failovers ??= []).push(record);
+    return true;
+  }
+
+  /** The old primary starts again, empty; Sentinel makes it the new primary's replica. */
+  async healRedisFailover(): Promise<void> {
+    await this.redis?.sentinel?.restartOldPrimary();
+    this.recorder.event('heal', 'redis', 'redis-failover');
+  }
+
+  /** The Redis that `INFO commandstats` is read from: the current primary. */
+  #statsUrl(): string | undefined {
+    const redis = this.redis;
+    if (redis === undefined || redis.kind === 'memory') return undefined;
+    return redis.sentinel?.primary.url ?? redis.url;
+  }
+
+  /**
    * Registry calls and writes Redis executed since `markRedisStats()` (from `INFO commandstats`,
    * carried across a Redis restart, which zeroes them); undefined without a real Redis.
    */
   async redisStats(): Promise<{ calls: number; writes: number } | undefined> {
-    const redis = this.redis;
-    if (redis === undefined || redis.kind === 'memory') return undefined;
-    const now = await redisCommandStats(redis.url);
+    const url = this.#statsUrl();
+    if (url === undefined) return undefined;
+    const now = await redisCommandStats(url);
     if (now === undefined) return undefined;
     return {
       calls: this.#redisCarried.calls + now.calls - this.#redisBaseline.calls,
@@ -363,9 +433,9 @@ export class Cluster {
 
   /** From now on `redisStats()` counts (the run's t = 0). */
   async markRedisStats(): Promise<void> {
-    const redis = this.redis;
-    if (redis === undefined || redis.kind === 'memory') return;
-    this.#redisBaseline = (await redisCommandStats(redis.url)) ?? { calls: 0, writes: 0 };
+    const url = this.#statsUrl();
+    if (url === undefined) return;
+    this.#redisBaseline = (await redisCommandStats(url)) ?? { calls: 0, writes: 0 };
     this.#redisCarried = { calls: 0, writes: 0 };
   }
 
@@ -377,6 +447,7 @@ export class Cluster {
 
   /** Stops everything the cluster started (servers abruptly: the run is over). */
   async close(): Promise<void> {
+    this.#closed = true;
     this.time.cancelAll();
     await this.haproxy?.stop();
     await Promise.all(this.servers.map((server) => server.crash().catch(() => {})));
@@ -528,11 +599,21 @@ async function launch(cluster: Cluster, warn: (message: string) => void): Promis
   const { options, time } = cluster;
   const proxy = { redis: true, discovery: true, clients: false, ...options.proxy };
   const prefix = `lab${process.pid}n${clusterCounter++}`;
+  cluster.registryPrefix = String(options.serverOptions?.redisPrefix ?? prefix);
   if (options.mode === 'a') {
+    const sentinel = options.redisSentinel;
     cluster.redis = await startRedisBacking({
       redisUrl: options.redisUrl,
       processes: options.processes === true,
       warn,
+      ...(sentinel === undefined
+        ? {}
+        : {
+            sentinel: {
+              downAfterMs: sentinelDownAfterRealMs(sentinel.downAfterMs, sentinel.electionMs, time.timeScale),
+              replicationLagMs: time.realMs(sentinel.replicationLagMs, 0),
+            },
+          }),
     });
   }
   const proxied =

@@ -7,3 +7,5 @@ export {
   startRedisServer,
 } from './redis-server.ts';
 export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
+export { type SentinelGroup, type SentinelGroupOptions, startSentinelGroup } from './redis-sentinel.ts';
+export { type ReplicationLag, startReplicationLag } from './replication-lag.ts';

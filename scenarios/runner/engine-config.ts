@@ -41,6 +41,7 @@ export function toEngineConfig(scenario: ScenarioFile, mode: ModeName): SimConfi
       idleTimeoutMs: balancer?.idleTimeoutMs,
       connectionAgeMsMax: balancer?.connectionAgeMsMax,
       clockOffsetMsMax: cluster.clockOffsetMsMax,
+      redis: cluster.redis,
     },
     workload: toWorkload(scenario.workload),
     network: toNetwork(scenario.network),

@@ -59,6 +59,16 @@ export const clusterSchema = z.strictObject({
   effectTimeoutMs: durationMs.optional(),
   connectionsMax: z.int().min(1).optional(),
   clockOffsetMsMax: durationMs.optional(),
+  /** Mode A's Redis: `topology` (`single`, `sentinel`) and the failover model (experiment/config.ts). */
+  redis: z
+    .strictObject({
+      topology: z.enum(['single', 'sentinel']).optional(),
+      replicationLagMs: durationMs.optional(),
+      downAfterMs: durationMs.optional(),
+      electionMs: durationMs.optional(),
+      reconnectMsMax: durationMs.optional(),
+    })
+    .optional(),
 });
 
 export const networkSchema = z.strictObject({

@@ -14,6 +14,7 @@
  */
 import { Cluster, type ClusterNode, Redis, type RedisOptions } from 'ioredis';
 import RedisMock from 'ioredis-mock';
+import { reconnectDelayMs } from '../../core/mode-a/options.ts';
 
 export type RedisClient = Redis | Cluster;
 export type RedisKind = 'single' | 'sentinel' | 'cluster' | 'memory';
@@ -29,9 +30,7 @@ export interface RedisConnection {
 }
 
 /** Reconnect delay: 50 ms, 100 ms, ... capped at 1 s (the bound); steps of a 20th of the cap. */
-export function retryDelayMs(attempt: number, retryMaxMs = 1_000): number {
-  return Math.min(Math.max(1, Math.round(retryMaxMs / 20)) * attempt, retryMaxMs);
-}
+export const retryDelayMs = reconnectDelayMs;
 
 /** TCP connect budget: a Redis that takes longer is treated as down, and retried. */
 const connectTimeoutMs = 1_000;

@@ -39,6 +39,15 @@ export type ModeAFlags = Pick<
 /** The retry backoff starts at this fraction of its cap (50 ms of 1 s). */
 const retryBackoffStartPerMax = 20;
 
+/**
+ * The Redis client's reconnect schedule (impl/adapters/redis/connect.ts): attempt n waits
+ * n x (a 20th of the cap), at most the cap; 50 ms, 100 ms, ... 1 s by default. Written here, as a
+ * pure calculation, so the simulator reconnects its servers on the same schedule after a failover.
+ */
+export function reconnectDelayMs(attempt: number, retryMaxMs = 1_000): number {
+  return Math.min(Math.max(1, Math.round(retryMaxMs / retryBackoffStartPerMax)) * attempt, retryMaxMs);
+}
+
 export function modeAOptionsFrom(flags: ModeAFlags): ModeAOptions {
   // The issue bounds reconnection to 1 s apart; retrying writes faster than that is pointless.
   const retryBackoffMsMax = flags.redisRetryMaxMs ?? 1_000;
