@@ -16,6 +16,7 @@ import {
   type RunConfig,
   type RunResult,
   runResultSchema,
+  type Window,
 } from './result.ts';
 
 /**
@@ -151,12 +152,17 @@ export function finishRun({ engine, config, history, configExtra }: FinishedRun)
     config: { ...runConfigOf(config), ...configExtra } as RunConfig,
     durationMs: config.durationMs,
     ...parts,
-    ...(history.failovers === undefined ? {} : { failovers: history.failovers.map(failoverStatsOf) }),
+    ...(history.failovers === undefined
+      ? {}
+      : { failovers: history.failovers.map((record) => failoverStatsOf(record, parts.staleWindows)) }),
   };
 }
 
 /** A failover's durations, measured from the primary's death. */
-export function failoverStatsOf(record: FailoverRecord): FailoverStats {
+export function failoverStatsOf(record: FailoverRecord, staleWindows: readonly Window[] = []): FailoverStats {
+  const blamed = staleWindows.filter(
+    (window) => window.cause.startsWith('redis-failover') && window.endMs >= record.atMs,
+  );
   const writes = record.firstWriteAtMs.filter((atMs): atMs is number => atMs !== undefined);
   const allWriting = writes.length === record.serversLive;
   return {
@@ -168,5 +174,6 @@ export function failoverStatsOf(record: FailoverRecord): FailoverStats {
     serversLive: record.serversLive,
     serversWriting: writes.length,
     allWritingMs: allWriting ? Math.round(Math.max(record.atMs, ...writes) - record.atMs) : null,
+    wrongSpanMs: Math.round(Math.max(record.atMs, ...blamed.map((window) => window.endMs)) - record.atMs),
   };
 }

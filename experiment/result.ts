@@ -178,6 +178,11 @@ export interface FailoverStats {
   serversWriting: number;
   /** From the death until every server up at it had written to the new primary; null = not all did. */
   allWritingMs: number | null;
+  /**
+   * From the death until the end of the last stale window the checker blamed on this failover:
+   * how long WHO may answer wrong (the windows themselves are in `staleWindows`); 0 = none.
+   */
+  wrongSpanMs: number;
 }
 
 export interface RunResult {
