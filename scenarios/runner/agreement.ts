@@ -17,6 +17,9 @@
  *   imbalance mean                        0.05
  *   connections opened / s                0.5 /s
  *   Redis writes / s                      1 /s
+ *   failover: promotion, all servers writing to the new primary, wrong-answer span
+ *                                         1000 ms  (windows, as above)
+ *   failover: registry entries lost       1 entry  (one heartbeat more or less in the lag window)
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -79,7 +82,28 @@ export const headlineMetrics: readonly HeadlineMetric[] = [
     floor: 1,
     of: (r) => (r.config.mode === 'a' ? r.redisWritesPerSec : undefined),
   },
+  ...failoverMetrics(),
 ];
+
+/** Redis failover figures (fault `redis-failover`): the run's first failover, when it has one. */
+function failoverMetrics(): HeadlineMetric[] {
+  const first = (r: RunResult) => r.failovers?.[0];
+  const window = (name: string, pick: (f: NonNullable<RunResult['failovers']>[number]) => number | null) => ({
+    name,
+    unit: 'ms',
+    floor: 1_000,
+    of: (r: RunResult) => {
+      const failover = first(r);
+      return failover === undefined ? undefined : (pick(failover) ?? undefined);
+    },
+  });
+  return [
+    window('failover promotion', (f) => f.promotionMs),
+    window('failover all writing', (f) => f.allWritingMs),
+    window('failover wrong span', (f) => f.wrongSpanMs),
+    { name: 'failover entries lost', unit: 'entries', floor: 1, of: (r) => first(r)?.entriesLost },
+  ];
+}
 
 export interface AgreementRow {
   runId: string;
