@@ -41,6 +41,8 @@ interface FaultCase {
   mode: 'a' | 'c';
   fault: FaultEvent;
   discoveryInstances?: number;
+  /** Mode A's Redis topology and failover model. */
+  redis?: NonNullable<SimConfigInput['cluster']>['redis'];
   /** Why the windows do not agree yet; the window comparison is skipped and both are printed. */
   open?: string;
 }
@@ -66,6 +68,12 @@ const cases: FaultCase[] = [
     mode: 'a',
     fault: at({ kind: 'redis-restart', target: 'redis', durationMs: 500 }),
     open: 'the real heal (re-enabling the proxies, then ioredis reconnecting) lands hundreds of real ms late under load, x4 in production time',
+  },
+  {
+    name: 'Redis failover (primary killed, Sentinel promotes the replica)',
+    mode: 'a',
+    redis: { topology: 'sentinel', replicationLagMs: 200, downAfterMs: 4_000, electionMs: 1_000 },
+    fault: at({ kind: 'redis-failover', target: 'redis', durationMs: 8_000 }),
   },
   { name: 'clock jump', mode: 'a', fault: at({ kind: 'clock-jump', target: 'server-1', deltaMs: 2_000 }) },
   {
@@ -120,6 +128,7 @@ function specOf(faultCase: FaultCase): RunSpec {
       leaseMs: 2_000,
       fanoutTimeoutMs: 500,
       discoveryInstances: faultCase.discoveryInstances ?? 1,
+      ...(faultCase.redis === undefined ? {} : { redis: faultCase.redis }),
     },
     workload: {
       initialClients: 60,
@@ -169,6 +178,17 @@ describe('every fault kind has the same observable effect on both engines', () =
       expect(sim.events.some((event) => event.kind === faultCase.fault.kind)).toBe(true);
       if (faultCase.mode === 'c') expect(sim.who.wrong).toBe(0);
       expect(real.who.asked).toBeGreaterThan(0);
+      if (faultCase.fault.kind === 'redis-failover') {
+        // Both engines promote the replica and see every server write to it.
+        for (const result of [sim, real]) {
+          const [failover] = result.failovers ?? [];
+          expect(failover?.promotionMs).not.toBeNull();
+          expect(failover?.allWritingMs).not.toBeNull();
+        }
+        console.log(
+          `fault-contract failover: promotion sim ${sim.failovers![0]!.promotionMs} ms, real ${real.failovers![0]!.promotionMs} ms; all writing sim ${sim.failovers![0]!.allWritingMs} ms, real ${real.failovers![0]!.allWritingMs} ms`,
+        );
+      }
       if (strict && faultCase.open === undefined) {
         if (faultCase.mode === 'c') expect(real.who.wrong).toBe(0);
         expect(Math.abs(realMs - simMs)).toBeLessThanOrEqual(toleranceOf(simMs));

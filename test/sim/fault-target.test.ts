@@ -17,14 +17,17 @@ const targets: Record<string, string> = {
   'redis-restart': 'redis',
   'discovery-crash': 'discovery-0',
   'latency-spike': 'all',
+  'redis-failover': 'redis',
 };
+
+const sentinel = { topology: 'sentinel', downAfterMs: 2_000, electionMs: 1_000, replicationLagMs: 200 } as const;
 
 function runWith(mode: 'a' | 'c', fault: FaultEvent): World {
   const world = new World(
     resolveSimConfig({
       seed: 3,
       durationMs: 30_000,
-      cluster: { mode, servers: 3 },
+      cluster: { mode, servers: 3, ...(fault.kind === 'redis-failover' ? { redis: sentinel } : {}) },
       workload: { initialClients: 30, arrivalRatePerSec: 5 },
       faults: { schedule: [fault] },
     }),
@@ -57,6 +60,35 @@ describe('the simulator applies every fault kind through its fault target', () =
     const boots = world.history.boots.filter((boot) => boot.serverIndex === 1);
     expect(boots.map((boot) => boot.atMs)).toEqual([0, 9_000]);
     expect(boots[0]!.id).not.toBe(boots[1]!.id);
+  });
+
+  it('a Redis failover promotes the replica after down-after plus the election, and every server writes to it', () => {
+    const world = runWith('a', { atMs: 5_000, kind: 'redis-failover', target: 'redis', durationMs: 10_000 });
+    const [failover] = world.history.failovers ?? [];
+    expect(failover?.promotedAtMs).toBe(5_000 + sentinel.downAfterMs + sentinel.electionMs);
+    expect(failover?.serversLive).toBe(3);
+    const writes = failover!.firstWriteAtMs.filter((atMs) => atMs !== undefined);
+    expect(writes).toHaveLength(3);
+    // Each server reconnects on the client's schedule, then writes within a heartbeat.
+    for (const atMs of writes) expect(atMs!).toBeGreaterThan(failover!.promotedAtMs!);
+    for (const atMs of writes) expect(atMs!).toBeLessThan(failover!.promotedAtMs! + 2_000 + 1_000);
+    // The old primary returned as a replica: the new primary replicates to it again.
+    expect(world.redisHost.replica).toBeDefined();
+  });
+
+  it('a Redis failover with a single Redis does nothing: no replica to promote, nothing to heal', () => {
+    const world = new World(
+      resolveSimConfig({
+        seed: 3,
+        durationMs: 20_000,
+        cluster: { mode: 'a', servers: 3 },
+        workload: { initialClients: 30 },
+        faults: { schedule: [{ atMs: 5_000, kind: 'redis-failover', target: 'redis', durationMs: 4_000 }] },
+      }),
+    );
+    world.run();
+    expect(world.history.failovers).toBeUndefined();
+    expect(world.history.events.some((event) => event.kind === 'heal')).toBe(false);
   });
 
   it('a crash without a duration stays down: nothing heals and the server never boots again', () => {
