@@ -37,6 +37,7 @@ import {
   type ClusterOptions,
   type LinkLatency,
   type LinkPeer,
+  sentinelDownAfterRealMs,
   startCluster,
 } from './cluster/cluster.ts';
 import {
@@ -274,6 +275,15 @@ function resultOf(
             ? 'none (all below 1 real ms)'
             : cluster.appliedNetwork.join('; '),
         faultApplyLagRealMsMax: lagMax('apply'),
+        ...(config.cluster.mode === 'a' && config.cluster.redis.topology === 'sentinel'
+          ? {
+              sentinelDownAfterRealMs: sentinelDownAfterRealMs(
+                config.cluster.redis.downAfterMs,
+                config.cluster.redis.electionMs,
+                timeScale,
+              ),
+            }
+          : {}),
         faultHealLagRealMsMax: lagMax('heal'),
         redisOpsSource:
           measured.redis !== undefined

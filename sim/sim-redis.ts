@@ -58,7 +58,8 @@ export class SimRedis {
   /** The live entries at `nowMs`: serverId -> count. */
   liveEntries(nowMs: number): Map<string, number> {
     const live = new Map<string, number>();
-    for (const [serverId, entry] of this.#entries) if (nowMs < entry.expiresAtMs) live.set(serverId, entry.count);
+    for (const [serverId, entry] of this.#entries)
+      if (nowMs < entry.expiresAtMs) live.set(serverId, entry.count);
     return live;
   }
 

@@ -120,12 +120,19 @@ const labToken = 'headcount-lab-token';
  */
 export const sentinelPromotionRealMs = 1_100;
 
-/** The detecting Sentinel's down-after never goes below this (real ms): a slower tick is noise. */
-const downAfterRealMsMin = 50;
+/**
+ * The detecting Sentinel's down-after never goes below this (real ms): with quorum 1, a PING
+ * reply slower than it on a loaded machine would fail over a healthy primary. Below
+ * (downAfterMs + electionMs) x timeScale = 1.35 s the real failover is longer than modelled.
+ */
+export const downAfterRealMsMin = 250;
 
 /** The detecting Sentinel's real down-after for a modelled down-after plus election (production ms). */
 export function sentinelDownAfterRealMs(downAfterMs: number, electionMs: number, timeScale: number): number {
-  return Math.max(downAfterRealMsMin, Math.round((downAfterMs + electionMs) * timeScale - sentinelPromotionRealMs));
+  return Math.max(
+    downAfterRealMsMin,
+    Math.round((downAfterMs + electionMs) * timeScale - sentinelPromotionRealMs),
+  );
 }
 let clusterCounter = 0;
 
@@ -399,7 +406,8 @@ export class Cluster {
       },
       stopped: () => this.#closed,
     });
-    (this.recorder.history.failovers ??= []).push(record);
+    const { history } = this.recorder;
+    history.failovers = [...(history.failovers ?? []), record];
     return true;
   }
 

@@ -10,7 +10,7 @@
 import type { FailoverRecord } from '../../experiment/history.ts';
 import type { SentinelGroup } from '../redis/index.ts';
 import type { LabTime } from './lab-time.ts';
-import { liveCounts, readRegistry, type RegistrySnapshot } from './registry-snapshot.ts';
+import { liveCounts, type RegistrySnapshot, readRegistry } from './registry-snapshot.ts';
 
 export interface FailoverContext {
   group: SentinelGroup;
@@ -57,7 +57,8 @@ function lossOf(
   if (held === undefined) return { entriesAtPrimary: 0, entriesLost: 0, clientsLost: 0 };
   const primary = liveCounts(held);
   // The replica's entries judged at the primary's instant (one machine, one clock).
-  const replica = kept === undefined ? new Map<string, number>() : liveCounts({ ...kept, redisNowMs: held.redisNowMs });
+  const replica =
+    kept === undefined ? new Map<string, number>() : liveCounts({ ...kept, redisNowMs: held.redisNowMs });
   let entriesLost = 0;
   let clientsLost = 0;
   for (const [serverId, count] of primary) {

@@ -1,4 +1,7 @@
 /** Real Redis processes for tests, benches and the lab. */
+
+export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
+export { type SentinelGroup, type SentinelGroupOptions, startSentinelGroup } from './redis-sentinel.ts';
 export {
   assertRedisInstalled,
   freePort,
@@ -6,6 +9,4 @@ export {
   redisServerMissing,
   startRedisServer,
 } from './redis-server.ts';
-export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
-export { type SentinelGroup, type SentinelGroupOptions, startSentinelGroup } from './redis-sentinel.ts';
 export { type ReplicationLag, startReplicationLag } from './replication-lag.ts';

@@ -13,13 +13,13 @@
  * splitting their votes (a retry would cost a whole failover-timeout). A real deployment with
  * quorum 2 adds up to a second of agreement (Sentinels ask each other once a second).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type RedisServer, freePort, spawnRedis, startRedisServer } from './redis-server.ts';
+import { freePort, type RedisServer, spawnRedis, startRedisServer } from './redis-server.ts';
 import { type ReplicationLag, startReplicationLag } from './replication-lag.ts';
 
 export interface SentinelGroupOptions {
@@ -64,7 +64,8 @@ export async function startSentinelGroup(options: SentinelGroupOptions): Promise
   const masterName = options.masterName ?? 'headcount';
   const lagMs = options.replicationLagMs ?? 0;
   let primary = await startRedisServer();
-  let lag: ReplicationLag | undefined = lagMs > 0 ? await startReplicationLag(primary.port, lagMs) : undefined;
+  let lag: ReplicationLag | undefined =
+    lagMs > 0 ? await startReplicationLag(primary.port, lagMs) : undefined;
   let replica: RedisServer | undefined = await startRedisServer({
     args: ['--replicaof', '127.0.0.1', String(lag?.port ?? primary.port)],
   });
@@ -176,7 +177,8 @@ async function waitSentinelsKnowEachOther(port: number, masterName: string): Pro
   const deadlineMs = Date.now() + 15_000;
   while (Date.now() < deadlineMs) {
     const master = await command(port, ['SENTINEL', 'master', masterName]);
-    const field = (name: string) => Number(new RegExp(`\\$\\d+\\r\\n${name}\\r\\n\\$\\d+\\r\\n(\\d+)`).exec(master)?.[1] ?? 0);
+    const field = (name: string) =>
+      Number(new RegExp(`\\$\\d+\\r\\n${name}\\r\\n\\$\\d+\\r\\n(\\d+)`).exec(master)?.[1] ?? 0);
     if (field('num-other-sentinels') >= 2 && field('num-slaves') >= 1) return;
     await sleep(50);
   }
@@ -199,7 +201,9 @@ function command(port: number, args: string[]): Promise<string> {
     let reply = '';
     const timer = setTimeout(() => socket.destroy(new Error(`no reply from ${port}`)), 2_000);
     socket.once('connect', () => {
-      socket.write(`*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`);
+      socket.write(
+        `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`,
+      );
     });
     socket.on('data', (chunk) => {
       reply += chunk.toString();

@@ -95,7 +95,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
   };
 }
 
-export async function spawnRedis(args: string[], port: number, startTimeoutMs: number): Promise<ChildProcess> {
+export async function spawnRedis(
+  args: string[],
+  port: number,
+  startTimeoutMs: number,
+): Promise<ChildProcess> {
   const child = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const keep = (chunk: Buffer) => {

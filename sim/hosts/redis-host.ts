@@ -10,10 +10,11 @@
  * with what it had `downAfterMs + electionMs` later, and every server's client finds it at its
  * next reconnect attempt (the adapter's schedule, `reconnectDelayMs`, counted from the death).
  */
-import type { KvTotal, ModeAEffect, ModeAResult } from '../../impl/core/mode-a/effects.ts';
-import { reconnectDelayMs } from '../../impl/core/mode-a/options.ts';
+
 import type { RedisConfig } from '../../experiment/config.ts';
 import type { FailoverRecord, History } from '../../experiment/history.ts';
+import type { KvTotal, ModeAEffect, ModeAResult } from '../../impl/core/mode-a/effects.ts';
+import { reconnectDelayMs } from '../../impl/core/mode-a/options.ts';
 import type { SimNetwork } from '../network.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { SimServer } from '../server-node.ts';
@@ -135,7 +136,8 @@ export class RedisHost {
     const replica = this.#replica;
     if (config === undefined || replica === undefined || this.#primaryDead) return false;
     const record = lossAtDeath(this.#primary, replica, nowMs, servers);
-    (this.#history!.failovers ??= []).push(record);
+    const history = this.#history!;
+    history.failovers = [...(history.failovers ?? []), record];
     this.#primaryDead = true;
     this.#replicationEpoch += 1;
     const promoteAtMs = nowMs + config.downAfterMs + config.electionMs;

@@ -20,6 +20,7 @@ const expectedNames = [
   'connection-lifetime',
   'discovery-trouble',
   'lease-sweep',
+  'redis-failover',
   'redis-trouble',
   'restart-and-ids',
   'server-crash',

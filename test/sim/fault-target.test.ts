@@ -20,7 +20,12 @@ const targets: Record<string, string> = {
   'redis-failover': 'redis',
 };
 
-const sentinel = { topology: 'sentinel', downAfterMs: 2_000, electionMs: 1_000, replicationLagMs: 200 } as const;
+const sentinel = {
+  topology: 'sentinel',
+  downAfterMs: 2_000,
+  electionMs: 1_000,
+  replicationLagMs: 200,
+} as const;
 
 function runWith(mode: 'a' | 'c', fault: FaultEvent): World {
   const world = new World(

@@ -16,8 +16,8 @@ import { RandomStreams } from '../../experiment/rng.ts';
 import { connectRedis, type RedisConnection } from '../../impl/adapters/redis/connect.ts';
 import { RedisRegistry } from '../../impl/adapters/redis/registry-store.ts';
 import type { ModeAEffect } from '../../impl/core/mode-a/effects.ts';
-import { failPrimary } from '../../lab/cluster/redis-failover.ts';
 import { LabTime } from '../../lab/cluster/lab-time.ts';
+import { failPrimary } from '../../lab/cluster/redis-failover.ts';
 import { liveCounts, readRegistry } from '../../lab/cluster/registry-snapshot.ts';
 import { type SentinelGroup, startSentinelGroup } from '../../lab/redis/index.ts';
 import { RedisHost } from '../../sim/hosts/redis-host.ts';
@@ -87,7 +87,9 @@ const publishOf = (publish: Publish, opId: number): ModeAEffect => ({
 /** The simulator: the same publishes on a virtual clock, the death at 10 s. */
 function simulate(failoverCase: FailoverCase): { after: Record<string, number>; entriesLost: number } {
   const config = resolveSimConfig({
-    cluster: { redis: { topology: 'sentinel', replicationLagMs: lagMs, downAfterMs: 100, electionMs: 1_000 } },
+    cluster: {
+      redis: { topology: 'sentinel', replicationLagMs: lagMs, downAfterMs: 100, electionMs: 1_000 },
+    },
     network: { redis: { latency: { baseMs: 0, jitterMs: 0 } }, redisOpMs: 0 },
   });
   const scheduler = new Scheduler(1_000_000);
@@ -97,7 +99,9 @@ function simulate(failoverCase: FailoverCase): { after: Record<string, number>; 
   const server = new SimServer(0, 0);
   const deathAtMs = 10_000;
   failoverCase.publishes.forEach((publish, index) => {
-    scheduler.at(deathAtMs - publish.beforeDeathMs - 1, () => host.execute(server, publishOf(publish, index)));
+    scheduler.at(deathAtMs - publish.beforeDeathMs - 1, () =>
+      host.execute(server, publishOf(publish, index)),
+    );
   });
   scheduler.at(deathAtMs, (nowMs) => host.failover(nowMs, [server]));
   scheduler.run(20_000);
@@ -119,7 +123,9 @@ afterEach(async () => {
 });
 
 /** The real Redis: the same publishes through the real registry scripts, then a real failover. */
-async function runReal(failoverCase: FailoverCase): Promise<{ after: Record<string, number>; entriesLost: number }> {
+async function runReal(
+  failoverCase: FailoverCase,
+): Promise<{ after: Record<string, number>; entriesLost: number }> {
   group = await startSentinelGroup({ downAfterMs: 100, replicationLagMs: lagMs });
   connection = connectRedis(group.primary.url);
   expect(await connection.waitReady(5_000)).toBe(true);
