@@ -16,6 +16,7 @@ import {
   sloDecision,
   ttlDecision,
 } from './decisions.ts';
+import { answerFailover } from './failover.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
 import { availability, correctShare, formatBudget, tag, truthMean, wrongShare } from './quantities.ts';
 import { type QuestionId, questions } from './questions.ts';
@@ -221,7 +222,7 @@ export const answerIds = (data: ReportData): Answer => {
 };
 
 export function answers(data: ReportData): Answer[] {
-  return [answerIds, answerCap, answerTtl, answerLifetime, answerSlo, answerCapacity].map((answer) =>
-    answer(data),
+  return [answerIds, answerCap, answerTtl, answerLifetime, answerSlo, answerCapacity, answerFailover].map(
+    (answer) => answer(data),
   );
 }

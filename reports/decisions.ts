@@ -13,6 +13,7 @@ import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
 import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { crossCheckRows } from './cross-check.ts';
+import { failoverDecision } from './failover.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
 import {
   availability,
@@ -326,7 +327,13 @@ export function idsDecision(data: ReportData): DecisionRow {
 }
 
 export function decisionRows(data: ReportData): DecisionRow[] {
-  return [idsDecision, capDecision, ttlDecision, lifetimeDecision, sloDecision, capacityDecision].map((f) =>
-    f(data),
-  );
+  return [
+    idsDecision,
+    capDecision,
+    ttlDecision,
+    lifetimeDecision,
+    sloDecision,
+    capacityDecision,
+    failoverDecision,
+  ].map((f) => f(data));
 }

@@ -10,4 +10,5 @@ export const questions: Record<QuestionId, string> = {
   lifetime: 'How long should connections stay open?',
   slo: 'Which availability SLO is realistic?',
   capacity: 'How many concurrent users does one server hold?',
+  failover: 'What does Redis high availability (Sentinel failover) buy mode A, and what not?',
 };
