@@ -46,7 +46,7 @@ export function register(program: Command): void {
     .option('--no-report', 'skip the HTML report')
     .option(
       '--no-capacity-probe',
-      'skip the short real-engine runs a whole-catalogue simulator run adds (a capacity probe, so the report can answer how many users one server holds, and the TTL cross-check of scenarios/cross-check/)',
+      'skip the short real-engine runs a whole-catalogue simulator run adds (a capacity probe, so the report can answer how many users one server holds, the TTL cross-check of scenarios/cross-check/, and redis-failover on real Sentinels)',
     )
     .action(async (files: string[], flags: ScenarioFlags) => {
       const { parseShard, shardFromEnv } = await import('../../scenarios/runner/shard.ts');
@@ -110,7 +110,11 @@ export function register(program: Command): void {
       if (probe) {
         const probes = await import('../../scenarios/runner/real-probes.ts');
         const { catalogueFiles } = await import('../../scenarios/runner/run-scenarios.ts');
-        for (const which of [probes.capacityProbe(outDir), probes.crossCheckProbe(outDir)]) {
+        for (const which of [
+          probes.capacityProbe(outDir),
+          probes.crossCheckProbe(outDir),
+          probes.failoverProbe(outDir),
+        ]) {
           const dir = await probes.runRealProbe(which, rootSeed);
           if (dir) extraResultDirs.push(dir);
         }

@@ -10,6 +10,8 @@
  *   capacity probe     scenarios/capacity.yaml --quick           -> <out>/capacity-real/
  *   TTL cross-check    scenarios/cross-check/ttl-*.yaml --quick  -> <out>/cross-check-real/
  *                      (the simulator runs the same files with their 5 seeds in the main job)
+ *   failover check     scenarios/redis-failover.yaml --quick     -> <out>/failover-real/
+ *                      (real Sentinels: the report checks the simulated failover against it)
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,6 +50,13 @@ export const crossCheckProbe = (outDir: string): Probe => ({
   files: crossCheckFiles(),
   dir: join(outDir, 'cross-check-real'),
   lost: 'the TTL chart shows simulated points only',
+});
+
+export const failoverProbe = (outDir: string): Probe => ({
+  label: 'failover check: scenarios/redis-failover.yaml --engine real --quick, real Sentinels (about 35 s)',
+  files: [join(catalogueDir, 'redis-failover.yaml')],
+  dir: join(outDir, 'failover-real'),
+  lost: 'the failover row has no REAL check',
 });
 
 /**
