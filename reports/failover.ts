@@ -22,6 +22,8 @@ export interface FailoverPoint {
   downAfterMs: number;
   electionMs: number;
   replicationLagMs: number;
+  reconnectMsMax: number;
+  heartbeatMs: number;
   ttlMs: number;
   runs: RunResult[];
   /** Per seed, the longest span of wrong answers after a death (ms). */
@@ -67,6 +69,8 @@ export function failoverPoints(runs: readonly RunResult[]): FailoverPoint[] {
         downAfterMs,
         electionMs: numberOf(points[0]!, 'sentinelElectionMs'),
         replicationLagMs: numberOf(points[0]!, 'replicationLagMs'),
+        reconnectMsMax: numberOf(points[0]!, 'redisReconnectMsMax'),
+        heartbeatMs: points[0]!.config.heartbeatMs,
         ttlMs: points[0]!.config.ttlMs,
         runs: points,
         wrongSpan: spreadOf(perSeed(points, (seedRuns) => Math.max(...seedRuns.map(wrongSpanMs)))),
@@ -78,15 +82,32 @@ export function failoverPoints(runs: readonly RunResult[]): FailoverPoint[] {
     });
 }
 
-/** Whether Sentinel names the replica before the registry's entries expire. */
-const beforeTtl = (p: FailoverPoint) => p.downAfterMs + p.electionMs < p.ttlMs;
+/**
+ * Whether every server rewrites its entry on the promoted replica before the entry expires: its
+ * last replicated write is up to a heartbeat old at the death, and the rewrite comes after
+ * down-after, the election and one reconnect.
+ */
+export const entriesOutliveFailover = (p: FailoverPoint): boolean =>
+  p.downAfterMs + p.electionMs + p.reconnectMsMax + p.heartbeatMs < p.ttlMs;
 
-function realCheck(data: ReportData, sim: FailoverPoint): string {
+const budgetText = (p: FailoverPoint): string =>
+  `down-after ${formatSeconds(p.downAfterMs)} + election ${formatSeconds(p.electionMs)} + reconnect ${formatSeconds(p.reconnectMsMax)} + heartbeat ${formatSeconds(p.heartbeatMs)}`;
+
+/** The real runs beside the simulated point of the same setting (the quick real run has one). */
+function realCheck(data: ReportData, points: readonly FailoverPoint[]): string {
   const real = failoverRuns(data, 'real');
-  const mine = real.filter((run) => numberOf(run, 'sentinelDownAfterMs') === sim.downAfterMs);
-  if (mine.length === 0) return 'REAL: not run at this setting (`--engine real`)';
-  const realSpan = Math.max(...mine.map(wrongSpanMs));
-  return `${sourceLabel(data, mine[0]!)}: wrong for ${tag('failover.real.wrongSpan', formatSeconds(realSpan))} on real Sentinels`;
+  if (real.length === 0) return 'REAL: not run (`--engine real`)';
+  const settings = [...new Set(real.map((run) => numberOf(run, 'sentinelDownAfterMs')))].sort(
+    (a, b) => a - b,
+  );
+  const parts = settings.map((downAfterMs) => {
+    const mine = real.filter((run) => numberOf(run, 'sentinelDownAfterMs') === downAfterMs);
+    const sim = points.find((p) => p.downAfterMs === downAfterMs);
+    const realSpan = Math.max(...mine.map(wrongSpanMs));
+    const against = sim === undefined ? '' : ` against SIM ${formatSeconds(sim.wrongSpan.max)}`;
+    return `down-after ${formatSeconds(downAfterMs)}: wrong for ${tag(`failover.real.${downAfterMs}`, formatSeconds(realSpan))}${against}`;
+  });
+  return `${sourceLabel(data, real[0]!)} on real Sentinels, ${parts.join('; ')}`;
 }
 
 function open(note: string): DecisionRow {
@@ -104,26 +125,28 @@ function open(note: string): DecisionRow {
 
 export function failoverDecision(data: ReportData): DecisionRow {
   const points = failoverPoints(failoverRuns(data, 'sim'));
-  const best = points.find(beforeTtl) ?? points[0];
+  const best = points.find(entriesOutliveFailover) ?? points[0];
   if (best === undefined) return open(`no ${failoverScenario} run`);
-  const late = points.find((p) => !beforeTtl(p));
+  const expiring = points.filter((p) => !entriesOutliveFailover(p));
   const truth = Math.max(1, truthMean(best.runs[0]!));
-  const lateText =
-    late === undefined
+  const expiringText =
+    expiring.length === 0
       ? ''
-      : ` With down-after + election at or past the TTL (${formatSeconds(late.downAfterMs)} + ${formatSeconds(late.electionMs)}) every entry has expired at the promotion: wrong for up to ${tag('failover.late.wrongSpan', formatSeconds(late.wrongSpan.max))}.`;
+      : ` Without that margin (${expiring.map((p) => `down-after ${formatSeconds(p.downAfterMs)}`).join(', ')}) entries expire before their servers rewrite them and WHO undercounts by up to ${tag('failover.expiring.wrongBy', `${formatCount(Math.max(...expiring.map((p) => p.wrongByMax)))} clients`)}.`;
   return {
     id: 'failover',
     question: questions.failover,
     recommendation:
-      `Sentinel (down-after + election under the TTL, here ${formatSeconds(best.downAfterMs)} + ${formatSeconds(best.electionMs)} < ${formatSeconds(best.ttlMs)}) buys recovery with no operator and almost no data loss; it does not buy correct answers through the failover.` +
-      lateText,
+      (entriesOutliveFailover(best)
+        ? `Sentinel buys recovery with no operator and almost no data loss, not correct answers through the failover; keep ${budgetText(best)} < TTL ${formatSeconds(best.ttlMs)}.`
+        : `Sentinel buys recovery with no operator, not correct answers through the failover; no swept setting keeps down-after + election + reconnect + heartbeat under the TTL ${formatSeconds(best.ttlMs)}: shorten the down-after.`) +
+      expiringText,
     figure: `WHO wrong for up to ${tag('failover.wrongSpan', formatSeconds(best.wrongSpan.max))} after the primary dies; every server on the new primary after ${tag('failover.allWriting', formatSeconds(best.allWriting.max))}`,
-    share: `${tag('failover.entriesLost', `${formatCount(best.entriesLost)} of ${formatCount(best.entriesAtPrimary)}`)} registry entries lost at promotion (the last ${formatSeconds(best.replicationLagMs)} of writes); answers off by up to ${formatCount(best.wrongByMax)} clients = ${formatPercent(best.wrongByMax / truth, 1)} of the true count`,
-    spread: `wrong span ${spreadText(best.wrongSpan, formatSeconds)}`,
-    source: `SIM (${failoverScenario}); ${realCheck(data, best)}`,
+    share: `${tag('failover.entriesLost', `${formatCount(best.entriesLost)} of ${formatCount(best.entriesAtPrimary)}`)} registry entries lost at promotion (the last ${formatSeconds(best.replicationLagMs)} of writes); answers off by up to ${tag('failover.wrongBy', `${formatCount(best.wrongByMax)} clients`)} = ${formatPercent(best.wrongByMax / truth, 1)} of the true count`,
+    spread: `wrong span ${spreadText(best.wrongSpan, formatSeconds)} (down-after ${formatSeconds(best.downAfterMs)})`,
+    source: `SIM (${failoverScenario}); ${realCheck(data, points)}`,
     changes:
-      'A longer replication lag loses more of the last writes (each server rewrites its entry at its next heartbeat, so the loss heals within one); down-after + election past the TTL empties the registry at promotion; a shorter down-after shortens every window but fails a slow primary over.',
+      'A longer replication lag loses more of the last writes (each server rewrites its entry at its next heartbeat, so the loss heals within one); a down-after that leaves less than the TTL lets entries expire before the promotion; a shorter down-after shortens every window but fails a slow primary over.',
     reproduce: reproduceRun(data, best.runs[0]!),
   };
 }
@@ -139,16 +162,16 @@ export function answerFailover(data: ReportData): Answer {
       missing: missingNote(failoverScenario),
     };
   const row = failoverDecision(data);
-  const best = points.find(beforeTtl) ?? points[0]!;
+  const best = points.find(entriesOutliveFailover) ?? points[0]!;
   const per = points.map(
     (p) =>
-      `down-after ${formatSeconds(p.downAfterMs)}: wrong span ${spreadText(p.wrongSpan, formatSeconds)}, every server on the new primary after ${spreadText(p.allWriting, formatSeconds)}, ${formatCount(p.entriesLost)} of ${formatCount(p.entriesAtPrimary)} entries lost`,
+      `down-after ${formatSeconds(p.downAfterMs)}: wrong span ${spreadText(p.wrongSpan, formatSeconds)}, every server on the new primary after ${spreadText(p.allWriting, formatSeconds)}, ${formatCount(p.entriesLost)} of ${formatCount(p.entriesAtPrimary)} entries lost, off by up to ${formatCount(p.wrongByMax)} clients`,
   );
   return {
     section: 'failover',
     question: questions.failover,
     text:
-      `${row.recommendation} When the primary dies, every server's Redis calls fail at once and WHO answers the last total it read, which is wrong as soon as anyone connects or leaves: WHO was wrong for up to ${tag('failover.wrongSpan', formatSeconds(best.wrongSpan.max))} (SIM), about Sentinel's down-after plus the election plus one reconnect, and every server wrote to the promoted replica after ${tag('failover.allWriting', formatSeconds(best.allWriting.max))}. ` +
+      `${row.recommendation} When the primary dies, every server's Redis calls fail at once and WHO answers the last total it read, which is wrong as soon as anyone connects or leaves: WHO was wrong for up to ${tag('failover.wrongSpan', formatSeconds(best.wrongSpan.max))} (SIM, down-after ${formatSeconds(best.downAfterMs)}), about Sentinel's down-after plus the election plus one reconnect, off by up to ${tag('failover.wrongBy', `${formatCount(best.wrongByMax)} clients`)}, and every server wrote to the promoted replica after ${tag('failover.allWriting', formatSeconds(best.allWriting.max))}. ` +
       `Asynchronous replication lost ${tag('failover.entriesLost', `${formatCount(best.entriesLost)} of ${formatCount(best.entriesAtPrimary)}`)} entries at promotion (an entry whose last write was in the final ${formatSeconds(best.replicationLagMs)}); that costs little, because every server rewrites its whole count at its next heartbeat. ` +
       `Without a replica the same death is an outage until someone restarts Redis, and it comes back empty. Per setting, over seeds: ${per.join('; ')}. ${row.source}.`,
     figure: `wrong ≤ ${formatSeconds(best.wrongSpan.max)}`,
