@@ -154,17 +154,34 @@ export function finishRun({ engine, config, history, configExtra }: FinishedRun)
     ...parts,
     ...(history.failovers === undefined
       ? {}
-      : { failovers: history.failovers.map((record) => failoverStatsOf(record, parts.staleWindows)) }),
+      : {
+          failovers: history.failovers.map((record) =>
+            failoverStatsOf(record, parts.staleWindows, config.cluster.heartbeatMs),
+          ),
+        }),
   };
 }
 
-/** A failover's durations, measured from the primary's death. */
-export function failoverStatsOf(record: FailoverRecord, staleWindows: readonly Window[] = []): FailoverStats {
-  const blamed = staleWindows.filter(
-    (window) => window.cause.startsWith('redis-failover') && window.endMs >= record.atMs,
-  );
+/**
+ * A failover's durations, measured from the primary's death. The span of wrong answers ends with
+ * the last stale window the checker blamed on it that began before every server had written to
+ * the new primary plus `settleMs` (a heartbeat): the checker blames every window while the fault
+ * is active, and a one-answer blip of propagation delay later on is not the failover's.
+ */
+export function failoverStatsOf(
+  record: FailoverRecord,
+  staleWindows: readonly Window[] = [],
+  settleMs = 0,
+): FailoverStats {
   const writes = record.firstWriteAtMs.filter((atMs): atMs is number => atMs !== undefined);
   const allWriting = writes.length === record.serversLive;
+  const allWritingAtMs = allWriting ? Math.max(record.atMs, ...writes) : Number.POSITIVE_INFINITY;
+  const blamed = staleWindows.filter(
+    (window) =>
+      window.cause.startsWith('redis-failover') &&
+      window.endMs >= record.atMs &&
+      window.startMs <= allWritingAtMs + settleMs,
+  );
   return {
     atMs: record.atMs,
     promotionMs: record.promotedAtMs === undefined ? null : Math.round(record.promotedAtMs - record.atMs),
@@ -173,7 +190,7 @@ export function failoverStatsOf(record: FailoverRecord, staleWindows: readonly W
     clientsLost: record.clientsLost,
     serversLive: record.serversLive,
     serversWriting: writes.length,
-    allWritingMs: allWriting ? Math.round(Math.max(record.atMs, ...writes) - record.atMs) : null,
+    allWritingMs: allWriting ? Math.round(allWritingAtMs - record.atMs) : null,
     wrongSpanMs: Math.round(Math.max(record.atMs, ...blamed.map((window) => window.endMs)) - record.atMs),
   };
 }

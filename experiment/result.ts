@@ -179,8 +179,9 @@ export interface FailoverStats {
   /** From the death until every server up at it had written to the new primary; null = not all did. */
   allWritingMs: number | null;
   /**
-   * From the death until the end of the last stale window the checker blamed on this failover:
-   * how long WHO may answer wrong (the windows themselves are in `staleWindows`); 0 = none.
+   * From the death until the end of the last stale window the checker blamed on this failover
+   * that began before every server wrote to the new primary plus a heartbeat: how long WHO may
+   * answer wrong (the windows themselves are in `staleWindows`); 0 = none.
    */
   wrongSpanMs: number;
 }
