@@ -52,7 +52,7 @@ export interface SentinelGroup {
   masterPort(): Promise<number | undefined>;
   /**
    * Polls the detector every `pollRealMs` until it names the replica, then swaps the roles.
-   * Resolves false when `timeoutRealMs` passed first.
+   * Resolves false when `timeoutRealMs` passed first, or once the group is closed.
    */
   waitPromotion(timeoutRealMs: number, pollRealMs?: number): Promise<boolean>;
   /** The dead old primary starts again, empty, on its port; Sentinel makes it the replica. */
@@ -70,6 +70,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions): Promise
     args: ['--replicaof', '127.0.0.1', String(lag?.port ?? primary.port)],
   });
   let dead: RedisServer | undefined;
+  let closed = false;
   const dir = mkdtempSync(join(tmpdir(), 'hc-sentinel-'));
   const sentinels: ChildProcess[] = [];
   const sentinelPorts: number[] = [];
@@ -124,7 +125,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions): Promise
       const promoted = replica;
       if (promoted === undefined) return false;
       const deadlineMs = Date.now() + timeoutRealMs;
-      while (Date.now() < deadlineMs) {
+      while (Date.now() < deadlineMs && !closed) {
         if ((await masterPort()) === promoted.port) {
           primary = promoted;
           replica = undefined;
@@ -141,6 +142,7 @@ export async function startSentinelGroup(options: SentinelGroupOptions): Promise
       dead = undefined;
     },
     close: async () => {
+      closed = true;
       await Promise.all(sentinels.map((sentinel) => stopChild(sentinel)));
       lag?.sever();
       await Promise.all([primary.kill(), replica?.kill(), dead?.kill()]);
