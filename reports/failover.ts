@@ -48,6 +48,9 @@ function wrongSpanMs(run: RunResult): number {
   return Math.max(0, ...(run.failovers ?? []).map((f) => f.wrongSpanMs));
 }
 
+/** A time that may be "never" (a run that ended before every server wrote to the new primary). */
+const formatWithin = (ms: number): string => (Number.isFinite(ms) ? formatSeconds(ms) : 'not within the run');
+
 function allWritingMs(run: RunResult): number {
   return Math.max(0, ...(run.failovers ?? []).map((f) => f.allWritingMs ?? Number.POSITIVE_INFINITY));
 }
@@ -141,7 +144,7 @@ export function failoverDecision(data: ReportData): DecisionRow {
         ? `Sentinel buys recovery with no operator and almost no data loss, not correct answers through the failover; keep ${budgetText(best)} < TTL ${formatSeconds(best.ttlMs)}.`
         : `Sentinel buys recovery with no operator, not correct answers through the failover; no swept setting keeps down-after + election + reconnect + heartbeat under the TTL ${formatSeconds(best.ttlMs)}: shorten the down-after.`) +
       expiringText,
-    figure: `WHO wrong for up to ${tag('failover.wrongSpan', formatSeconds(best.wrongSpan.max))} after the primary dies; every server on the new primary after ${tag('failover.allWriting', formatSeconds(best.allWriting.max))}`,
+    figure: `WHO wrong for up to ${tag('failover.wrongSpan', formatSeconds(best.wrongSpan.max))} after the primary dies; every server on the new primary after ${tag('failover.allWriting', formatWithin(best.allWriting.max))}`,
     share: `${tag('failover.entriesLost', `${formatCount(best.entriesLost)} of ${formatCount(best.entriesAtPrimary)}`)} registry entries lost at promotion (the last ${formatSeconds(best.replicationLagMs)} of writes); answers off by up to ${tag('failover.wrongBy', `${formatCount(best.wrongByMax)} clients`)} = ${formatPercent(best.wrongByMax / truth, 1)} of the true count`,
     spread: `wrong span ${spreadText(best.wrongSpan, formatSeconds)} (down-after ${formatSeconds(best.downAfterMs)})`,
     source: `SIM (${failoverScenario}); ${realCheck(data, points)}`,
@@ -165,13 +168,13 @@ export function answerFailover(data: ReportData): Answer {
   const best = points.find(entriesOutliveFailover) ?? points[0]!;
   const per = points.map(
     (p) =>
-      `down-after ${formatSeconds(p.downAfterMs)}: wrong span ${spreadText(p.wrongSpan, formatSeconds)}, every server on the new primary after ${spreadText(p.allWriting, formatSeconds)}, ${formatCount(p.entriesLost)} of ${formatCount(p.entriesAtPrimary)} entries lost, off by up to ${formatCount(p.wrongByMax)} clients`,
+      `down-after ${formatSeconds(p.downAfterMs)}: wrong span ${spreadText(p.wrongSpan, formatSeconds)}, every server on the new primary after ${spreadText(p.allWriting, formatWithin)}, ${formatCount(p.entriesLost)} of ${formatCount(p.entriesAtPrimary)} entries lost, off by up to ${formatCount(p.wrongByMax)} clients`,
   );
   return {
     section: 'failover',
     question: questions.failover,
     text:
-      `${row.recommendation} When the primary dies, every server's Redis calls fail at once and WHO answers the last total it read, which is wrong as soon as anyone connects or leaves: WHO was wrong for up to ${tag('failover.wrongSpan', formatSeconds(best.wrongSpan.max))} (SIM, down-after ${formatSeconds(best.downAfterMs)}), about Sentinel's down-after plus the election plus one reconnect, off by up to ${tag('failover.wrongBy', `${formatCount(best.wrongByMax)} clients`)}, and every server wrote to the promoted replica after ${tag('failover.allWriting', formatSeconds(best.allWriting.max))}. ` +
+      `${row.recommendation} When the primary dies, every server's Redis calls fail at once and WHO answers the last total it read, which is wrong as soon as anyone connects or leaves: WHO was wrong for up to ${tag('failover.wrongSpan', formatSeconds(best.wrongSpan.max))} (SIM, down-after ${formatSeconds(best.downAfterMs)}), about Sentinel's down-after plus the election plus one reconnect, off by up to ${tag('failover.wrongBy', `${formatCount(best.wrongByMax)} clients`)}, and every server wrote to the promoted replica after ${tag('failover.allWriting', formatWithin(best.allWriting.max))}. ` +
       `Asynchronous replication lost ${tag('failover.entriesLost', `${formatCount(best.entriesLost)} of ${formatCount(best.entriesAtPrimary)}`)} entries at promotion (an entry whose last write was in the final ${formatSeconds(best.replicationLagMs)}); that costs little, because every server rewrites its whole count at its next heartbeat. ` +
       `Without a replica the same death is an outage until someone restarts Redis, and it comes back empty. Per setting, over seeds: ${per.join('; ')}. ${row.source}.`,
     figure: `wrong ≤ ${formatSeconds(best.wrongSpan.max)}`,
