@@ -3,6 +3,7 @@ import {
   checkModeAOptions,
   type ModeAOptions,
   modeAOptionsFrom,
+  reconnectDelayMs,
 } from '../../../../impl/core/mode-a/options.ts';
 
 const flags = { ttlMs: 3_000, heartbeatMs: 1_000, publishDelayMs: 0, whoTimeoutMs: 200, whoCacheMs: 0 };
@@ -59,5 +60,14 @@ describe('mode A options', () => {
         removeAttemptsMax: 1,
       }),
     ).not.toThrow();
+  });
+
+  test('the reconnect schedule steps by a twentieth of its cap, from the first attempt, up to the cap', () => {
+    expect([1, 2, 3, 19, 20, 21, 100].map((attempt) => reconnectDelayMs(attempt))).toEqual([
+      50, 100, 150, 950, 1_000, 1_000, 1_000,
+    ]);
+    expect([1, 2, 20, 21].map((attempt) => reconnectDelayMs(attempt, 200))).toEqual([10, 20, 200, 200]);
+    // A cap under 20 ms still steps by at least 1 ms.
+    expect([1, 5, 6].map((attempt) => reconnectDelayMs(attempt, 5))).toEqual([1, 5, 5]);
   });
 });
