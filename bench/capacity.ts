@@ -3,8 +3,8 @@
  *
  * 1. Memory per idle connection (`memory-per-connection.ts`, the method every such row uses):
  *    fresh `headcount serve`, floor server (`floor-server.ts`) and redis-server processes each
- *    hold 18,000 idle clients; RSS growth per connection, median of 3 fresh processes each
- *    (targets: <= 1.1x the floor's, <= 4 KiB).
+ *    hold 18,000 idle clients; RSS growth per connection, median of 5 fresh processes each,
+ *    printed with its spread and the ratio of each round (targets: <= 1.1x the floor's, <= 4 KiB).
  * 2. One `headcount serve` (ulimit -n 20,000 here): 10,000 idle clients, then 10,500 more, past
  *    the descriptor cap (limit - 64): the extra ones are refused while a probe connected first is
  *    still answered.
@@ -140,7 +140,7 @@ export const serveIdleArgs = [
 ];
 
 /** Rounds of the idle-memory measurement; each figure is the median of its rounds. */
-const memoryRounds = 3;
+const memoryRounds = 5;
 
 type Side = 'ours' | 'floor' | 'redis';
 
@@ -193,6 +193,18 @@ export async function idleMemory(): Promise<Record<Side, MemoryMeasurement>> {
   ]);
   process.stdout.write(
     `idle memory, bytes per connection by round [VmRSS, RssAnon]: ${JSON.stringify(Object.fromEntries(bytes))}\n`,
+  );
+  for (const [side, list] of Object.entries(runs)) {
+    const figures = list.map((run) => run.perConnectionBytes);
+    const mid = median(figures);
+    const spread = (Math.max(...figures) - Math.min(...figures)) / mid;
+    process.stdout.write(
+      `idle memory, ${side}: median ${Math.round(mid)} B per connection of ${list.length} fresh processes, spread (max - min) ${(spread * 100).toFixed(0)}% of it\n`,
+    );
+  }
+  const ratios = runs.ours.map((run, round) => run.perConnectionBytes / runs.floor[round]!.perConnectionBytes);
+  process.stdout.write(
+    `idle memory, ours / floor by round: ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')} (median ${median(ratios).toFixed(2)})\n`,
   );
   return { ours: pick('ours'), floor: pick('floor'), redis: pick('redis') };
 }

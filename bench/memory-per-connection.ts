@@ -9,9 +9,13 @@
  * and redis-server alike.
  *
  * Node servers (headcount, the floor) run with `gcEnv`: before each reading they collect their
- * garbage (a bench-only preload, `gc-on-signal.js`, on SIGURG), and their young generation is
- * pinned to 1 MiB semispaces. Without the first, a reading holds whatever garbage the accept burst
- * left, and swung by ~1 KB per connection with the moment of the last major GC. Without the
+ * garbage with a compacting full GC (a bench-only preload, `gc-on-signal.js`, on SIGURG), and
+ * their young generation is pinned to 1 MiB semispaces. Without the GC, a reading holds whatever
+ * garbage the accept burst left, and swung by ~1 KB per connection with the moment of the last
+ * major GC; without compaction, the holes that garbage left in old-space pages stayed committed
+ * and moved a reading by +-400 B per connection from one fresh process to the next (the live heap,
+ * 980 B per connection for the floor, did not move). RSS is then read as the lowest of a few
+ * readings over a second (`settledRss`), after the pages the GC freed have left it. Without the
  * second, the young generation's growth to 2 x 16 MiB, which any busy Node process goes through
  * once whatever its client count, is divided among the N clients (1-1.5 KB each at N = 10,000,
  * depending on how much a server allocates while accepting). redis-server needs neither.
@@ -83,16 +87,14 @@ export async function measureMemoryPerConnection(
   };
   await settle();
   const fdsFresh = openDescriptors(pid);
-  const rssFreshBytes = rssBytes(pid);
-  const anonFreshBytes = rssBytes(pid, 'RssAnon');
+  const [rssFreshBytes, anonFreshBytes] = await settledRss(pid);
   const holder = startHold(port, count, kind);
   try {
     await holder.ready;
     await waitHeld(pid, fdsFresh + count);
     await settle();
     const held = openDescriptors(pid) - fdsFresh;
-    const rssAfterBytes = rssBytes(pid);
-    const anonAfterBytes = rssBytes(pid, 'RssAnon');
+    const [rssAfterBytes, anonAfterBytes] = await settledRss(pid);
     return {
       held,
       rssFreshBytes,
@@ -103,6 +105,26 @@ export async function measureMemoryPerConnection(
   } finally {
     await holder.stop();
   }
+}
+
+/** Readings of one settled RSS figure, `settleReadIntervalMs` apart. */
+const settleReads = 5;
+const settleReadIntervalMs = 200;
+
+/**
+ * [VmRSS, RssAnon] once the GC has returned what it freed: the lowest of `settleReads` readings
+ * over the second after the settle time (freed heap pages leave RSS over a few hundred ms, so a
+ * single reading caught some of them and moved by a few hundred bytes per connection).
+ */
+async function settledRss(pid: number): Promise<[number, number]> {
+  let vm = Number.POSITIVE_INFINITY;
+  let anon = Number.POSITIVE_INFINITY;
+  for (let read = 0; read < settleReads; read += 1) {
+    if (read > 0) await sleep(settleReadIntervalMs);
+    vm = Math.min(vm, rssBytes(pid));
+    anon = Math.min(anon, rssBytes(pid, 'RssAnon'));
+  }
+  return [vm, anon];
 }
 
 async function waitHeld(pid: number, descriptors: number): Promise<void> {

@@ -38,35 +38,37 @@ export interface TcpServerOptions {
   onActivity?: () => void;
 }
 
-const clientOf = Symbol('headcount.client');
-type ClientSocket = net.Socket & { [clientOf]?: Client };
+/**
+ * Per client, the adapter keeps no record of its own (an object per client was ~70 bytes of each
+ * idle client's memory): the socket carries its session under this key, the session carries its
+ * socket as its `hostRecord`, a pause is the socket's own `isPaused()`, a release is the session
+ * being `closed`, and the rare client stalled on a full socket has an entry in `#stalledSinceMs`.
+ */
+const sessionOf = Symbol('headcount.session');
+type ClientSocket = net.Socket & { [sessionOf]?: Session };
 
 interface SocketListeners {
   data(this: ClientSocket, chunk: Buffer): void;
   drain(this: ClientSocket): void;
-  end(this: ClientSocket): void;
   close(this: ClientSocket): void;
 }
 
 function ignore(): void {}
 
-function clientOfSession(session: Session): Client | undefined {
-  return session.hostRecord as Client | undefined;
+function socketOf(session: Session): net.Socket {
+  return session.hostRecord as net.Socket;
 }
 
-interface Client {
-  socket: net.Socket;
-  session: Session;
-  pausedByUs: boolean;
-  stalledSinceMs: number | undefined;
-  released: boolean;
-  reason: CloseReason | undefined;
+function released(session: Session): boolean {
+  return session.state === 'closed';
 }
 
 export class TcpServer {
   readonly #options: TcpServerOptions;
   readonly #server: net.Server;
-  readonly #backlogged = new Set<Client>();
+  readonly #backlogged = new Set<Session>();
+  /** Clients whose socket refused a write, and since when (dropped after `writeStallMs`). */
+  readonly #stalledSinceMs = new Map<Session, number>();
   #backlogScheduled = false;
   readonly #fdCap = clientsWithinFdLimit();
   readonly #refuser = new Refuser();
@@ -74,9 +76,11 @@ export class TcpServer {
   #sweepTimer: NodeJS.Timeout | undefined;
 
   /**
-   * Socket listeners shared by every client (the socket is `this`, its client hangs off it):
-   * one set of functions per server instead of four closures per connection, which is a
-   * few hundred bytes of memory per idle client.
+   * Socket listeners shared by every client (the socket is `this`, its session hangs off it):
+   * one set of functions per server instead of closures per connection, which is a few hundred
+   * bytes of memory per idle client. No 'end' listener: the server does not allow half-open
+   * sockets, so Node ends our side after the peer's FIN (replies already written still go) and
+   * 'close' follows; a second 'end' listener beside Node's own would be a 64-byte array each.
    */
   readonly #listeners: SocketListeners;
 
@@ -92,8 +96,7 @@ export class TcpServer {
       if (errors > 0) options.logger.warn({ code: error.code, err: error.message, errors }, 'accept failed');
     });
     options.core.onSessionOutput = (session) => {
-      const client = clientOfSession(session);
-      if (client !== undefined && !client.released) this.#pump(client);
+      if (session.hostRecord !== undefined && !released(session)) this.#pump(session);
     };
     if (options.core.limits.connectionsMax > this.#fdCap) {
       options.logger.warn(
@@ -113,10 +116,9 @@ export class TcpServer {
   }
 
   /** Every admitted client: the core's sessions are the one list (no map of our own). */
-  *#clients(): Generator<Client> {
+  *#clients(): Generator<Session> {
     for (const session of this.#options.core.sessions.keys()) {
-      const client = clientOfSession(session);
-      if (client !== undefined) yield client;
+      if (session.hostRecord !== undefined) yield session;
     }
   }
 
@@ -147,9 +149,9 @@ export class TcpServer {
     const nowMs = this.#options.clock.nowMs();
     this.#options.core.drain(nowMs);
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const client of this.#clients()) this.#pump(client);
+    for (const session of this.#clients()) this.#pump(session);
     const timer = setTimeout(() => {
-      for (const client of this.#clients()) this.#destroy(client, 'draining');
+      for (const session of [...this.#clients()]) this.#destroy(session, 'draining');
     }, drainMs);
     await closed;
     clearTimeout(timer);
@@ -160,7 +162,7 @@ export class TcpServer {
   async destroy(): Promise<void> {
     this.#stopSweep();
     const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    for (const client of [...this.#clients()]) client.socket.destroy();
+    for (const session of [...this.#clients()]) socketOf(session).destroy();
     await closed;
   }
 
@@ -177,22 +179,13 @@ export class TcpServer {
       this.#refuse(socket, admission.reason);
       return;
     }
-    const client: Client = {
-      socket,
-      session: admission.session,
-      pausedByUs: false,
-      stalledSinceMs: undefined,
-      released: false,
-      reason: undefined,
-    };
-    client.session.hostRecord = client;
+    admission.session.hostRecord = socket;
     this.#options.metrics?.counter('headcount_connections_accepted_total').inc();
     this.#options.metrics?.gauge('headcount_connections').set(core.sessions.size);
-    (socket as ClientSocket)[clientOf] = client;
+    (socket as ClientSocket)[sessionOf] = admission.session;
     const listeners = this.#listeners;
     socket.on('data', listeners.data);
     socket.on('drain', listeners.drain);
-    socket.on('end', listeners.end);
     socket.on('close', listeners.close);
     this.#options.onActivity?.();
   }
@@ -210,25 +203,19 @@ export class TcpServer {
     const clock = this.#options.clock;
     return {
       data(this: ClientSocket, chunk: Buffer) {
-        const client = this[clientOf]!;
-        client.session.receive(chunk, clock.nowMs());
-        server.#pump(client);
+        const session = this[sessionOf]!;
+        session.receive(chunk, clock.nowMs());
+        server.#pump(session);
         server.#options.onActivity?.();
       },
       drain(this: ClientSocket) {
-        const client = this[clientOf]!;
-        client.stalledSinceMs = undefined;
-        server.#pump(client);
-      },
-      end(this: ClientSocket) {
-        // Half-close from the client: it sends no more, but we still owe it its replies.
-        const client = this[clientOf]!;
-        if (client.session.pendingReplies === 0 && !client.session.hasBacklog)
-          server.#endAndRelease(client, 'peer');
+        const session = this[sessionOf]!;
+        server.#stalledSinceMs.delete(session);
+        server.#pump(session);
       },
       close(this: ClientSocket) {
-        const client = this[clientOf]!;
-        server.#release(client, client.reason ?? 'peer');
+        // Whatever ended it first (we did, with its reason; otherwise the peer) released it.
+        server.#release(this[sessionOf]!, 'peer');
       },
     };
   }
@@ -248,38 +235,36 @@ export class TcpServer {
     this.#options.metrics?.counter('headcount_connections_rejected_total').inc({ reason });
   }
 
-  #pump(client: Client): void {
-    const { socket, session } = client;
+  #pump(session: Session): void {
+    const socket = socketOf(session);
     if (socket.destroyed) return;
-    this.#write(client);
+    this.#write(session);
     // Input held back while replies piled up is decoded later, as the socket takes the replies:
     // on 'drain' when the socket needs one, otherwise through the shared backlog queue.
-    if (session.hasBacklog && !socket.writableNeedDrain) this.#queueBacklog(client);
+    if (session.hasBacklog && !socket.writableNeedDrain) this.#queueBacklog(session);
     if (session.shouldClose) {
       // We are done with this client: it stops counting now, whatever its socket does next.
-      this.#endAndRelease(client, session.closeReason ?? 'quit');
+      this.#endAndRelease(session, session.closeReason ?? 'quit');
       return;
     }
     if (socket.readableEnded && session.pendingReplies === 0 && !session.hasBacklog) {
-      this.#endAndRelease(client, 'peer');
+      this.#endAndRelease(session, 'peer');
       return;
     }
+    // Only this adapter pauses a client socket, so the socket's own flag says whether we did.
     const full = !session.wantsInput() || socket.writableNeedDrain;
-    if (full && !client.pausedByUs) {
-      client.pausedByUs = true;
-      socket.pause();
-    } else if (!full && client.pausedByUs) {
-      client.pausedByUs = false;
-      socket.resume();
-    }
+    const paused = socket.isPaused();
+    if (full && !paused) socket.pause();
+    else if (!full && paused) socket.resume();
   }
 
   /** Writes what the session owes; returns the bytes written. */
-  #write(client: Client): number {
-    const out = client.session.takeOutput();
+  #write(session: Session): number {
+    const out = session.takeOutput();
     if (out === '') return 0;
-    const flushed = client.socket.write(out);
-    if (!flushed && client.stalledSinceMs === undefined) client.stalledSinceMs = this.#options.clock.nowMs();
+    const flushed = socketOf(session).write(out);
+    if (!flushed && !this.#stalledSinceMs.has(session))
+      this.#stalledSinceMs.set(session, this.#options.clock.nowMs());
     return out.length;
   }
 
@@ -289,8 +274,8 @@ export class TcpServer {
    * then cost the loop at most `backlogBytesPerTurn` of work before it polls sockets again, so
    * everyone else keeps being served (STYLE §5: the queue is bounded by the clients).
    */
-  #queueBacklog(client: Client): void {
-    this.#backlogged.add(client);
+  #queueBacklog(session: Session): void {
+    this.#backlogged.add(session);
     if (this.#backlogScheduled) return;
     this.#backlogScheduled = true;
     setImmediate(() => this.#runBacklog());
@@ -301,15 +286,15 @@ export class TcpServer {
     const batch = [...this.#backlogged];
     this.#backlogged.clear();
     let budget = backlogBytesPerTurn;
-    for (const client of batch) {
+    for (const session of batch) {
       if (budget <= 0) {
-        this.#backlogged.add(client);
+        this.#backlogged.add(session);
         continue;
       }
-      if (client.released || client.socket.destroyed) continue;
-      client.session.continueInput(this.#options.clock.nowMs());
-      budget -= this.#write(client);
-      this.#pump(client);
+      if (released(session) || socketOf(session).destroyed) continue;
+      session.continueInput(this.#options.clock.nowMs());
+      budget -= this.#write(session);
+      this.#pump(session);
     }
     if (this.#backlogged.size > 0 && !this.#backlogScheduled) {
       this.#backlogScheduled = true;
@@ -320,26 +305,27 @@ export class TcpServer {
   /** A peer that never closes its side after our FIN is destroyed after this long. */
   static readonly lingerMs = 2_000;
 
-  #endAndRelease(client: Client, reason: CloseReason): void {
-    client.reason ??= reason;
-    client.socket.end();
-    client.socket.setTimeout(TcpServer.lingerMs, () => client.socket.destroy());
-    this.#release(client, reason);
+  #endAndRelease(session: Session, reason: CloseReason): void {
+    const socket = socketOf(session);
+    socket.end();
+    socket.setTimeout(TcpServer.lingerMs, () => socket.destroy());
+    this.#release(session, reason);
   }
 
-  #release(client: Client, reason: CloseReason): void {
-    if (client.released) return;
-    client.released = true;
+  /** Once per client, by whatever ends it first; a later call (its socket's 'close') does nothing. */
+  #release(session: Session, reason: CloseReason): void {
+    if (released(session)) return;
+    this.#stalledSinceMs.delete(session);
     const { core, clock } = this.#options;
-    core.release(client.session, reason, clock.nowMs());
+    core.release(session, reason, clock.nowMs());
     this.#options.logger.debug({ reason, clients: core.sessions.size }, 'client released');
     this.#options.metrics?.gauge('headcount_connections').set(core.sessions.size);
     this.#options.onActivity?.();
   }
 
-  #destroy(client: Client, reason: CloseReason): void {
-    client.reason ??= reason;
-    client.socket.destroy();
+  #destroy(session: Session, reason: CloseReason): void {
+    this.#release(session, reason);
+    socketOf(session).destroy();
   }
 
   #startSweep(): void {
@@ -359,21 +345,18 @@ export class TcpServer {
   #sweep(): void {
     const nowMs = this.#options.clock.nowMs();
     const { writeStallMs } = this.#options.core.limits;
-    for (const session of this.#options.core.sessions.keys()) {
-      const client = clientOfSession(session);
-      if (client === undefined) continue;
-      const deadlineMs = client.session.nextDeadlineMs();
+    // A Map may lose entries while it is iterated (a pump or a drop releases): no copies made.
+    for (const session of this.#clients()) {
+      const deadlineMs = session.nextDeadlineMs();
       if (deadlineMs !== undefined && deadlineMs <= nowMs) {
-        client.session.onDeadline(nowMs);
-        this.#pump(client);
+        session.onDeadline(nowMs);
+        this.#pump(session);
       }
-      if (client.stalledSinceMs !== undefined && nowMs - client.stalledSinceMs > writeStallMs) {
-        this.#options.logger.debug(
-          { stalledMs: nowMs - client.stalledSinceMs },
-          'dropping a client that does not read',
-        );
-        this.#destroy(client, 'error');
-      }
+    }
+    for (const [session, sinceMs] of this.#stalledSinceMs) {
+      if (nowMs - sinceMs <= writeStallMs) continue;
+      this.#options.logger.debug({ stalledMs: nowMs - sinceMs }, 'dropping a client that does not read');
+      this.#destroy(session, 'error');
     }
   }
 }

@@ -153,4 +153,29 @@ describe('tcp server: limits', () => {
     await new Promise((resolve) => socket.once('close', resolve));
     expect(received).toBe('42\n1\n');
   });
+
+  test('a client that half-closes without a word stops counting and gets our FIN', async () => {
+    server = await startTestServer();
+    const socket = net.connect({ port: server.port, host: '127.0.0.1' });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    await waitFor(() => server!.core.tracker.count === 1);
+    const ended = once(socket, 'end');
+    socket.end();
+    await ended;
+    await waitFor(() => server!.core.tracker.count === 0);
+    socket.destroy();
+  });
+
+  test('a client the server drops for a stalled write is released once and counted out', async () => {
+    server = await startTestServer({ maxOutputBytes: 1024, writeStallMs: 200 });
+    const stalled = net.connect({ port: server.port, host: '127.0.0.1' });
+    stalled.on('error', () => {});
+    await new Promise((resolve) => stalled.once('connect', resolve));
+    stalled.pause();
+    stalled.write('INFO\n'.repeat(50_000));
+    const probe = await connect(server.port);
+    await waitFor(() => server!.core.tracker.count === 1, 10_000);
+    expect(await probe.ask('WHO')).toBe('1');
+    stalled.destroy();
+  });
 });
