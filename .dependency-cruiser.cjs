@@ -74,7 +74,7 @@ module.exports = {
       from: { path: '^reports/' },
       to: {
         path: above(['impl', 'experiment', 'sim', 'lab', 'scenarios', 'deploy', 'cli', 'bench', 'test']),
-        pathNot: '^experiment/result[.]ts$',
+        pathNot: '^experiment/(result|agreement)[.]ts$',
       },
     },
     {

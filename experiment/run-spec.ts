@@ -17,6 +17,11 @@ export interface RunSpec {
   params: Record<string, number | string>;
   /** Real engine: every duration is multiplied by this. */
   timeScale: number;
+  /**
+   * Real engine: servers (and discovery instances) as child processes, so that a server's memory
+   * and CPU are its own (the capacity question). @default false: one process, lighter on 2 cores
+   */
+  processes?: boolean;
   config: SimConfigInput;
 }
 

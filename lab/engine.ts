@@ -31,6 +31,7 @@ import type { RunResult } from '../experiment/result.ts';
 import { RandomStreams } from '../experiment/rng.ts';
 import { configOfSpec, type RunSpec } from '../experiment/run-spec.ts';
 import { capacityCurve, type RssSample } from './capacity-curve.ts';
+import { processesRssBytes } from './cluster/process-rss.ts';
 import { ClientPool } from './cluster/client-pool.ts';
 import {
   type Cluster,
@@ -61,7 +62,8 @@ export interface RealRunOptions {
   haproxy?: boolean;
 }
 
-export async function runReal(spec: RunSpec, extra: RealRunOptions = {}): Promise<RunResult> {
+export async function runReal(spec: RunSpec, options: RealRunOptions = {}): Promise<RunResult> {
+  const extra: RealRunOptions = { ...options, processes: options.processes ?? spec.processes ?? false };
   const config = configOfSpec(spec);
   const faults = faultTimeline(config, new RandomStreams(config.seed).stream('nemesis'));
   const problems = unsupportedParts(config, faults, extra.processes === true);
@@ -77,6 +79,7 @@ export async function runReal(spec: RunSpec, extra: RealRunOptions = {}): Promis
     return resultOf(cluster, config, spec.timeScale, performance.now() - startedAtRealMs, rssSamples, {
       ...stats,
       lags,
+      serversAlone: extra.processes === true,
     });
   } finally {
     await cluster.close();
@@ -212,7 +215,9 @@ async function drive(
       const counts = pool.perServer(cluster.servers.length);
       recorder.sample(counts.map((count, index) => (cluster.servers[index]!.up ? count : -1)));
       try {
-        rssSamples.push({ atMs, rssBytes: process.memoryUsage().rss });
+        // Servers as child processes: their own memory; else this process's (both ends).
+        const servers = processesRssBytes(cluster.servers.map((server) => server.pid));
+        rssSamples.push({ atMs, rssBytes: servers ?? process.memoryUsage().rss });
       } catch {
         // At the descriptor limit /proc cannot be read; the curve uses the last good sample.
       }
@@ -246,6 +251,8 @@ function resultOf(
     redis: { calls: number; writes: number } | undefined;
     broadcasts: number;
     lags: FaultLag[];
+    /** Servers ran as child processes, so memory samples are theirs alone. */
+    serversAlone: boolean;
   },
 ): RunResult {
   const history = cluster.recorder.finish(config.durationMs);
@@ -285,6 +292,9 @@ function resultOf(
             }
           : {}),
         faultHealLagRealMsMax: lagMax('heal'),
+        memoryOf: measured.serversAlone
+          ? 'server processes alone (RSS from /proc)'
+          : 'the lab process (servers in-process: both ends of each connection)',
         redisOpsSource:
           measured.redis !== undefined
             ? 'INFO commandstats'

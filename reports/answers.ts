@@ -10,6 +10,9 @@ import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
 import { missingNote, type Reproduce, reproduceRun } from './chart-spec.ts';
 import {
   capacityAnswer,
+  fleetLimits,
+  fleetLimitsText,
+  memoryOfText,
   capDecision,
   idsDecision,
   lifetimeDecision,
@@ -181,7 +184,7 @@ export const answerCapacity = (data: ReportData): Answer => {
   return {
     section: 'capacity',
     question: questions.capacity,
-    text: `${per} Memory: ${tag('capacity.memory', `${formatCount(answer.rssBytesPerConnection / 1024)} KiB`)} per connection, measured in the lab’s process, which holds both ends of each connection (the servers run in-process), so a server alone needs less; \`npm run bench -- capacity\` measures a server process alone. ${row}`,
+    text: `${per} Memory: ${tag('capacity.memory', `${formatCount(answer.rssBytesPerConnection / 1024)} KiB`)} per connection: ${memoryOfText(answer)}. ${row}`,
     figure: answer.limitReached
       ? `${formatCount(answer.kneeConnections!)} connections`
       : `≥ ${formatCount(answer.heldConnections)} connections`,
@@ -190,10 +193,7 @@ export const answerCapacity = (data: ReportData): Answer => {
 };
 
 function capacityAnswerFleet(data: ReportData): string {
-  const a = runsOf(data, { scenario: 'baseline', mode: 'a' });
-  const perServer =
-    a.length === 0 ? undefined : a.reduce((n, r) => n + r.redisOpsPerSec / r.config.servers, 0) / a.length;
-  return `Fleet: capacity grows with servers × per-server capacity, until another limit binds: in mode A every server writes to one Redis${perServer === undefined ? '' : ` (${trimNumber(perServer, 1)} Redis operations per second per server, SIM baseline)`}; in mode C every WHO asks every server, so its cost per WHO grows with the fleet.`;
+  return `Fleet: capacity grows with servers × per-server capacity, until another limit binds: ${fleetLimitsText(fleetLimits(data))}.`;
 }
 
 export const answerIds = (data: ReportData): Answer => {

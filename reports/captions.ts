@@ -109,7 +109,7 @@ export function crossCheckCaption(points: readonly AgreementPoint[]): string {
   if (judged.length === 0) return `No TTL could be judged.${notJudgedText}`;
   const agree = judged.filter((p) => p.agrees).length;
   const worst = judged.reduce((w, p) => (Math.abs(p.diffMs) > Math.abs(w.diffMs) ? p : w));
-  return `REAL agrees with SIM at ${agree} of ${judged.length} judged TTLs (within 10% or 250 ms); the largest gap is ${trimNumber(worst.diffMs, 0)} ms at TTL ${formatSeconds(worst.ttlMs)}.${notJudgedText}`;
+  return `REAL agrees with SIM at ${agree} of ${judged.length} judged TTLs (within 10% or one heartbeat); the largest gap is ${trimNumber(worst.diffMs, 0)} ms at TTL ${formatSeconds(worst.ttlMs)}.${notJudgedText}`;
 }
 
 /** The latency caption: how many rows' p99 break the objective. */

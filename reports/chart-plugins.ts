@@ -31,15 +31,21 @@ export const chartPluginsSource = `({
       if (!x || !area) return;
       const ctx = chart.ctx;
       ctx.save();
+      ctx.font = '11px sans-serif';
+      let labelRight = -Infinity;
       for (const band of bands) {
         const left = Math.max(area.left, x.getPixelForValue(band.from));
-        const right = Math.min(area.right, x.getPixelForValue(band.to));
-        if (!(right > left)) continue;
+        // A fault short against the axis (a crash on a day-long burn-down) still shows: 2 px at least.
+        const right = Math.min(area.right, Math.max(left + 2, x.getPixelForValue(band.to)));
+        if (!(right > left) || left >= area.right) continue;
         ctx.fillStyle = 'rgba(213, 94, 0, 0.12)';
         ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+        // A label only where it does not run over the previous one.
+        const width = ctx.measureText(band.label).width;
+        if (left + 3 < labelRight || left + 3 + width > area.right) continue;
         ctx.fillStyle = '#8a3b00';
-        ctx.font = '11px sans-serif';
         ctx.fillText(band.label, left + 3, area.top + 12);
+        labelRight = left + 3 + width + 6;
       }
       ctx.restore();
     },

@@ -4,19 +4,14 @@
  * (TTL, engine) with its spread over crashes; the TTL chart and the "Simulator against real
  * engine" section both read these rows.
  */
+import { headlineMetric, toleranceOf } from '../experiment/agreement.ts';
 import type { Engine, RunResult } from '../experiment/result.ts';
 import { groupBy, type ReportData } from './report-data.ts';
 import { availability, type Spread, spreadOf } from './quantities.ts';
 
 export const crossCheckPrefix = 'ttl-cross-check-';
 
-/**
- * Agreement tolerance: real within 10% of the simulator or 250 ms (production units), whichever
- * is larger. 250 ms is a quarter of a real second at the slowest time scale (1/30 s per
- * production second would make it 8 ms real): timer slip on a loaded 2-core machine.
- */
-export const agreementShare = 0.1;
-export const agreementMsMin = 250;
+const staleWindowMax = headlineMetric('stale window max');
 
 export interface CrossCheckPoint {
   ttlMs: number;
@@ -100,7 +95,8 @@ export function crossCheckRows(data: ReportData): CrossCheckRow[] {
       const sim = points.find((p) => p.engine === 'sim' && p.ttlMs === real.ttlMs);
       if (sim === undefined) return [];
       const diffMs = real.staleWindowMsMax - sim.staleWindowMsMax;
-      const toleranceMs = Math.max(agreementShare * sim.staleWindowMsMax, agreementMsMin);
+      // The same rule as `--engine both` (experiment/agreement.ts): 10% of SIM or one heartbeat.
+      const toleranceMs = toleranceOf(staleWindowMax, sim.staleWindowMsMax, sim.runs[0]!);
       const judged = real.askedShare >= askedShareMin && availability(real.runs) >= realAvailabilityMin;
       return [
         {

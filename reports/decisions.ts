@@ -227,7 +227,58 @@ export interface CapacityAnswer {
   limitReached: boolean;
   p99Spread: Spread;
   rssBytesPerConnection: number;
+  /** Whose memory that is: the server's process alone, or the lab's (both ends of each connection). */
+  memoryOf: 'server' | 'lab';
   brokenSteps: number;
+}
+
+/** How the memory figure was measured, in words, for the table and the answer. */
+export function memoryOfText(answer: CapacityAnswer): string {
+  return answer.memoryOf === 'server'
+    ? 'RSS growth of the server’s own process over the ramp ÷ connections held, garbage included (an upper bound: `npm run bench -- capacity` measures idle connections after a GC)'
+    : 'RSS growth of the lab’s process, which held both ends of each connection (an overstatement: `npm run bench -- capacity` measures a server alone)';
+}
+
+/** The fleet's other limits, measured on the simulator's baseline (SIM). */
+export interface FleetLimits {
+  /** Mode A: Redis operations per second per server. */
+  redisOpsPerServerPerSec?: number;
+  /** Mode C: count requests each server answers per second (one per discovery fan-out). */
+  countRequestsPerServerPerSec?: number;
+  /** Mode C: discovery fan-outs per WHO asked (below 1 where WHO answers are cached). */
+  fanoutsPerWho?: number;
+  /** Mode C: servers each fan-out asks. */
+  fanoutServers?: number;
+}
+
+export function fleetLimits(data: ReportData): FleetLimits {
+  const a = runsOf(data, { scenario: 'baseline', mode: 'a' });
+  const c = runsOf(data, { scenario: 'baseline', mode: 'c' });
+  const mean = (runs: readonly RunResult[], pick: (r: RunResult) => number) =>
+    runs.length === 0 ? undefined : runs.reduce((n, r) => n + pick(r), 0) / runs.length;
+  const whoRate = (r: RunResult) => Number(r.config['whoRatePerSec'] ?? 0);
+  const fanoutsPerWho = mean(c, (r) => (whoRate(r) === 0 ? 0 : r.broadcastsPerSec / whoRate(r)));
+  const redisOpsPerServerPerSec = mean(a, (r) => r.redisOpsPerSec / r.config.servers);
+  const countRequestsPerServerPerSec = mean(c, (r) => r.broadcastsPerSec);
+  return {
+    ...(redisOpsPerServerPerSec === undefined ? {} : { redisOpsPerServerPerSec }),
+    ...(countRequestsPerServerPerSec === undefined ? {} : { countRequestsPerServerPerSec }),
+    ...(fanoutsPerWho === undefined ? {} : { fanoutsPerWho }),
+    ...(c[0] === undefined ? {} : { fanoutServers: c[0].config.servers }),
+  };
+}
+
+/** The fleet limits in one sentence (SIM). */
+export function fleetLimitsText(limits: FleetLimits): string {
+  const a =
+    limits.redisOpsPerServerPerSec === undefined
+      ? 'mode A: every server writes to one Redis (no baseline A run to measure its rate)'
+      : `mode A: every server writes to one Redis, ${trimNumber(limits.redisOpsPerServerPerSec, 1)} Redis operations/s per server`;
+  const c =
+    limits.countRequestsPerServerPerSec === undefined
+      ? 'mode C: every WHO asks every server (no baseline C run to measure its rate)'
+      : `mode C: each server answers ${trimNumber(limits.countRequestsPerServerPerSec, 1)} count requests/s (${trimNumber(limits.fanoutsPerWho ?? 0, 2)} discovery fan-outs per WHO, each asking all ${limits.fanoutServers} servers, so discovery’s work per WHO grows with the fleet)`;
+  return `${a}; ${c} (SIM, baseline)`;
 }
 
 /** A knee is at least this many consecutive breaking steps at the end of the ramp; fewer is noise. */
@@ -252,12 +303,9 @@ export function capacityAnswer(data: ReportData): CapacityAnswer | undefined {
     limitReached: sustained,
     p99Spread: spreadOf(steps.map((s) => s.latencyMsP99)),
     rssBytesPerConnection: (held ?? steps[0]!).rssBytesPerConnection,
+    memoryOf: String(run.config['memoryOf'] ?? '').startsWith('server') ? 'server' : 'lab',
     brokenSteps: breaks.filter(Boolean).length,
   };
-}
-
-function perServerRate(runs: readonly RunResult[], pick: (r: RunResult) => number): number {
-  return runs.length === 0 ? 0 : runs.reduce((n, r) => n + pick(r) / r.config.servers, 0) / runs.length;
 }
 
 export function capacityDecision(data: ReportData): DecisionRow {
@@ -266,10 +314,6 @@ export function capacityDecision(data: ReportData): DecisionRow {
   // The fleet of the simulated scenarios (the largest one swept), so the fleet figure matches them.
   const servers = Math.max(1, ...data.runs.filter((r) => r.engine === 'sim').map((r) => r.config.servers));
   const held = answer.heldConnections;
-  const baselineA = runsOf(data, { scenario: 'baseline', mode: 'a' });
-  const baselineC = runsOf(data, { scenario: 'baseline', mode: 'c' });
-  const redisPerServer = perServerRate(baselineA, (r) => r.redisOpsPerSec);
-  const fanoutPerWho = baselineC[0]?.config.servers ?? 0;
   const per = answer.limitReached
     ? `${tag('capacity.perServer', formatCount(answer.kneeConnections!))} connections per server (knee)`
     : `at least ${tag('capacity.perServer', formatCount(held))} connections per server (limit not reached)`;
@@ -277,8 +321,8 @@ export function capacityDecision(data: ReportData): DecisionRow {
     id: 'capacity',
     question: questions.capacity,
     recommendation: `Plan for ${per}; a fleet of ${servers} servers holds ${answer.limitReached ? '' : 'at least '}${tag('capacity.fleet', formatCount(servers * (answer.kneeConnections ?? held)))}`,
-    figure: `${per}, WHO p99 ≤ ${latencyObjectiveMs} ms and no errors; ${tag('capacity.memory', `${formatCount(answer.rssBytesPerConnection / 1024)} KiB`)} of memory per connection (lab process, both ends of each connection)`,
-    share: `other fleet limits: mode A writes ${trimNumber(redisPerServer, 1)} Redis ops/s per server (SIM, baseline); mode C fans each WHO out to every server (${fanoutPerWho} requests per WHO at ${fanoutPerWho} servers, growing with the fleet)`,
+    figure: `${per}, WHO p99 ≤ ${latencyObjectiveMs} ms and no errors; ${tag('capacity.memory', `${formatCount(answer.rssBytesPerConnection / 1024)} KiB`)} of memory per connection (${answer.memoryOf === 'server' ? 'the server process alone' : 'lab process, both ends of each connection'})`,
+    share: `other fleet limits: ${fleetLimitsText(fleetLimits(data))}`,
     spread: `one run; WHO p99 ${spreadText(answer.p99Spread, (v) => `${trimNumber(v, 1)} ms`, 'steps')}, ${answer.brokenSteps} of ${answer.run.capacity!.length} steps above the objective`,
     source: `${sourceLabel(data, answer.run)}: capacity probe; SIM: Redis ops, fan-out`,
     changes: answer.limitReached

@@ -17,6 +17,7 @@ import { assumptionsHtml } from './assumptions.ts';
 import { chartPluginsSource, legendFilterSource } from './chart-plugins.ts';
 import { type ChartOutcome, type ChartSpec, isChart, type Reproduce } from './chart-spec.ts';
 import { crossCheckRows } from './cross-check.ts';
+import { headlineMetrics, relativeTolerance } from '../experiment/agreement.ts';
 import { simRealRows } from './charts/sim-real-chart.ts';
 import type { DecisionRow } from './decisions.ts';
 import {
@@ -184,19 +185,25 @@ function crossCheckTableHtml(data: ReportData): string {
     (r) =>
       `<tr data-cross-check="${r.ttlMs}"><td>${formatSeconds(r.ttlMs)}</td><td>${formatSeconds(r.sim.heartbeatMs)}</td><td><span class="q" data-quantity="cross.sim.${r.ttlMs}">${formatSeconds(r.sim.staleWindowMsMax)}</span></td><td>${formatSeconds(r.sim.spread.min)}–${formatSeconds(r.sim.spread.max)} (${r.sim.windowsMs.length} crashes, ${r.sim.runs.length} seeds)</td><td><span class="q" data-quantity="cross.real.${r.ttlMs}">${formatSeconds(r.real.staleWindowMsMax)}</span></td><td>${formatSeconds(r.real.spread.min)}–${formatSeconds(r.real.spread.max)} (${r.real.windowsMs.length} crashes)</td><td>${trimNumber(r.diffMs, 0)} ms</td><td>${trimNumber(r.real.timeScale, 3)}</td>${!r.judged ? `<td class="warn">not judged: machine overloaded (${formatPercent(r.real.askedShare, 0)} of planned WHO sent, ${formatPercent(availability(r.real.runs), 1)} answered)</td>` : r.agrees ? '<td class="ok">agrees</td>' : '<td class="bad">differs</td>'}</tr>`,
   );
-  return `<div class="table-wrap"><table id="cross-check-table"><caption class="muted">The same files (scenarios/cross-check/ttl-*.yaml) on both engines: the longest stale window after a crash, SIM over 5 seeds, REAL over one run of two crashes at the time scale shown (the TTL lasts 1 s of real time). Agreement: within 10% of SIM or 250 ms.</caption>
+  return `<div class="table-wrap"><table id="cross-check-table"><caption class="muted">The same files (scenarios/cross-check/ttl-*.yaml) on both engines: the longest stale window after a crash, SIM over 5 seeds, REAL over one run of two crashes at the time scale shown (the TTL lasts 1 s of real time). Agreement: within 10% of SIM or one heartbeat (the rule of every sim-against-real comparison).</caption>
 <thead><tr><th>TTL</th><th>heartbeat</th><th>SIM longest</th><th>SIM spread</th><th>REAL longest</th><th>REAL spread</th><th>REAL − SIM</th><th>time scale</th><th>agreement</th></tr></thead><tbody>${body.join('\n')}</tbody></table></div>`;
 }
 
+/** A headline metric's value in its unit, as the table shows it. */
+function metricValueText(value: number, unit: string): string {
+  if (unit === 'ms') return formatSeconds(value);
+  if (unit === '') return formatPercent(value, 2);
+  return `${trimNumber(value, 1)}${unit === 'clients' ? ' clients' : ` ${unit}`}`;
+}
+
 function simRealTableHtml(data: ReportData): string {
-  const rows = simRealRows(data).filter((r) => !r.scenario.startsWith('ttl-cross-check-'));
+  const rows = simRealRows(data);
   if (rows.length === 0) return '';
-  const body = rows.map((r) => {
-    const diffMs = r.realMs - r.simMs;
-    const agrees = Math.abs(diffMs) <= Math.max(0.1 * r.realMs, 50);
-    return `<tr><td class="text">${escapeHtml(r.scenario)}</td><td class="text">${r.mode.toUpperCase()}</td><td class="text">${escapeHtml(r.metric)}</td><td>${formatSeconds(r.simMs)}</td><td>${formatSeconds(r.realMs)}</td><td>${trimNumber(diffMs, 0)} ms</td>${agrees ? '<td class="ok">agrees</td>' : '<td class="bad">differs</td>'}<td>${formatPercent(r.simAvailability, 2)}</td><td>${formatPercent(r.realAvailability, 2)}</td></tr>`;
-  });
-  return `<div class="table-wrap"><table id="sim-real-table"><caption class="muted">Other scenarios that ran on both engines.</caption><thead><tr><th class="text">scenario</th><th class="text">mode</th><th class="text">measure</th><th>SIM</th><th>REAL</th><th>REAL − SIM</th><th>within 10% or 50 ms</th><th>availability SIM</th><th>availability REAL</th></tr></thead><tbody>${body.join('\n')}</tbody></table></div>`;
+  const body = rows.map(
+    (r) =>
+      `<tr data-sim-real="${escapeHtml(`${r.scenario}|${r.mode}|${r.metric}`)}"><td class="text">${escapeHtml(r.scenario)}</td><td class="text">${r.mode.toUpperCase()}</td><td class="text">${escapeHtml(r.metric)}</td><td>${metricValueText(r.sim, r.unit)}</td><td>${metricValueText(r.real, r.unit)}</td>${r.agreeing === r.paired ? `<td class="ok">${r.agreeing} of ${r.paired} agree</td>` : `<td class="bad">${r.agreeing} of ${r.paired} agree</td>`}</tr>`,
+  );
+  return `<div class="table-wrap"><table id="sim-real-table"><caption class="muted">Runs present on both engines (same run id: scenario, sweep point, mode and seed), as <code>headcount scenario --engine both</code> writes them; medians over the paired runs. A run agrees on a metric when |REAL − SIM| ≤ max(${relativeTolerance * 100}% of SIM, the metric’s floor); floors: ${headlineMetrics.map((m) => `${escapeHtml(m.name)} ${escapeHtml(m.floorText)}`).join(', ')}. The same rule as the runner’s <code>agreement.json</code>.</caption><thead><tr><th class="text">scenario</th><th class="text">mode</th><th class="text">metric</th><th>SIM median</th><th>REAL median</th><th>agreement</th></tr></thead><tbody>${body.join('\n')}</tbody></table></div>`;
 }
 
 const sectionExtras: Partial<Record<QuestionId, (data: ReportData) => string>> = { slo: sloTableHtml };

@@ -37,6 +37,8 @@ export interface ServerHandle {
   stop(): Promise<void>;
   /** Child processes only: SIGSTOP now, SIGCONT after `realMs`. */
   freeze(realMs: number): Promise<void>;
+  /** The server's own process id while it runs as a child process; undefined in this process. */
+  readonly pid: number | undefined;
 }
 
 /** Raw serve flags (camelCase, as `parseServeOptions` takes them); ports are filled in here. */
@@ -73,6 +75,7 @@ export function inProcessServer(index: number, flags: ServeFlags, clock?: Offset
       return running !== undefined;
     },
     frozen: false,
+    pid: undefined,
     start: async () => {
       if (running !== undefined) return;
       const options = parseFlags({ ...flags, port, adminPort: adminPort === 0 ? 'auto' : adminPort });
@@ -125,6 +128,9 @@ export function childProcessServer(index: number, flags: ServeFlags): ServerHand
     },
     get up() {
       return child !== undefined;
+    },
+    get pid() {
+      return child?.pid;
     },
     get frozen() {
       return frozen;

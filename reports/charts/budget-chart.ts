@@ -15,6 +15,7 @@ import {
   modeColour,
   reproduceRun,
 } from '../chart-spec.ts';
+import { bandsOf, type FaultBand, faultIntervals } from '../fault-bands.ts';
 import { budgetUsed, correctShare } from '../quantities.ts';
 import { type ReportData, runsOf } from '../report-data.ts';
 import { availabilityObjective } from '../slo-table.ts';
@@ -64,6 +65,27 @@ export function burnDown(runs: readonly RunResult[]): { x: number; y: number }[]
   return points;
 }
 
+/**
+ * The faults of the runs laid end to end as `burnDown` lays them (x in hours), labelled with the
+ * mode when both modes are plotted (their nemeses draw different faults).
+ */
+export function budgetFaultBands(
+  modes: readonly { mode: string; runs: readonly RunResult[] }[],
+): FaultBand[] {
+  return modes.flatMap(({ mode, runs }) => {
+    const ordered = [...runs].sort((a, b) => (a.runId < b.runId ? -1 : 1));
+    let offsetMs = 0;
+    return ordered.flatMap((run) => {
+      const bands = bandsOf(faultIntervals(run), -offsetMs, 3_600_000).map((band) => ({
+        ...band,
+        label: modes.length > 1 ? `${mode.toUpperCase()}: ${band.label}` : band.label,
+      }));
+      offsetMs += run.durationMs;
+      return bands;
+    });
+  });
+}
+
 export function budgetChart(data: ReportData): ChartOutcome {
   const title = 'Error budget remaining over the simulated days (slo, SIM)';
   const modes = (['a', 'c'] as const).map((mode) => ({
@@ -91,6 +113,18 @@ export function budgetChart(data: ReportData): ChartOutcome {
   });
   const first = present[0]!.runs[0]!;
   const reproduce = reproduceRun(data, first);
+  const config = lineConfig(
+    title,
+    reproduce,
+    {
+      xTitle: 'simulated time, seeds end to end (h)',
+      yTitle: 'error budget remaining (% of budget)',
+      runsPlotted: present.reduce((n, m) => n + m.runs.length, 0),
+    },
+    datasets,
+  );
+  const plugins = (config.options as { plugins: Record<string, unknown> }).plugins;
+  plugins['faultBands'] = { bands: budgetFaultBands(present) };
   return {
     id: 'error-budget-burn-down',
     section: 'slo',
@@ -103,16 +137,7 @@ export function budgetChart(data: ReportData): ChartOutcome {
       })),
     ),
     reproduce,
-    plugins: ['whiteBackground'],
-    config: lineConfig(
-      title,
-      reproduce,
-      {
-        xTitle: 'simulated time, seeds end to end (h)',
-        yTitle: 'error budget remaining (% of budget)',
-        runsPlotted: present.reduce((n, m) => n + m.runs.length, 0),
-      },
-      datasets,
-    ),
+    plugins: ['whiteBackground', 'faultBands'],
+    config,
   };
 }

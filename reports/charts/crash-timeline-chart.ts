@@ -14,6 +14,7 @@ import {
   reproduceRun,
   truthColour,
 } from '../chart-spec.ts';
+import { bandsOf, type FaultBand, faultIntervals } from '../fault-bands.ts';
 import { formatSeconds } from '../format.ts';
 import { type ReportData, runsOf } from '../report-data.ts';
 
@@ -40,25 +41,10 @@ function seriesPoints(run: RunResult, crashMs: number, values: readonly (number 
   return points;
 }
 
-/**
- * Fault intervals on the chart's axis (s since the crash): each fault from its instant to the heal
- * of the same target, or to the end of the window when it never healed (a crashed server that
- * stays down). Shaded like Jepsen's plots shade a nemesis's intervals.
- */
-export function faultBands(run: RunResult, crashMs: number): { from: number; to: number; label: string }[] {
+/** Fault intervals on the chart's axis (s since the crash), shaded. */
+export function faultBands(run: RunResult, crashMs: number): FaultBand[] {
   const { fromMs, toMs } = windowOf(run, crashMs);
-  return run.events
-    .filter((e) => e.kind !== 'heal' && e.atMs <= toMs)
-    .map((e) => {
-      const heal = run.events.find((h) => h.kind === 'heal' && h.target === e.target && h.atMs >= e.atMs);
-      const endMs = Math.min(heal?.atMs ?? toMs, toMs);
-      return {
-        from: (Math.max(e.atMs, fromMs) - crashMs) / 1000,
-        to: (endMs - crashMs) / 1000,
-        label: `${e.kind} ${e.target}`,
-      };
-    })
-    .filter((b) => b.to > b.from);
+  return bandsOf(faultIntervals(run, fromMs, toMs), crashMs, 1000);
 }
 
 export function crashTimelineChart(data: ReportData, mode: Extract<ModeName, 'a' | 'c'>): ChartOutcome {

@@ -1,91 +1,93 @@
 /**
- * The simulator earns trust only by agreeing with the real thing: where a scenario ran on both
- * engines, its median stale window (mode A) and refusal window (mode C) side by side.
+ * The simulator earns trust only by agreeing with the real thing. Where the same run (same run
+ * id, so the same scenario, sweep point, mode and seed) is in both engines' results, as
+ * `headcount scenario --engine both` writes them, the runs are paired and judged by the one rule
+ * of `experiment/agreement.ts` (the rule the runner prints and writes to `agreement.json`); the
+ * table gives every headline metric per scenario and mode, the chart the windows.
  */
+import { agree, type AgreementRow } from '../../experiment/agreement.ts';
 import type { RunResult } from '../../experiment/result.ts';
 import { barConfig, type ChartOutcome, palette, reproduceRun } from '../chart-spec.ts';
 import { crossCheckCaption } from '../captions.ts';
-import { crossCheckRows } from '../cross-check.ts';
+import { crossCheckPrefix, crossCheckRows } from '../cross-check.ts';
 import { groupBy, type ReportData } from '../report-data.ts';
 
 export interface SimRealRow {
-  label: string;
   scenario: string;
   mode: string;
   metric: string;
-  simMs: number;
-  realMs: number;
-  simAvailability: number;
-  realAvailability: number;
+  unit: string;
+  /** Medians over the paired runs. */
+  sim: number;
+  real: number;
+  /** Paired runs whose values agree / paired runs. */
+  agreeing: number;
+  paired: number;
   realRun: RunResult;
 }
 
-function median(values: number[]): number {
+function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function windowMs(run: RunResult): number {
-  return run.config.mode === 'c' ? run.refusalWindowMs.p50 : run.staleWindowMs.p50;
-}
+/** Windows, the metrics the chart plots (in seconds). */
+export const windowMetrics: readonly string[] = ['stale window max', 'refusal window max'];
 
-function availability(runs: RunResult[]): number {
-  const asked = runs.reduce((n, r) => n + r.who.asked, 0);
-  return asked === 0 ? 1 : runs.reduce((n, r) => n + r.who.answered, 0) / asked;
-}
-
+/** One row per (scenario, mode, metric) over the runs present on both engines (the TTL cross-check has its own table). */
 export function simRealRows(data: ReportData): SimRealRow[] {
-  const groups = groupBy(data.runs, (r) => `${r.scenario}|${r.config.mode}`);
-  const rows: SimRealRow[] = [];
-  for (const group of groups.values()) {
-    const sim = group.filter((r) => r.engine === 'sim');
-    const real = group.filter((r) => r.engine === 'real');
-    if (sim.length === 0 || real.length === 0) continue;
-    const mode = group[0]!.config.mode;
-    const metric = mode === 'c' ? 'refusal window p50' : 'stale window p50';
-    rows.push({
-      label: `${group[0]!.scenario} ${mode.toUpperCase()}: ${metric}`,
-      scenario: group[0]!.scenario,
-      mode,
-      metric,
-      simMs: median(sim.map(windowMs)),
-      realMs: median(real.map(windowMs)),
-      simAvailability: availability(sim),
-      realAvailability: availability(real),
-      realRun: [...real].sort((a, b) => a.seed - b.seed)[0]!,
-    });
-  }
-  return rows;
+  const mine = data.runs.filter((r) => !r.scenario.startsWith(crossCheckPrefix));
+  const sims = mine.filter((r) => r.engine === 'sim');
+  const reals = mine.filter((r) => r.engine === 'real');
+  const realById = new Map(reals.map((r) => [r.runId, r]));
+  const { rows } = agree(sims, reals);
+  const groups = groupBy(rows, (row: AgreementRow) => `${row.scenario}|${row.mode}|${row.metric}`);
+  return [...groups.values()].map((group) => {
+    const first = group[0]!;
+    return {
+      scenario: first.scenario,
+      mode: first.mode,
+      metric: first.metric,
+      unit: first.unit,
+      sim: median(group.map((row) => row.sim)),
+      real: median(group.map((row) => row.real)),
+      agreeing: group.filter((row) => row.agrees).length,
+      paired: group.length,
+      realRun: realById.get(first.runId)!,
+    };
+  });
 }
 
 export function simRealChart(data: ReportData): ChartOutcome {
-  const title = 'Simulator against real engine, same scenario (SIM and REAL)';
-  const rows = simRealRows(data);
+  const title = 'Simulator against real engine, same runs (SIM and REAL)';
+  const rows = simRealRows(data).filter((r) => windowMetrics.includes(r.metric));
   const first = rows[0];
   if (first === undefined) {
     return {
       section: 'sim-vs-real',
       title,
-      note: 'no scenario ran on both engines in these results: run `headcount scenario scenarios/server-crash.yaml --engine real` and report both folders together',
+      note: 'no run is in both engines’ results: run `headcount scenario scenarios/server-crash.yaml --engine both --quick` and report its folder',
     };
   }
   const reproduce = reproduceRun(data, first.realRun);
+  const agreeing = rows.reduce((n, r) => n + r.agreeing, 0);
+  const paired = rows.reduce((n, r) => n + r.paired, 0);
   return {
     id: 'sim-vs-real',
     section: 'sim-vs-real',
     title,
-    caption: `Median stale (mode A) or refusal (mode C) window per scenario that ran on both engines; bars of equal height mean the simulator reproduces the real engine. ${crossCheckCaption(crossCheckRows(data))}`,
+    caption: `Median longest stale (mode A) or refusal (mode C) window per scenario over the runs both engines made; bars of equal height mean the simulator reproduces the real engine. ${agreeing} of ${paired} paired runs agree on it. ${crossCheckCaption(crossCheckRows(data))}`,
     reproduce,
     plugins: ['whiteBackground'],
     config: barConfig(
       title,
       reproduce,
       { xTitle: 'scenario, mode and measure', yTitle: 'median window (s)' },
-      rows.map((r) => r.label),
+      rows.map((r) => `${r.scenario} ${r.mode.toUpperCase()}: ${r.metric}`),
       [
-        { label: 'simulator', colour: palette[0]!, values: rows.map((r) => r.simMs / 1000) },
-        { label: 'real engine', colour: palette[1]!, values: rows.map((r) => r.realMs / 1000) },
+        { label: 'simulator', colour: palette[0]!, values: rows.map((r) => r.sim / 1000) },
+        { label: 'real engine', colour: palette[1]!, values: rows.map((r) => r.real / 1000) },
       ],
     ),
   };

@@ -140,7 +140,18 @@ function runsOf(
       const runId = `${name}/${pointKey}/seed-${seedIndex}`;
       const seed = typeof seeds === 'number' ? deriveSeed(options.rootSeed, runId) : seeds[seedIndex]!;
       const timeScale = scenario.real?.timeScale ?? options.timeScale ?? timeScaleDefault;
-      runs.push({ engine: options.engine, scenario: name, file, runId, seed, params, timeScale, config });
+      const processes = scenario.real?.processes;
+      runs.push({
+        engine: options.engine,
+        scenario: name,
+        file,
+        runId,
+        seed,
+        params,
+        timeScale,
+        ...(processes === undefined ? {} : { processes }),
+        config,
+      });
     }
   }
   return runs;

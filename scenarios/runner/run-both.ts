@@ -7,7 +7,8 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { agree, loadRuns, renderAgreement } from './agreement.ts';
+import { agree } from '../../experiment/agreement.ts';
+import { loadRuns, renderAgreement } from './agreement.ts';
 import { type RunnerOptions, type RunnerOutcome, runScenarios } from './run-scenarios.ts';
 
 export async function runBothEngines(

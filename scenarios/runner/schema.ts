@@ -194,7 +194,13 @@ export const bodyShape = {
   sweep: sweepSchema.optional(),
   expect: z.array(expectationSchema).optional(),
   /** Real engine only: the factor applied to every duration (0.1 = ten times faster). */
-  real: z.strictObject({ timeScale: z.number().positive().max(1).optional() }).optional(),
+  real: z
+    .strictObject({
+      timeScale: z.number().positive().max(1).optional(),
+      /** Servers as child processes: a server's memory is measured alone (the capacity question). */
+      processes: z.boolean().optional(),
+    })
+    .optional(),
 };
 
 export const scenarioSchema = z

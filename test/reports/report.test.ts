@@ -13,6 +13,7 @@ import { formatCount, formatPercent, formatSeconds } from '../../reports/format.
 import { readResults, readResultsDir } from '../../reports/load-results.ts';
 import { mergeSources } from '../../reports/report-data.ts';
 import { recommendedTtlPoint, staleWindowMsBound, ttlPoints } from '../../reports/ttl-sweep-points.ts';
+import { agree } from '../../experiment/agreement.ts';
 import type { RunResult } from '../../experiment/result.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
@@ -148,6 +149,25 @@ describe('reports: the answers state the numbers in the results', () => {
   });
 });
 
+describe('reports: the simulator against the real engine', () => {
+  test('the sim-vs-real table judges the runs both engines made by the runner’s own agreement rule', () => {
+    const paired = (r: RunResult) => !r.scenario.startsWith('ttl-cross-check-');
+    const { rows } = agree(rawRuns(simDir).filter(paired), rawRuns(realDir).filter(paired));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const cell = new RegExp(
+        `<tr data-sim-real="${row.scenario}\\|${row.mode}\\|${row.metric.replace('/', '\\/')}">[\\s\\S]*?(\\d+) of (\\d+) agree`,
+      ).exec(report.html);
+      expect(cell, `${row.scenario} ${row.mode} ${row.metric}`).not.toBeNull();
+      const group = rows.filter(
+        (r) => r.scenario === row.scenario && r.mode === row.mode && r.metric === row.metric,
+      );
+      expect(Number(cell![1])).toBe(group.filter((r) => r.agrees).length);
+      expect(Number(cell![2])).toBe(group.length);
+    }
+  });
+});
+
 describe('reports: every chart says what it shows and how to reproduce it', () => {
   test('all twelve charts are drawn from the fixtures, each with axis titles, caption and seed', () => {
     expect(report.charts.map((c) => c.id)).toHaveLength(12);
@@ -169,7 +189,7 @@ describe('reports: missing data is said plainly', () => {
     expect(text).toContain(
       'no real-engine capacity run in these results: run headcount scenario scenarios/capacity.yaml --engine real',
     );
-    expect(text).toContain('no scenario ran on both engines in these results');
+    expect(text).toContain('no run is in both engines’ results: run headcount scenario scenarios/server-crash.yaml --engine both --quick');
   });
 });
 

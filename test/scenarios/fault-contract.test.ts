@@ -7,7 +7,7 @@
  *
  * What the test holds: every fault kind is applied and recorded on both engines and both runs
  * finish; the simulator never answers wrong in mode C. The windows are PRINTED with the heal lag,
- * and compared (the agreement rule of `--engine both`: 10% or 1 s of production time) only when
+ * and compared (the agreement rule of `--engine both`, experiment/agreement.ts: 10% or 1 s of production time) only when
  * `HC_AGREEMENT_STRICT=1`: on a machine shared by many processes (load average 10 to 50 on 2
  * cores while this was written) the real windows move by seconds between runs, so a hard
  * comparison here would be a timing test. lab/README.md has the measured figures. The mode C cases are the discovery contract:
@@ -21,6 +21,7 @@
  * mode skips them, so the day they agree the mark can go.
  */
 import { describe, expect, test } from 'vitest';
+import { agrees, headlineMetric } from '../../experiment/agreement.ts';
 import type { FaultEvent, SimConfigInput } from '../../experiment/config.ts';
 import type { RunResult } from '../../experiment/result.ts';
 import type { RunSpec } from '../../experiment/run-spec.ts';
@@ -33,8 +34,9 @@ const faultAtMs = 5_000;
 const durationMs = 20_000;
 /** Compare the windows (and mode C's correctness on the real engine) too: for a quiet machine. */
 const strict = process.env.HC_AGREEMENT_STRICT === '1';
-/** The agreement rule of `--engine both` for windows. */
-const toleranceOf = (simMs: number) => Math.max(0.1 * simMs, 1_000);
+/** The agreement rule of `--engine both` for the mode's window (experiment/agreement.ts). */
+const windowMetricOf = (mode: 'a' | 'c') =>
+  headlineMetric(mode === 'c' ? 'refusal window max' : 'stale window max');
 
 interface FaultCase {
   name: string;
@@ -191,7 +193,7 @@ describe('every fault kind has the same observable effect on both engines', () =
       }
       if (strict && faultCase.open === undefined) {
         if (faultCase.mode === 'c') expect(real.who.wrong).toBe(0);
-        expect(Math.abs(realMs - simMs)).toBeLessThanOrEqual(toleranceOf(simMs));
+        expect(agrees(windowMetricOf(faultCase.mode), simMs, realMs, sim)).toBe(true);
       }
     }, 60_000);
   }
