@@ -76,14 +76,7 @@ export async function measureChurn(): Promise<BenchRow[]> {
     [...triples].sort((a, b) => a.ours / a[key] - b.ours / b[key])[Math.floor(triples.length / 2)]!;
   const byRedis = middle('redis');
   const byFloor = middle('floor');
-  const base = row(
-    'churn: connect, ask, close',
-    'per s',
-    byRedis.ours,
-    byRedis.redis,
-    'redis -k 0',
-    '>= 0.8',
-  );
+  const base = row('churn: connect, ask, close', 'per s', byRedis.ours, byRedis.redis, 'redis -k 0', '>= 0.8');
   return [compare(base, 'floor', byFloor.floor, '>= 0.9', byFloor.ours)];
 }
 

@@ -45,8 +45,7 @@ for (const entry of summary) {
   for (const r of entry.rows) {
     const verdict = r.target === '' ? '' : `${r.target} ${r.meets ? 'ok' : 'MISSED'}`;
     process.stdout.write(
-      `${entry.bench.padEnd(26)} ${r.metric.padEnd(48)} x${r.ratio.toFixed(2).padEnd(7)} ${r.referenceName.padEnd(14)} ${verdict.padEnd(14)} ${formatComparisons(r)}`.trimEnd() +
-        '\n',
+      `${entry.bench.padEnd(26)} ${r.metric.padEnd(48)} x${r.ratio.toFixed(2).padEnd(7)} ${r.referenceName.padEnd(14)} ${verdict.padEnd(14)} ${formatComparisons(r)}`.trimEnd() + '\n',
     );
   }
 }

@@ -96,18 +96,11 @@ export function printRows(bench: string, rows: readonly BenchRow[]): void {
   process.stdout.write(`\n== ${bench}\n${lines.join('\n')}\n`);
 }
 
-export function writeRows(
-  bench: string,
-  rows: readonly BenchRow[],
-  extra: Record<string, unknown> = {},
-): string {
+export function writeRows(bench: string, rows: readonly BenchRow[], extra: Record<string, unknown> = {}): string {
   const dir = resolve('out/bench');
   mkdirSync(dir, { recursive: true });
   const path = resolve(dir, `${bench}.json`);
-  writeFileSync(
-    path,
-    `${JSON.stringify({ bench, measuredAt: new Date().toISOString(), rows, ...extra }, null, 2)}\n`,
-  );
+  writeFileSync(path, `${JSON.stringify({ bench, measuredAt: new Date().toISOString(), rows, ...extra }, null, 2)}\n`);
   return path;
 }
 
