@@ -20,6 +20,7 @@ const benches = [
   'mode-c',
   'sim',
   'hostile-clients',
+  'reconnect-storm',
   'http-surfaces',
 ];
 

@@ -14,6 +14,7 @@
  * Times are milliseconds from the start of the run (t = 0; production ms on the real engine).
  */
 import { z } from 'zod';
+import { reconnectPolicySchema } from './reconnect-policy.ts';
 import { faultDirections, faultKinds, partitionPeers } from './faults/fault-table.ts';
 
 export type { FaultEvent, FaultKind, PartitionPeer } from './faults/fault-table.ts';
@@ -142,8 +143,10 @@ const workloadSchema = z.object({
   /** Clients connected at t = 0 (steady state from the start). */
   initialClients: z.number().default(0),
   loadBalancer: z.enum(['round-robin', 'least-connections', 'random']).default('round-robin'),
-  /** A client whose connection the server closes (max age, idle, drain, crash) reconnects at once. */
+  /** A client whose connection the server closes (max age, idle, drain, crash) reconnects. */
   reconnect: z.boolean().default(true),
+  /** When it reconnects (experiment/reconnect-policy.ts); default at once. */
+  reconnectPolicy: reconnectPolicySchema.prefault({}),
   /** WHO probes per second, each from a random connected client. */
   whoRatePerSec: z.number().default(5),
   /** A client gives up on a WHO after this long (counted as timed out). */

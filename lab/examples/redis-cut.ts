@@ -11,6 +11,7 @@
  * whole demo takes about 4 real seconds plus start-up. Every time printed is production ms.
  */
 import type { WorkloadConfig } from '../../experiment/config.ts';
+import { reconnectPolicySchema } from '../../experiment/reconnect-policy.ts';
 import { checkHistory, truthAt } from '../../experiment/checker.ts';
 import type { History } from '../../experiment/history.ts';
 import { ClientPool } from '../cluster/client-pool.ts';
@@ -44,6 +45,7 @@ const workload: WorkloadConfig = {
   initialClients: 90,
   loadBalancer: 'round-robin',
   reconnect: true,
+  reconnectPolicy: reconnectPolicySchema.parse({}),
   whoRatePerSec: 40,
   whoTimeoutMs: 2_000,
   clientsMax: 1_000,

@@ -11,6 +11,7 @@
 import type { CloseReason, Session } from '../../impl/core/session.ts';
 import type { SimConfig } from '../../experiment/config.ts';
 import { type History, recordServerTruth, recordTruth } from '../../experiment/history.ts';
+import { reconnectDelayMs } from '../../experiment/reconnect-policy.ts';
 import type { RandomStreams, SimRandom } from '../../experiment/rng.ts';
 import { nextArrival, rateSteps, sessionLengthMs } from '../../experiment/workload.ts';
 import type { ServerHost } from '../hosts/server-host.ts';
@@ -38,6 +39,7 @@ export class ClientFleet {
   #nextClientId = 0;
   #rWorkload: SimRandom;
   #rSessions: SimRandom;
+  #rReconnect: SimRandom;
   /** The arrival rate steps (experiment/workload.ts), set when arrivals are first scheduled. */
   #rateSteps: ReturnType<typeof rateSteps> = [];
 
@@ -57,6 +59,7 @@ export class ClientFleet {
     this.#serverTruth = hosts.servers.map(() => 0);
     this.#rWorkload = streams.stream('arrivals');
     this.#rSessions = streams.stream('sessions');
+    this.#rReconnect = streams.stream('reconnect');
     this.#balancer = new LoadBalancer(
       config.workload.loadBalancer,
       config.cluster.mode,
@@ -214,10 +217,18 @@ export class ClientFleet {
     if (reconnect) this.#reconnectLater(server, client, nowMs);
   }
 
-  /** A client whose connection the server ended comes back after a client-link delay. */
+  /**
+   * A client whose connection the server ended comes back after its reconnect policy's wait
+   * (experiment/reconnect-policy.ts; no draw for `immediate`, so the default changes no stream)
+   * plus a client-link delay. The balancer only offers live servers, so the first attempt lands;
+   * with none live the client retries every 100 ms (`#connect`).
+   */
   #reconnectLater(server: SimServer, client: SimClient, nowMs: number): void {
     if (this.#config.workload.reconnect && nowMs < client.endAtMs) {
-      const delayMs = Math.max(0, this.#network.delayMs(server.index, 'clients', 'inbound'));
+      const policy = this.#config.workload.reconnectPolicy;
+      const waitMs =
+        policy.kind === 'immediate' ? 0 : reconnectDelayMs(policy, 0, this.#rReconnect.float01());
+      const delayMs = waitMs + Math.max(0, this.#network.delayMs(server.index, 'clients', 'inbound'));
       this.#scheduler.at(nowMs + delayMs, (atMs) => this.#connect(client, atMs));
     }
   }
