@@ -7,8 +7,9 @@
  * Routing: with a load balancer there is one target and a client learns its server with `WHERE`
  * right after connecting; without one, clients take the live servers in turn (round robin) or
  * one at random (`policy: 'random'`, drawn from the simulator's `load-balancer` stream). A
- * client whose connection the server ends (crash, drain, BYE) reconnects at once while its
- * session lasts, like the simulator's `reconnect: true`; a refused connect retries after
+ * client whose connection the server ends (crash, drain, BYE) reconnects while its session lasts,
+ * under the workload's reconnect policy (at once by default), like the simulator's; a refused
+ * connect retries after
  * `connectRetryMs`.
  *
  * Start: `warmStart()` connects the initial clients BEFORE the run's t = 0 and waits for them, so a
@@ -17,6 +18,7 @@
  */
 import net from 'node:net';
 import type { SessionLengthConfig, WorkloadConfig } from '../../experiment/config.ts';
+import { reconnectDelayMs } from '../../experiment/reconnect-policy.ts';
 import { RandomStreams, type SimRandom } from '../../experiment/rng.ts';
 import { nextArrival, rateSteps, sessionLengthMs } from '../../experiment/workload.ts';
 import type { LabTime } from './lab-time.ts';
@@ -54,7 +56,9 @@ export interface ClientPoolOptions {
     | 'reconnect'
     | 'whoRatePerSec'
     | 'whoTimeoutMs'
-  >;
+  > &
+    /** @default at once */
+    Partial<Pick<WorkloadConfig, 'reconnectPolicy'>>;
   /** The targets a new connection may use now (live servers, or the load balancer). */
   targets: () => PoolTarget[];
   /** Server index of a server id (for WHERE answers behind a load balancer). */
@@ -84,6 +88,7 @@ export class ClientPool {
   readonly #rSessions: SimRandom;
   readonly #rWho: SimRandom;
   readonly #rLb: SimRandom;
+  readonly #rReconnect: SimRandom;
   /** Initial clients opened by `warmStart`, with their session lengths (production ms). */
   readonly #warm: { client: PoolClient; lengthMs: number }[] = [];
   /** Servers the warm start leaves out (those a fault takes down at t = 0). */
@@ -101,6 +106,7 @@ export class ClientPool {
     this.#rSessions = streams.stream('sessions');
     this.#rWho = streams.stream('who');
     this.#rLb = streams.stream('load-balancer');
+    this.#rReconnect = streams.stream('reconnect');
   }
 
   get connectedCount(): number {
@@ -296,9 +302,15 @@ export class ClientPool {
     const wasConnected = client.connected;
     client.connected = false;
     if (this.#stopped || time.nowMs() >= client.endAtMs) this.#forget(client);
-    // A refused connect retries later; a server that ended a live connection: reconnect at once.
+    // A refused connect retries later; a server that ended a live connection: reconnect under the
+    // workload's policy (experiment/reconnect-policy.ts; the simulator's draw from the same stream).
     else if (!wasConnected) time.at(time.nowMs() + connectRetryMs, () => this.#connect(client));
-    else if (workload.reconnect) this.#connect(client);
+    else if (workload.reconnect && (workload.reconnectPolicy?.kind ?? 'immediate') === 'immediate')
+      this.#connect(client);
+    else if (workload.reconnect && workload.reconnectPolicy !== undefined)
+      time.at(time.nowMs() + reconnectDelayMs(workload.reconnectPolicy, 0, this.#rReconnect.float01()), () =>
+        this.#connect(client),
+      );
     else this.#forget(client);
   }
 
