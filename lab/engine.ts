@@ -16,8 +16,9 @@
  * standing latency toxics on the proxied links (a value under one real ms at the scale is below
  * loopback's own latency and is not applied; `config.network` says what was), clock offsets and
  * jumps (servers take an offset clock), the random load-balancer policy (drawn from the
- * simulator's stream), mode local. What cannot be reproduced (message loss) is refused up front
- * with `HC_LAB_UNSUPPORTED` naming each part.
+ * simulator's stream), mode local, connection loss (`lossModel: connection`: a share of each
+ * class's connections stalled by a `timeout` toxic with that toxicity). What cannot be reproduced
+ * (per-message loss) is refused up front with `HC_LAB_UNSUPPORTED` naming each part.
  *
  * Start: both engines begin in steady state (experiment/finish-run.ts `runStart`): the initial clients are
  * connected before t = 0 and the first `warmupMs` are judged by neither checker.
@@ -92,17 +93,23 @@ export function clusterOptionsOf(
   const haproxy = extra.haproxy === true || workload.loadBalancer === 'least-connections';
   const linkLatency = linkLatencyOf(config);
   const clientsLatent = Math.round((linkLatency.clients?.latencyMs ?? 0) * timeScale) > 0;
+  const linkStall = linkStallOf(config);
   return {
     mode: cluster.mode,
     servers: cluster.servers,
     discoveryInstances: cluster.discoveryInstances,
     processes: extra.processes ?? false,
     discoveryProcesses: extra.discoveryProcesses ?? extra.processes ?? false,
-    proxy: { redis: true, discovery: true, clients: needsClientProxy(faults) || clientsLatent },
+    proxy: {
+      redis: true,
+      discovery: true,
+      clients: needsClientProxy(faults) || clientsLatent || linkStall.clients !== undefined,
+    },
     timeScale,
     seed: config.seed,
     clockOffsetsMs: needsClocks(config, faults) ? clockOffsetsOf(config) : undefined,
     linkLatency,
+    linkStall,
     redisOpMs: network.redisOpMs,
     discovery: { leaseMs: cluster.leaseMs, fanoutTimeoutMs: cluster.fanoutTimeoutMs },
     lb: haproxy
@@ -155,6 +162,20 @@ export function linkLatencyOf(config: SimConfig): Partial<Record<LinkPeer, LinkL
     const { baseMs, jitterMs, jitter } = config.network[peer].latency;
     const meanJitterMs = jitter === 'uniform' ? jitterMs / 2 : jitterMs;
     out[peer] = { latencyMs: baseMs + meanJitterMs, jitterMs: meanJitterMs };
+  }
+  return out;
+}
+
+/**
+ * The scenario's connection loss (`lossModel: connection`, experiment/config.ts) as the share of
+ * each class's connections the lab stalls; classes without it are absent.
+ */
+export function linkStallOf(config: SimConfig): Partial<Record<LinkPeer, number>> {
+  const out: Partial<Record<LinkPeer, number>> = {};
+  for (const peer of ['redis', 'discovery', 'clients'] as const) {
+    const { lossModel, lossProbability } = config.network[peer];
+    if (lossModel === 'connection' && lossProbability.numerator > 0)
+      out[peer] = lossProbability.numerator / lossProbability.denominator;
   }
   return out;
 }

@@ -55,6 +55,12 @@ export interface ClusterOptions {
    * is already that fast); `appliedNetwork` says what was.
    */
   linkLatency?: Partial<Record<LinkPeer, LinkLatency>>;
+  /**
+   * The scenario's connection loss (`lossModel: connection`): the share of each class's
+   * connections stalled from their opening (a standing `timeout` toxic with that toxicity on
+   * every proxied link of the class). @default none
+   */
+  linkStall?: Partial<Record<LinkPeer, number>>;
   /** Redis's own execution time per command, production ms (a latency on Redis's replies). */
   redisOpMs?: number;
   /** Mode A: use this Redis (else REDIS_URL, else a spawned redis-server, else ioredis-mock). */
@@ -412,7 +418,10 @@ export class Cluster {
     return this.options.linkLatency?.[peer] ?? { latencyMs: 0, jitterMs: 0 };
   }
 
-  /** Standing latency toxics on a new proxy (the scenario's network), as `options.linkLatency` says. */
+  /**
+   * Standing toxics on a new proxy (the scenario's network): latency as `options.linkLatency`
+   * says, and the connection stall of `options.linkStall`.
+   */
   async applyStandingLatency(name: string, peer: LinkPeer): Promise<void> {
     const { latencyMs, jitterMs } = this.#standingLatency(peer);
     const opMs = peer === 'redis' ? (this.options.redisOpMs ?? 0) : 0;
@@ -426,6 +435,12 @@ export class Cluster {
       if (realLatencyMs === 0 && realJitterMs === 0) continue;
       await links.baseline(name, stream, realLatencyMs, realJitterMs);
       const line = `${peer} ${stream}: ${realLatencyMs}±${realJitterMs} real ms`;
+      if (!this.appliedNetwork.includes(line)) this.appliedNetwork.push(line);
+    }
+    const share = this.options.linkStall?.[peer] ?? 0;
+    if (share > 0) {
+      await links.stall(name, share);
+      const line = `${peer}: ${share} of connections stalled (timeout toxic, toxicity ${share})`;
       if (!this.appliedNetwork.includes(line)) this.appliedNetwork.push(line);
     }
   }

@@ -83,6 +83,7 @@ function toNetwork(network: Network | undefined): DeepPartial<SimConfigInput['ne
         jitter: own?.jitter ?? network?.jitter ?? base.latency.jitter,
       },
       lossProbability: loss === undefined ? base.lossProbability : toRatio(loss),
+      lossModel: own?.lossModel ?? network?.lossModel ?? base.lossModel,
     };
   };
   return {

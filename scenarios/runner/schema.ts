@@ -35,6 +35,8 @@ const link = z.strictObject({
   jitterMs: durationMs.optional(),
   jitter: z.enum(['uniform', 'exponential']).optional(),
   lossProbability: probability.optional(),
+  /** `message` or `connection` (experiment/config.ts's `lossModel` defines both). */
+  lossModel: z.enum(['message', 'connection']).optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -67,6 +69,7 @@ export const networkSchema = z.strictObject({
   jitterMs: durationMs.optional(),
   jitter: z.enum(['uniform', 'exponential']).optional(),
   lossProbability: probability.optional(),
+  lossModel: z.enum(['message', 'connection']).optional(),
   redis: link.optional(),
   discovery: link.optional(),
   clients: link.optional(),

@@ -41,7 +41,8 @@ export class RedisHost {
       timeoutAtMs: scheduler.nowMs + effect.timeoutMs,
       value: undefined,
     };
-    const outMs = this.#network.delayMs(server.index, 'redis', 'outbound');
+    const stalled = this.#network.serverCallStalled(server.index, 'redis');
+    const outMs = this.#network.delayMs(server.index, 'redis', 'outbound', stalled);
     if (outMs < 0) {
       this.#kvTimeoutAt(server, call.epoch, effect, call.timeoutAtMs);
       return;
