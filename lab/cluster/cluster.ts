@@ -140,11 +140,16 @@ export class Cluster {
     return this.options.mode;
   }
 
-  /** Where new clients may connect now: the load balancer, or every live, unfrozen server. */
+  /**
+   * Where new clients may connect now: the load balancer, or every live, unfrozen, READY server
+   * (the health check of the balancer the service ships behind, and of the simulator's: without
+   * it, clients of a fenced mode C server reconnect to it at once, are refused and come back, a
+   * storm of hundreds of connections a second that the simulator never sees).
+   */
   targets(): PoolTarget[] {
     if (this.haproxy !== undefined) return [{ port: this.haproxy.port, serverIndex: undefined }];
     return this.servers
-      .filter((server) => server.up && !server.frozen)
+      .filter((server) => server.up && !server.frozen && server.ready)
       .map((server) => ({ port: this.#clientPorts[server.index] ?? server.port, serverIndex: server.index }));
   }
 

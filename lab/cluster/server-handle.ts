@@ -14,6 +14,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type LogLevel } from '../../impl/adapters/logger.ts';
 import { type RunningServer, startServer } from '../../impl/adapters/server.ts';
+import { monotonicClock } from '../../impl/adapters/system-clock.ts';
 import { flagOf, parseServeOptions, type ServeOptions } from '../../impl/config/serve-options.ts';
 import type { OffsetClock } from './offset-clock.ts';
 
@@ -29,6 +30,13 @@ export interface ServerHandle {
   readonly serverId: string;
   readonly up: boolean;
   readonly frozen: boolean;
+  /**
+   * Can serve now: what its `/readyz` answers (up, not draining, in the fleet: a fenced mode C
+   * server is not ready), the health check a load balancer makes before it routes a client. An
+   * in-process server is asked at once, as the simulator's health-checked balancer asks; a child
+   * process reports `up` (no check between its polls).
+   */
+  readonly ready: boolean;
   /** Starts (again) on the same ports; resolves once it accepts clients. */
   start(): Promise<void>;
   /** Abrupt: no drain, no deregistration. */
@@ -71,6 +79,10 @@ export function inProcessServer(index: number, flags: ServeFlags, clock?: Offset
     },
     get up() {
       return running !== undefined;
+    },
+    get ready() {
+      if (running === undefined || running.core.draining) return false;
+      return running.core.backend.readiness((clock?.monotonic ?? monotonicClock).nowMs()).ready;
     },
     frozen: false,
     start: async () => {
@@ -124,6 +136,9 @@ export function childProcessServer(index: number, flags: ServeFlags): ServerHand
       return serverId;
     },
     get up() {
+      return child !== undefined;
+    },
+    get ready() {
       return child !== undefined;
     },
     get frozen() {
