@@ -72,7 +72,7 @@ export async function runReal(spec: RunSpec, extra: RealRunOptions = {}): Promis
   try {
     const rssSamples: RssSample[] = [];
     const lags: FaultLag[] = [];
-    await drive(cluster, config, faults, rssSamples, lags);
+    await drive(cluster, config, faults, rssSamples, lags, startedAtRealMs);
     const stats = { redis: await cluster.redisStats(), broadcasts: await cluster.broadcasts() };
     return resultOf(cluster, config, spec.timeScale, performance.now() - startedAtRealMs, rssSamples, {
       ...stats,
@@ -186,6 +186,7 @@ async function drive(
   faults: ReturnType<typeof faultTimeline>,
   rssSamples: RssSample[],
   lags: FaultLag[],
+  startedAtRealMs: number,
 ): Promise<void> {
   const { time, recorder } = cluster;
   const pool = new ClientPool({
@@ -212,6 +213,14 @@ async function drive(
       `WARNING: ${config.runId}: only ${warm} of ${config.workload.initialClients} initial clients connected before the run\n`,
     );
   await new Promise((resolve) => setTimeout(resolve, time.realMs(config.cluster.heartbeatMs)));
+  // Mode C: a discovery instance refuses counts for one lease after it starts (warm-up). The
+  // simulator's instances of t = 0 count as started a lease earlier (the control plane in steady
+  // state too), so the run starts once the lab's instances, started with the cluster, are past it.
+  if (config.cluster.mode === 'c') {
+    const warmAtRealMs = startedAtRealMs + time.realMs(config.cluster.leaseMs + config.cluster.heartbeatMs);
+    const waitRealMs = warmAtRealMs - performance.now();
+    if (waitRealMs > 0) await new Promise((resolve) => setTimeout(resolve, waitRealMs));
+  }
   cluster.beginRun();
   recorder.rebase(cluster.servers.length);
   await cluster.markRedisStats();
