@@ -16,6 +16,7 @@
 
 import type { PoolTarget } from './client-pool.ts';
 import { childProcessDiscovery, type DiscoveryHandle, discoveryHandle } from './discovery-handle.ts';
+import { freePort } from '../redis/index.ts';
 import { type FaultLinks, startFaultLinks } from './fault-links.ts';
 import { type HaproxyBalance, type RunningHaproxy, startHaproxy } from './haproxy.ts';
 import { LabTime } from './lab-time.ts';
@@ -239,7 +240,7 @@ export class Cluster {
       names.map((name) =>
         direction === 'both'
           ? Promise.all([links.blackhole(name, 'upstream'), links.blackhole(name, 'downstream')])
-          : links.blackhole(name, direction === 'outbound' ? 'upstream' : 'downstream'),
+          : links.blackhole(name, streamOf(name, direction)),
       ),
     );
   }
@@ -442,7 +443,7 @@ export class Cluster {
       const line = `${peer} ${stream}: ${realLatencyMs}±${realJitterMs} real ms`;
       if (!this.appliedNetwork.includes(line)) this.appliedNetwork.push(line);
     }
-    const share = this.options.linkStall?.[peer] ?? 0;
+    const share = name.startsWith('member-') ? 0 : (this.options.linkStall?.[peer] ?? 0);
     if (share > 0) {
       await links.stall(name, share);
       const line = `${peer}: ${share} of connections stalled (timeout toxic, toxicity ${share})`;
@@ -463,7 +464,10 @@ export class Cluster {
         ? [`redis-s${index}`]
         : peer === 'clients'
           ? [`clients-s${index}`]
-          : this.discovery.map((instance) => `discovery${instance.index}-s${index}`);
+          : [
+              ...this.discovery.map((instance) => `discovery${instance.index}-s${index}`),
+              ...(this.links?.has(`member-s${index}`) === true ? [`member-s${index}`] : []),
+            ];
     const missing = names.filter((name) => this.links?.has(name) !== true);
     if (names.length === 0 || missing.length > 0)
       throw new Error(
@@ -501,6 +505,7 @@ export class Cluster {
       flags.discovery = await Promise.all(
         this.discovery.map((instance) => this.#discoveryUrlFor(index, instance)),
       );
+      await this.#proxyMemberCalls(index, flags);
     }
     if (flags.id === 'stable' && flags.idFile === undefined)
       flags.idFile = `${process.env.TMPDIR ?? '/tmp'}/${prefix}-s${index}.id`;
@@ -518,6 +523,24 @@ export class Cluster {
     url.hostname = '127.0.0.1';
     url.port = String(port);
     return url.toString().replace(/\/$/, '');
+  }
+
+  /**
+   * Discovery's calls to server `index`'s `/count` cross the discovery link class too, as in the
+   * simulator (and in production, where they cross the same network): the server's admin port is
+   * fixed and it advertises a proxy to it, `member-sN`, as its `--count-url`. Latency spikes and
+   * partitions of the discovery class apply to it; a connection stall does not (the simulator
+   * stalls only the server's own calls).
+   */
+  async #proxyMemberCalls(index: number, flags: ServeFlags): Promise<void> {
+    if (this.links === undefined || this.options.proxy?.discovery === false) return;
+    const adminPort =
+      typeof flags.adminPort === 'number' && flags.adminPort > 0 ? flags.adminPort : await freePort();
+    flags.adminPort = adminPort;
+    const name = `member-s${index}`;
+    const port = await this.links.add(name, `127.0.0.1:${adminPort}`);
+    await this.applyStandingLatency(name, 'discovery');
+    flags.countUrl = `http://127.0.0.1:${port}/count`;
   }
 
   async #discoveryUrlFor(index: number, instance: DiscoveryHandle): Promise<string> {
@@ -637,4 +660,14 @@ async function waitReady(adminPorts: number[]): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+/**
+ * The proxy stream that carries a server's `outbound` (server -> peer) or `inbound` messages. A
+ * proxy's upstream is toward what it proxies: Redis or discovery for the server's own calls, the
+ * server itself for its clients (`clients-sN`) and for discovery's calls to it (`member-sN`).
+ */
+function streamOf(name: string, direction: 'outbound' | 'inbound'): 'upstream' | 'downstream' {
+  const towardServer = name.startsWith('clients-') || name.startsWith('member-');
+  return (direction === 'outbound') !== towardServer ? 'upstream' : 'downstream';
 }

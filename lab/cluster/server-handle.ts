@@ -63,7 +63,8 @@ export function parseFlags(flags: ServeFlags): ServeOptions {
 export function inProcessServer(index: number, flags: ServeFlags, clock?: OffsetClock): ServerHandle {
   let running: RunningServer | undefined;
   let port = 0;
-  let adminPort = 0;
+  // A fixed admin port (the lab proxies discovery's calls to it) or a free one at the first start.
+  let adminPort = typeof flags.adminPort === 'number' ? flags.adminPort : 0;
   let serverId = '';
   const logger = createLogger((flags.logLevel as LogLevel | undefined) ?? 'silent', `server-${index}`);
   return {
@@ -117,7 +118,8 @@ export function inProcessServer(index: number, flags: ServeFlags, clock?: Offset
 export function childProcessServer(index: number, flags: ServeFlags): ServerHandle {
   let child: ChildProcess | undefined;
   let port = 0;
-  let adminPort = 0;
+  // A fixed admin port (the lab proxies discovery's calls to it) or a free one at the first start.
+  let adminPort = typeof flags.adminPort === 'number' ? flags.adminPort : 0;
   let serverId = '';
   let frozen = false;
   const exited = async (proc: ChildProcess) => {
