@@ -12,6 +12,7 @@
  *
  *   clients ──(proxy clients-sN)──> server N ──(proxy redis-sN)──────> Redis
  *     (or HAProxy ─> ...)                    └─(proxy discoveryJ-sN)─> discovery J
+ *                      server N's /count <──(proxy member-sN)──────────── discovery J
  */
 
 import type { PoolTarget } from './client-pool.ts';
