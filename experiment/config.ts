@@ -108,8 +108,23 @@ const latencySchema = z.object({
 /** One class of network link (both directions use the same settings). */
 const linkSchema = z.object({
   latency: latencySchema.prefault({}),
-  /** Each message is lost with this probability. */
+  /** The share lost, of messages or of connections as `lossModel` says. */
   lossProbability: ratioSchema.default({ numerator: 0, denominator: 1 }),
+  /**
+   * What `lossProbability` is a share of. This is the one definition of loss for both engines.
+   *
+   * - `message`: each message is lost on its own (simulator only; TCP retransmits, so there is no
+   *   real counterpart and the lab refuses it).
+   * - `connection`: loss as TCP shows it. Each connection on the link is STALLED with this
+   *   probability, drawn once when it opens: nothing passes either way (no reset, no error) until
+   *   it closes. It is Toxiproxy's `timeout` toxic with timeout 0 and toxicity p (toxicity is drawn
+   *   per connection), which is what the lab installs. Which connections a link has: one per client
+   *   session (the client keeps it until it leaves or the server closes it); one per server boot to
+   *   Redis (the Redis client keeps a stalled connection; a timed-out command does not close it);
+   *   server <-> discovery calls use keep-alive sockets and a call that times out destroys its
+   *   socket, so the next call draws again.
+   */
+  lossModel: z.enum(['message', 'connection']).default('message'),
 });
 
 const networkSchema = z.object({

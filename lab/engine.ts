@@ -16,8 +16,9 @@
  * standing latency toxics on the proxied links (a value under one real ms at the scale is below
  * loopback's own latency and is not applied; `config.network` says what was), clock offsets and
  * jumps (servers take an offset clock), the random load-balancer policy (drawn from the
- * simulator's stream), mode local. What cannot be reproduced (message loss) is refused up front
- * with `HC_LAB_UNSUPPORTED` naming each part.
+ * simulator's stream), mode local, connection loss (`lossModel: connection`: a share of each
+ * class's connections stalled by a `timeout` toxic with that toxicity). What cannot be reproduced
+ * (per-message loss) is refused up front with `HC_LAB_UNSUPPORTED` naming each part.
  *
  * Start: both engines begin in steady state (experiment/finish-run.ts `runStart`): the initial clients are
  * connected before t = 0 and the first `warmupMs` are judged by neither checker.
@@ -74,7 +75,7 @@ export async function runReal(spec: RunSpec, options: RealRunOptions = {}): Prom
   try {
     const rssSamples: RssSample[] = [];
     const lags: FaultLag[] = [];
-    await drive(cluster, config, faults, rssSamples, lags);
+    await drive(cluster, config, faults, rssSamples, lags, startedAtRealMs);
     const stats = { redis: await cluster.redisStats(), broadcasts: await cluster.broadcasts() };
     return resultOf(cluster, config, spec.timeScale, performance.now() - startedAtRealMs, rssSamples, {
       ...stats,
@@ -96,17 +97,23 @@ export function clusterOptionsOf(
   const haproxy = extra.haproxy === true || workload.loadBalancer === 'least-connections';
   const linkLatency = linkLatencyOf(config);
   const clientsLatent = Math.round((linkLatency.clients?.latencyMs ?? 0) * timeScale) > 0;
+  const linkStall = linkStallOf(config);
   return {
     mode: cluster.mode,
     servers: cluster.servers,
     discoveryInstances: cluster.discoveryInstances,
     processes: extra.processes ?? false,
     discoveryProcesses: extra.discoveryProcesses ?? extra.processes ?? false,
-    proxy: { redis: true, discovery: true, clients: needsClientProxy(faults) || clientsLatent },
+    proxy: {
+      redis: true,
+      discovery: true,
+      clients: needsClientProxy(faults) || clientsLatent || linkStall.clients !== undefined,
+    },
     timeScale,
     seed: config.seed,
     clockOffsetsMs: needsClocks(config, faults) ? clockOffsetsOf(config) : undefined,
     linkLatency,
+    linkStall,
     redisOpMs: network.redisOpMs,
     ...(cluster.mode === 'a' && cluster.redis.topology === 'sentinel'
       ? {
@@ -172,12 +179,27 @@ export function linkLatencyOf(config: SimConfig): Partial<Record<LinkPeer, LinkL
   return out;
 }
 
+/**
+ * The scenario's connection loss (`lossModel: connection`, experiment/config.ts) as the share of
+ * each class's connections the lab stalls; classes without it are absent.
+ */
+export function linkStallOf(config: SimConfig): Partial<Record<LinkPeer, number>> {
+  const out: Partial<Record<LinkPeer, number>> = {};
+  for (const peer of ['redis', 'discovery', 'clients'] as const) {
+    const { lossModel, lossProbability } = config.network[peer];
+    if (lossModel === 'connection' && lossProbability.numerator > 0)
+      out[peer] = lossProbability.numerator / lossProbability.denominator;
+  }
+  return out;
+}
+
 async function drive(
   cluster: Cluster,
   config: SimConfig,
   faults: ReturnType<typeof faultTimeline>,
   rssSamples: RssSample[],
   lags: FaultLag[],
+  startedAtRealMs: number,
 ): Promise<void> {
   const { time, recorder } = cluster;
   const pool = new ClientPool({
@@ -204,6 +226,14 @@ async function drive(
       `WARNING: ${config.runId}: only ${warm} of ${config.workload.initialClients} initial clients connected before the run\n`,
     );
   await new Promise((resolve) => setTimeout(resolve, time.realMs(config.cluster.heartbeatMs)));
+  // Mode C: a discovery instance refuses counts for one lease after it starts (warm-up). The
+  // simulator's instances of t = 0 count as started a lease earlier (the control plane in steady
+  // state too), so the run starts once the lab's instances, started with the cluster, are past it.
+  if (config.cluster.mode === 'c') {
+    const warmAtRealMs = startedAtRealMs + time.realMs(config.cluster.leaseMs + config.cluster.heartbeatMs);
+    const waitRealMs = warmAtRealMs - performance.now();
+    if (waitRealMs > 0) await new Promise((resolve) => setTimeout(resolve, waitRealMs));
+  }
   cluster.beginRun();
   recorder.rebase(cluster.servers.length);
   await cluster.markRedisStats();

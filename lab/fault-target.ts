@@ -40,9 +40,9 @@ export function unsupportedParts(config: SimConfig, faults: FaultEvent[], proces
   if ((cluster.brokenVariant ?? 'none') !== 'none')
     problems.push(`cluster.brokenVariant ${cluster.brokenVariant} (a simulator-only test device)`);
   for (const name of ['redis', 'discovery', 'clients'] as const) {
-    if (network[name].lossProbability.numerator > 0)
+    if (network[name].lossProbability.numerator > 0 && network[name].lossModel === 'message')
       problems.push(
-        `network.${name}.lossProbability (TCP does not lose messages; the simulator's per-message loss has no real counterpart yet: use a partition)`,
+        `network.${name}.lossProbability with lossModel message (TCP does not lose messages; set lossModel: connection, loss as TCP shows it: that share of connections stalled)`,
       );
   }
   if (cluster.mode === 'a' && cluster.redis.topology === 'sentinel') {

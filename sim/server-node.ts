@@ -26,6 +26,8 @@ export interface SimClient {
   pending: number[];
   /** Invalidates a scheduled departure check. */
   token: number;
+  /** Its connection is stalled (the `connection` loss model): nothing passes until it closes. */
+  stalled: boolean;
 }
 
 export class SimServer {

@@ -44,6 +44,7 @@ export class World {
     this.#streams = new RandomStreams(config.seed);
     this.network = new SimNetwork(config.network, this.#streams.stream('network'));
     this.hosts = new ServerHost(config.cluster, this.scheduler, this.history, this.#streams);
+    this.hosts.connectionsOpened = (serverIndex) => this.network.serverConnectionsOpened(serverIndex);
     this.redisHost = new RedisHost(
       this.scheduler,
       this.network,

@@ -72,6 +72,10 @@ export function register(program: Command): void {
     .option('--discovery <urls>', 'mode c: discovery base URLs, comma-separated')
     .option('--token <token>', 'mode c: shared control-plane token (default: $HEADCOUNT_TOKEN)')
     .option('--discovery-timeout-ms <ms>', 'mode c: one discovery call before failing over', '1000')
+    .option(
+      '--count-url <url>',
+      "mode c: the URL discovery calls for this server's count, when it reaches the server by another address (a proxy, a NAT); default: the admin URL + /count",
+    )
     .action(async (flags: Record<string, unknown>) => {
       const { runServe } = await import('../serve.ts');
       await runServe(flags);

@@ -122,6 +122,11 @@ export const serveOptionsSchema = z
     token: z.string().optional(),
     /** How long one discovery call may take before the next instance is asked. @default 1000 */
     discoveryTimeoutMs: positiveMs.default(1_000),
+    /**
+     * The URL discovery instances call for this server's count, when they reach it by another
+     * address than the admin port's own (a proxy, a NAT). @default the admin URL + `/count`
+     */
+    countUrl: z.string().refine(isDiscoveryUrl, 'must be an http:// or https:// URL').optional(),
   })
   .strict();
 

@@ -12,10 +12,12 @@
  *
  *   clients ──(proxy clients-sN)──> server N ──(proxy redis-sN)──────> Redis
  *     (or HAProxy ─> ...)                    └─(proxy discoveryJ-sN)─> discovery J
+ *                      server N's /count <──(proxy member-sN)──────────── discovery J
  */
 
 import type { PoolTarget } from './client-pool.ts';
 import { childProcessDiscovery, type DiscoveryHandle, discoveryHandle } from './discovery-handle.ts';
+import { freePort } from '../redis/index.ts';
 import { type FaultLinks, startFaultLinks } from './fault-links.ts';
 import { type HaproxyBalance, type RunningHaproxy, startHaproxy } from './haproxy.ts';
 import { LabTime } from './lab-time.ts';
@@ -56,6 +58,12 @@ export interface ClusterOptions {
    * is already that fast); `appliedNetwork` says what was.
    */
   linkLatency?: Partial<Record<LinkPeer, LinkLatency>>;
+  /**
+   * The scenario's connection loss (`lossModel: connection`): the share of each class's
+   * connections stalled from their opening (a standing `timeout` toxic with that toxicity on
+   * every proxied link of the class). @default none
+   */
+  linkStall?: Partial<Record<LinkPeer, number>>;
   /** Redis's own execution time per command, production ms (a latency on Redis's replies). */
   redisOpMs?: number;
   /** Mode A: use this Redis (else REDIS_URL, else a spawned redis-server, else ioredis-mock). */
@@ -168,11 +176,16 @@ export class Cluster {
     return this.options.mode;
   }
 
-  /** Where new clients may connect now: the load balancer, or every live, unfrozen server. */
+  /**
+   * Where new clients may connect now: the load balancer, or every live, unfrozen, READY server
+   * (the health check of the balancer the service ships behind, and of the simulator's: without
+   * it, clients of a fenced mode C server reconnect to it at once, are refused and come back, a
+   * storm of hundreds of connections a second that the simulator never sees).
+   */
   targets(): PoolTarget[] {
     if (this.haproxy !== undefined) return [{ port: this.haproxy.port, serverIndex: undefined }];
     return this.servers
-      .filter((server) => server.up && !server.frozen)
+      .filter((server) => server.up && !server.frozen && server.ready)
       .map((server) => ({ port: this.#clientPorts[server.index] ?? server.port, serverIndex: server.index }));
   }
 
@@ -262,7 +275,7 @@ export class Cluster {
       names.map((name) =>
         direction === 'both'
           ? Promise.all([links.blackhole(name, 'upstream'), links.blackhole(name, 'downstream')])
-          : links.blackhole(name, direction === 'outbound' ? 'upstream' : 'downstream'),
+          : links.blackhole(name, streamOf(name, direction)),
       ),
     );
   }
@@ -491,7 +504,10 @@ export class Cluster {
     return this.options.linkLatency?.[peer] ?? { latencyMs: 0, jitterMs: 0 };
   }
 
-  /** Standing latency toxics on a new proxy (the scenario's network), as `options.linkLatency` says. */
+  /**
+   * Standing toxics on a new proxy (the scenario's network): latency as `options.linkLatency`
+   * says, and the connection stall of `options.linkStall`.
+   */
   async applyStandingLatency(name: string, peer: LinkPeer): Promise<void> {
     const { latencyMs, jitterMs } = this.#standingLatency(peer);
     const opMs = peer === 'redis' ? (this.options.redisOpMs ?? 0) : 0;
@@ -505,6 +521,12 @@ export class Cluster {
       if (realLatencyMs === 0 && realJitterMs === 0) continue;
       await links.baseline(name, stream, realLatencyMs, realJitterMs);
       const line = `${peer} ${stream}: ${realLatencyMs}±${realJitterMs} real ms`;
+      if (!this.appliedNetwork.includes(line)) this.appliedNetwork.push(line);
+    }
+    const share = name.startsWith('member-') ? 0 : (this.options.linkStall?.[peer] ?? 0);
+    if (share > 0) {
+      await links.stall(name, share);
+      const line = `${peer}: ${share} of connections stalled (timeout toxic, toxicity ${share})`;
       if (!this.appliedNetwork.includes(line)) this.appliedNetwork.push(line);
     }
   }
@@ -522,7 +544,10 @@ export class Cluster {
         ? [`redis-s${index}`]
         : peer === 'clients'
           ? [`clients-s${index}`]
-          : this.discovery.map((instance) => `discovery${instance.index}-s${index}`);
+          : [
+              ...this.discovery.map((instance) => `discovery${instance.index}-s${index}`),
+              ...(this.links?.has(`member-s${index}`) === true ? [`member-s${index}`] : []),
+            ];
     const missing = names.filter((name) => this.links?.has(name) !== true);
     if (names.length === 0 || missing.length > 0)
       throw new Error(
@@ -560,6 +585,7 @@ export class Cluster {
       flags.discovery = await Promise.all(
         this.discovery.map((instance) => this.#discoveryUrlFor(index, instance)),
       );
+      await this.#proxyMemberCalls(index, flags);
     }
     if (flags.id === 'stable' && flags.idFile === undefined)
       flags.idFile = `${process.env.TMPDIR ?? '/tmp'}/${prefix}-s${index}.id`;
@@ -577,6 +603,24 @@ export class Cluster {
     url.hostname = '127.0.0.1';
     url.port = String(port);
     return url.toString().replace(/\/$/, '');
+  }
+
+  /**
+   * Discovery's calls to server `index`'s `/count` cross the discovery link class too, as in the
+   * simulator (and in production, where they cross the same network): the server's admin port is
+   * fixed and it advertises a proxy to it, `member-sN`, as its `--count-url`. Latency spikes and
+   * partitions of the discovery class apply to it; a connection stall does not (the simulator
+   * stalls only the server's own calls).
+   */
+  async #proxyMemberCalls(index: number, flags: ServeFlags): Promise<void> {
+    if (this.links === undefined || this.options.proxy?.discovery === false) return;
+    const adminPort =
+      typeof flags.adminPort === 'number' && flags.adminPort > 0 ? flags.adminPort : await freePort();
+    flags.adminPort = adminPort;
+    const name = `member-s${index}`;
+    const port = await this.links.add(name, `127.0.0.1:${adminPort}`);
+    await this.applyStandingLatency(name, 'discovery');
+    flags.countUrl = `http://127.0.0.1:${port}/count`;
   }
 
   async #discoveryUrlFor(index: number, instance: DiscoveryHandle): Promise<string> {
@@ -706,4 +750,14 @@ async function waitReady(adminPorts: number[]): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
+}
+
+/**
+ * The proxy stream that carries a server's `outbound` (server -> peer) or `inbound` messages. A
+ * proxy's upstream is toward what it proxies: Redis or discovery for the server's own calls, the
+ * server itself for its clients (`clients-sN`) and for discovery's calls to it (`member-sN`).
+ */
+function streamOf(name: string, direction: 'outbound' | 'inbound'): 'upstream' | 'downstream' {
+  const towardServer = name.startsWith('clients-') || name.startsWith('member-');
+  return (direction === 'outbound') !== towardServer ? 'upstream' : 'downstream';
 }

@@ -7,6 +7,7 @@
  * A cut is the proxy disabled (live connections closed, new ones refused), like Toxiproxy's
  * `down`; a black hole is a `timeout` toxic with timeout 0 (bytes held, nothing closed); latency
  * is a `latency` toxic on both streams. Every fault is named so `heal` can remove exactly it.
+ * Standing toxics (the scenario's latency, its connection stalls) are not faults: `heal` keeps them.
  */
 import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import { type FaultProxy, startFaultProxy } from '../faultproxy/index.ts';
@@ -34,6 +35,13 @@ export interface FaultLinks {
     latencyMs: number,
     jitterMs: number,
   ): Promise<void>;
+  /**
+   * Loss as TCP shows it (the scenario's `lossModel: connection`): a `timeout` toxic (timeout 0)
+   * on the upstream stream with toxicity `share`, drawn per connection as Toxiproxy draws it, so
+   * that share of the link's connections carries nothing to the peer until it closes. Not a
+   * fault: `heal` keeps it.
+   */
+  stall(name: string, share: number): Promise<void>;
   /** Re-enables the proxy and removes the lab's fault toxics from it (not its baseline). */
   heal(name: string): Promise<void>;
   close(): Promise<void>;
@@ -127,6 +135,15 @@ export async function startFaultLinks(seed: number): Promise<FaultLinks> {
         stream,
         toxicity: 1,
         attributes: { latency: Math.round(latencyMs), jitter: Math.round(jitterMs) },
+      });
+    },
+    stall: async (name, share) => {
+      await get(name).addToxic({
+        name: 'lab_stall_upstream',
+        type: 'timeout',
+        stream: 'upstream',
+        toxicity: share,
+        attributes: { timeout: 0 },
       });
     },
     heal: async (name) => {

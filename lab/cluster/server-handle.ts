@@ -14,6 +14,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { createLogger, type LogLevel } from '../../impl/adapters/logger.ts';
 import { type RunningServer, startServer } from '../../impl/adapters/server.ts';
+import { monotonicClock } from '../../impl/adapters/system-clock.ts';
 import { flagOf, parseServeOptions, type ServeOptions } from '../../impl/config/serve-options.ts';
 import type { OffsetClock } from './offset-clock.ts';
 
@@ -29,6 +30,13 @@ export interface ServerHandle {
   readonly serverId: string;
   readonly up: boolean;
   readonly frozen: boolean;
+  /**
+   * Can serve now: what its `/readyz` answers (up, not draining, in the fleet: a fenced mode C
+   * server is not ready), the health check a load balancer makes before it routes a client. An
+   * in-process server is asked at once, as the simulator's health-checked balancer asks; a child
+   * process reports `up` (no check between its polls).
+   */
+  readonly ready: boolean;
   /** Starts (again) on the same ports; resolves once it accepts clients. */
   start(): Promise<void>;
   /** Abrupt: no drain, no deregistration. */
@@ -57,7 +65,8 @@ export function parseFlags(flags: ServeFlags): ServeOptions {
 export function inProcessServer(index: number, flags: ServeFlags, clock?: OffsetClock): ServerHandle {
   let running: RunningServer | undefined;
   let port = 0;
-  let adminPort = 0;
+  // A fixed admin port (the lab proxies discovery's calls to it) or a free one at the first start.
+  let adminPort = typeof flags.adminPort === 'number' ? flags.adminPort : 0;
   let serverId = '';
   const logger = createLogger((flags.logLevel as LogLevel | undefined) ?? 'silent', `server-${index}`);
   return {
@@ -73,6 +82,10 @@ export function inProcessServer(index: number, flags: ServeFlags, clock?: Offset
     },
     get up() {
       return running !== undefined;
+    },
+    get ready() {
+      if (running === undefined || running.core.draining) return false;
+      return running.core.backend.readiness((clock?.monotonic ?? monotonicClock).nowMs()).ready;
     },
     frozen: false,
     pid: undefined,
@@ -108,7 +121,8 @@ export function inProcessServer(index: number, flags: ServeFlags, clock?: Offset
 export function childProcessServer(index: number, flags: ServeFlags): ServerHandle {
   let child: ChildProcess | undefined;
   let port = 0;
-  let adminPort = 0;
+  // A fixed admin port (the lab proxies discovery's calls to it) or a free one at the first start.
+  let adminPort = typeof flags.adminPort === 'number' ? flags.adminPort : 0;
   let serverId = '';
   let frozen = false;
   const exited = async (proc: ChildProcess) => {
@@ -131,6 +145,9 @@ export function childProcessServer(index: number, flags: ServeFlags): ServerHand
     },
     get pid() {
       return child?.pid;
+    },
+    get ready() {
+      return child !== undefined;
     },
     get frozen() {
       return frozen;

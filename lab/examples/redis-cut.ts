@@ -1,8 +1,8 @@
 /**
  * Acceptance demo, as a new user would try it: 3 servers in mode A with their Redis links through
  * the fault proxy, clients from the lab's client pool (arrivals, sessions, WHO probes over real
- * TCP), server-1's Redis link cut for a while. The recorded history, judged by the simulator's
- * checker, shows server-1's clients missing from WHO after the TTL and back after the link
+ * TCP), server-1's Redis link cut for a while. The recorded history, judged as every run is
+ * (experiment/finish-run.ts `finishRun`, the checker's options derived from the run's config), shows server-1's clients missing from WHO after the TTL and back after the link
  * returns; a short timeline is printed.
  *
  *   npx tsx lab/examples/redis-cut.ts        or        headcount lab redis-cut
@@ -10,10 +10,12 @@
  * Production units (ttl 5 s, heartbeat 1 s, cut at 10 s for 15 s) run at timeScale 0.1, so the
  * whole demo takes about 4 real seconds plus start-up. Every time printed is production ms.
  */
-import type { WorkloadConfig } from '../../experiment/config.ts';
+import { resolveSimConfig, type SimConfig, type WorkloadConfig } from '../../experiment/config.ts';
+import { truthAt } from '../../experiment/checker.ts';
+import { finishRun } from '../../experiment/finish-run.ts';
 import { reconnectPolicySchema } from '../../experiment/reconnect-policy.ts';
-import { checkHistory, truthAt } from '../../experiment/checker.ts';
 import type { History } from '../../experiment/history.ts';
+import type { RunResult } from '../../experiment/result.ts';
 import { ClientPool } from '../cluster/client-pool.ts';
 import { startCluster } from '../cluster/cluster.ts';
 
@@ -51,6 +53,20 @@ const workload: WorkloadConfig = {
   clientsMax: 1_000,
 };
 
+/**
+ * The demo as a run config, so `finishRun` derives the checker's options as it does for every
+ * run. The judged span ends when the link is back plus the server's Redis reconnect backoff,
+ * which this demo leaves unscaled (1 real second).
+ */
+export const redisCutConfig: SimConfig = resolveSimConfig({
+  scenario: 'redis-cut',
+  durationMs,
+  cluster: { mode: 'a', servers: 3, ttlMs, heartbeatMs },
+  workload,
+  faults: { healAtMs: healAtMs + reconnectBackoffMs / timeScale },
+  check: { seriesResolutionMs: 1_000, perServerSeries: false },
+});
+
 export async function runRedisCut(print: (line: string) => void = console.log): Promise<RedisCutReport> {
   const cluster = await startCluster({
     mode: 'a',
@@ -78,27 +94,14 @@ export async function runRedisCut(print: (line: string) => void = console.log): 
     await cluster.healRedis(1);
     await cluster.time.until(durationMs);
     pool.stop();
-    return report(cluster.recorder.finish(durationMs), print);
+    const history = cluster.recorder.finish(durationMs);
+    return report(history, finishRun({ engine: 'real', config: redisCutConfig, history }), print);
   } finally {
     await cluster.close();
   }
 }
 
-function report(history: History, print: (line: string) => void): RedisCutReport {
-  const parts = checkHistory(history, {
-    mode: 'a',
-    ttlMs,
-    heartbeatMs,
-    quietMs: 1_000,
-    // The server's Redis client reconnects at most 1 real second apart (not scaled): allow it.
-    healAtMs: healAtMs + reconnectBackoffMs / timeScale,
-    seriesResolutionMs: 1_000,
-    perServerSeries: false,
-    idStrategy: 'uuid',
-    loadBalancerPolicy: 'round-robin',
-    connectionAgeMsMax: 0,
-    idleTimeoutMs: 0,
-  });
+function report(history: History, parts: RunResult, print: (line: string) => void): RedisCutReport {
   const lines: string[] = [];
   const say = (line: string) => {
     lines.push(line);

@@ -65,6 +65,7 @@ function toWorkload(workload: Workload | undefined): DeepPartial<SimConfigInput[
     initialClients: workload?.initialClients,
     loadBalancer: workload?.loadBalancer?.policy,
     reconnect: workload?.reconnect,
+    reconnectPolicy: workload?.reconnectPolicy,
     whoRatePerSec: workload?.who?.ratePerSec,
     whoTimeoutMs: workload?.who?.timeoutMs,
     clientsMax: workload?.clientsMax,
@@ -84,6 +85,7 @@ function toNetwork(network: Network | undefined): DeepPartial<SimConfigInput['ne
         jitter: own?.jitter ?? network?.jitter ?? base.latency.jitter,
       },
       lossProbability: loss === undefined ? base.lossProbability : toRatio(loss),
+      lossModel: own?.lossModel ?? network?.lossModel ?? base.lossModel,
     };
   };
   return {

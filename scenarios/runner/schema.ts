@@ -16,6 +16,7 @@ import {
   partitionPeers,
   targetedFaultKinds,
 } from '../../experiment/faults/fault-table.ts';
+import { reconnectPolicyKinds } from '../../experiment/reconnect-policy.ts';
 import { durationMs, positiveRatio, probability } from './units.ts';
 
 /** A fleet larger than this is a capacity question for the real engine, not a scenario. */
@@ -35,6 +36,8 @@ const link = z.strictObject({
   jitterMs: durationMs.optional(),
   jitter: z.enum(['uniform', 'exponential']).optional(),
   lossProbability: probability.optional(),
+  /** `message` or `connection` (experiment/config.ts's `lossModel` defines both). */
+  lossModel: z.enum(['message', 'connection']).optional(),
 });
 
 export const clusterSchema = z.strictObject({
@@ -77,6 +80,7 @@ export const networkSchema = z.strictObject({
   jitterMs: durationMs.optional(),
   jitter: z.enum(['uniform', 'exponential']).optional(),
   lossProbability: probability.optional(),
+  lossModel: z.enum(['message', 'connection']).optional(),
   redis: link.optional(),
   discovery: link.optional(),
   clients: link.optional(),
@@ -112,6 +116,15 @@ export const workloadSchema = z.strictObject({
     })
     .optional(),
   reconnect: z.boolean().optional(),
+  /** When a broken client comes back (experiment/reconnect-policy.ts; default at once). */
+  reconnectPolicy: z
+    .strictObject({
+      kind: z.enum(reconnectPolicyKinds).optional(),
+      baseMs: durationMs.optional(),
+      capMs: durationMs.optional(),
+      spreadMs: durationMs.optional(),
+    })
+    .optional(),
   who: z.strictObject({ ratePerSec: rate.optional(), timeoutMs: durationMs.optional() }).optional(),
   clientsMax: z.int().min(1).optional(),
 });

@@ -153,6 +153,7 @@ export class ClientFleet {
       denseIndex: -1,
       pending: [],
       token: 0,
+      stalled: false,
     };
     this.#connect(client, nowMs);
   }
@@ -168,6 +169,7 @@ export class ClientFleet {
     const admission = server.core!.admit(clientAddresses[client.id & 0xff]!, server.localNowMs(nowMs));
     if (!admission.ok) return;
     client.server = server;
+    client.stalled = this.#network.connectionStalls('clients');
     client.session = admission.session;
     server.sessions.set(admission.session, client);
     client.denseIndex = this.#connected.length;

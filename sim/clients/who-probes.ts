@@ -94,7 +94,7 @@ export class WhoProbes {
       value: -1,
       serverIndex: server.index,
     };
-    const outMs = this.#network.delayMs(server.index, 'clients', 'inbound');
+    const outMs = this.#network.delayMs(server.index, 'clients', 'inbound', client.stalled);
     this.#history.who.push(record);
     // A request lost on the way never gets a reply: it must not take the next reply's place in
     // the client's FIFO of awaited answers (that made later answered WHOs look like timeouts).

@@ -127,7 +127,8 @@ export class DiscoveryHost {
     const scheduler = this.#scheduler;
     const epoch = server.epoch;
     const node = this.nodes[effect.instanceIndex]!;
-    const outMs = this.#network.delayMs(server.index, 'discovery', 'outbound');
+    const stalled = this.#network.serverCallStalled(server.index, 'discovery');
+    const outMs = this.#network.delayMs(server.index, 'discovery', 'outbound', stalled);
     if (outMs < 0) return;
     // Not a named closure: tsx's keepNames would wrap each one in a costly `__name`.
     const reply = this.#reply.bind(this, server, epoch, effect.opId);

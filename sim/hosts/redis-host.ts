@@ -109,7 +109,8 @@ export class RedisHost {
       this.#refuseAt(call, scheduler.nowMs);
       return;
     }
-    const outMs = this.#network.delayMs(server.index, 'redis', 'outbound');
+    const stalled = this.#network.serverCallStalled(server.index, 'redis');
+    const outMs = this.#network.delayMs(server.index, 'redis', 'outbound', stalled);
     if (outMs < 0) {
       this.#kvTimeoutAt(server, call.epoch, effect, call.timeoutAtMs);
       return;

@@ -52,6 +52,9 @@ export class ServerHost {
     }
   }
 
+  /** Told of every boot: the server's Redis and discovery connections are new (sim/network.ts). */
+  connectionsOpened: (serverIndex: number) => void = () => {};
+
   /** The hosts a server's effects go to (mode A: Redis, mode C: discovery). */
   connect(redis: RedisHost, discovery: DiscoveryHost): void {
     this.#redis = redis;
@@ -68,6 +71,7 @@ export class ServerHost {
   boot(server: SimServer, nowMs: number): void {
     server.epoch += 1;
     server.stopping = false;
+    this.connectionsOpened(server.index);
     server.id = server.newId(this.#cluster.idStrategy, this.#rIds, nowMs);
     const backend = createBackend(this.#cluster, server.id);
     const core = new ServerCore({ serverId: server.id, version: 'sim', limits: this.#limits, backend });

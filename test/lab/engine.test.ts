@@ -1,6 +1,6 @@
 /**
  * The real engine runs every catalogue file: planning each one (full and --quick) for the real
- * engine finds no part it would refuse. What it cannot reproduce (message loss) it refuses before
+ * engine finds no part it would refuse. What it cannot reproduce (per-message loss) it refuses before
  * starting anything, naming every unsupported part, so a scenario author knows what to change
  * (full runs are exercised by test/scenarios/sim-vs-real.test.ts and `--engine both`).
  */
@@ -8,7 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { faultTimeline } from '../../experiment/nemesis.ts';
 import { RandomStreams } from '../../experiment/rng.ts';
 import { configOfSpec, type RunSpec } from '../../experiment/run-spec.ts';
-import { LabUnsupportedError, runReal } from '../../lab/engine.ts';
+import { clusterOptionsOf, LabUnsupportedError, runReal } from '../../lab/engine.ts';
 import { unsupportedParts } from '../../lab/fault-target.ts';
 import { loadScenarioFile } from '../../scenarios/runner/load.ts';
 import { planScenario } from '../../scenarios/runner/plan.ts';
@@ -58,6 +58,22 @@ describe('lab engine: what it runs and what it refuses', () => {
     const message = (error as Error).message;
     expect(message).toContain('network.redis.lossProbability');
     expect(message).not.toContain('clock');
+  });
+
+  test('connection loss is not refused: each class with it gets its share of connections stalled, clients through the proxy', () => {
+    const config = configOfSpec({
+      ...spec,
+      config: {
+        network: {
+          clients: { lossProbability: { numerator: 1, denominator: 10 }, lossModel: 'connection' },
+          redis: { lossProbability: { numerator: 1, denominator: 50 }, lossModel: 'connection' },
+        },
+      },
+    });
+    expect(unsupportedParts(config, [])).toEqual([]);
+    const options = clusterOptionsOf(config, 0.1, []);
+    expect(options.linkStall).toEqual({ clients: 0.1, redis: 0.02 });
+    expect(options.proxy?.clients).toBe(true);
   });
 
   test('clock offsets and jumps are refused only when the servers are child processes', async () => {

@@ -95,7 +95,6 @@ const cases: FaultCase[] = [
       direction: 'both',
       durationMs: 6_000,
     }),
-    open: 'the real window runs about 2 s longer: the refusals around the rejoin',
   },
   {
     name: 'latency spike past the fan-out timeout',
@@ -108,14 +107,12 @@ const cases: FaultCase[] = [
       extraMs: 800,
       durationMs: 4_000,
     }),
-    open: 'after the spike the real fleet keeps refusing to the end of the run; the simulator recovers within a lease',
   },
   {
     name: 'a Redis outage in mode C does nothing',
     mode: 'c',
     discoveryInstances: 1,
     fault: at({ kind: 'redis-outage', target: 'redis', durationMs: 3_000 }),
-    open: 'the real mode C run has a WHO that times out (5 s) with no fault in play',
   },
 ];
 

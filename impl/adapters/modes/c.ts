@@ -107,7 +107,7 @@ export const createModeRuntime: ModeFactory = async (context) => {
     }),
     started: ({ adminUrl }) => {
       if (adminUrl === undefined || backend === undefined) return;
-      backend.setCountUrl(`${adminUrl}/count`, clock.nowMs());
+      backend.setCountUrl(options.countUrl ?? `${adminUrl}/count`, clock.nowMs());
     },
     close: async () => client.close(),
   };

@@ -2,6 +2,7 @@
  * The discovery service and mode C servers in one process, on real sockets: the token on the
  * control plane, and WHO under churn checked against a recorded history of the true count.
  */
+import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createLogger } from '../../../../impl/adapters/logger.ts';
 import { parseDiscoveryOptions } from '../../../../impl/adapters/discovery/discovery-options.ts';
@@ -125,6 +126,41 @@ describe('discovery control plane: the token', () => {
     giveUp.abort();
     const outcome = await strayStart;
     expect(outcome.ok ? 'started' : outcome.error.code).toBe('HC_START_ABORTED');
+  });
+
+  test('a server given --count-url registers that URL, and discovery reaches its count through it', async () => {
+    const instance = await discovery();
+    const adminPort = await freePort();
+    // A forwarder standing for a proxy or NAT in front of the server's admin port.
+    const forwarded: string[] = [];
+    const forwarder = net.createServer((socket) => {
+      forwarded.push('connection');
+      const upstream = net.connect(adminPort, '127.0.0.1');
+      socket.pipe(upstream).pipe(socket);
+      socket.on('error', () => upstream.destroy());
+      upstream.on('error', () => socket.destroy());
+    });
+    await new Promise<void>((resolve) => forwarder.listen(0, '127.0.0.1', resolve));
+    running.push({ stop: () => new Promise<void>((resolve) => forwarder.close(() => resolve())) });
+    const countUrl = `http://127.0.0.1:${(forwarder.address() as net.AddressInfo).port}/count`;
+    const member = await startTestServer({
+      mode: 'c',
+      discovery: [instance.url],
+      token,
+      adminPort,
+      countUrl,
+    });
+    running.push(member);
+    await inFleet(member);
+    expect(instance.core.liveMembers(monotonicClock.nowMs()).map((entry) => entry.countUrl)).toEqual([
+      countUrl,
+    ]);
+    const client = await connect(member.port);
+    await until('the instance warm and the server counted', 3_000, async () =>
+      /^\d+$/.test(await client.ask('WHO')),
+    );
+    expect(await client.ask('WHO')).toBe('1');
+    expect(forwarded.length).toBeGreaterThan(0);
   });
 
   test('the discovery admin port answers /readyz with its role, unready while it warms up for one lease', async () => {
