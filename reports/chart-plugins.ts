@@ -40,6 +40,7 @@ export const chartPluginsSource = `({
         if (!(right > left) || left >= area.right) continue;
         ctx.fillStyle = 'rgba(213, 94, 0, 0.12)';
         ctx.fillRect(left, area.top, right - left, area.bottom - area.top);
+        if (options?.labels === false) continue;
         // A label only where it does not run over the previous one.
         const width = ctx.measureText(band.label).width;
         if (left + 3 < labelRight || left + 3 + width > area.right) continue;

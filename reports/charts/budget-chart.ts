@@ -15,7 +15,7 @@ import {
   modeColour,
   reproduceRun,
 } from '../chart-spec.ts';
-import { bandsOf, type FaultBand, faultIntervals } from '../fault-bands.ts';
+import { type FaultBand, faultBands } from '../fault-bands.ts';
 import { budgetUsed, correctShare } from '../quantities.ts';
 import { type ReportData, runsOf } from '../report-data.ts';
 import { availabilityObjective } from '../slo-table.ts';
@@ -76,7 +76,7 @@ export function budgetFaultBands(
     const ordered = [...runs].sort((a, b) => (a.runId < b.runId ? -1 : 1));
     let offsetMs = 0;
     return ordered.flatMap((run) => {
-      const bands = bandsOf(faultIntervals(run), -offsetMs, 3_600_000).map((band) => ({
+      const bands = faultBands(run, -offsetMs, 0, run.durationMs, 3_600_000).map((band) => ({
         ...band,
         label: modes.length > 1 ? `${mode.toUpperCase()}: ${band.label}` : band.label,
       }));

@@ -14,7 +14,7 @@ import {
   reproduceRun,
   truthColour,
 } from '../chart-spec.ts';
-import { bandsOf, type FaultBand, faultIntervals } from '../fault-bands.ts';
+import { type FaultBand, faultBands as bandsOfRun } from '../fault-bands.ts';
 import { formatSeconds } from '../format.ts';
 import { type ReportData, runsOf } from '../report-data.ts';
 
@@ -44,7 +44,7 @@ function seriesPoints(run: RunResult, crashMs: number, values: readonly (number 
 /** Fault intervals on the chart's axis (s since the crash), shaded. */
 export function faultBands(run: RunResult, crashMs: number): FaultBand[] {
   const { fromMs, toMs } = windowOf(run, crashMs);
-  return bandsOf(faultIntervals(run, fromMs, toMs), crashMs, 1000);
+  return bandsOfRun(run, crashMs, fromMs, toMs);
 }
 
 export function crashTimelineChart(data: ReportData, mode: Extract<ModeName, 'a' | 'c'>): ChartOutcome {

@@ -3,6 +3,8 @@
  * connections pin clients to the servers that existed when they connected, so a scale-out or
  * a restart leaves the fleet lopsided until connections are recycled.
  */
+
+import type { RunResult } from '../../experiment/result.ts';
 import {
   type ChartOutcome,
   type LineDataset,
@@ -11,9 +13,9 @@ import {
   palette,
   reproduceRun,
 } from '../chart-spec.ts';
+import { faultBands } from '../fault-bands.ts';
 import { formatSeconds } from '../format.ts';
 import { groupBy, type ReportData, runsOf, worstRun } from '../report-data.ts';
-import type { RunResult } from '../../experiment/result.ts';
 
 /** 0 (or less) means connections are never recycled. */
 export function ageLimitMs(run: RunResult): number {
@@ -112,22 +114,25 @@ export function imbalanceChart(data: ReportData): ChartOutcome {
     ],
   });
   const reproduce = reproduceRun(data, first);
+  const config = lineConfig(
+    title,
+    reproduce,
+    {
+      xTitle: 'time since the new server joined (s)',
+      yTitle: 'imbalance (% of mean connections per server)',
+      yMin: 0,
+    },
+    datasets,
+  );
+  const plugins = (config.options!.plugins ?? {}) as Record<string, unknown>;
+  plugins['faultBands'] = { bands: faultBands(first, join.atMs, join.atMs - 30_000, join.atMs + spanMs) };
   return {
     id: 'imbalance-vs-connection-age',
     section: 'lifetime',
     title,
-    caption: `A new server joins at 0 s (${join.event}) behind a ${first.loadBalancer!.policy} balancer; read where each line drops under the dashed ${bound}% line: that is how long the fleet stays lopsided with that age limit. Imbalance is (busiest − idlest) / mean connections per server.`,
+    caption: `A new server joins at 0 s (${join.event}) behind a ${first.loadBalancer!.policy} balancer; read where each line drops under the dashed ${bound}% line: that is how long the fleet stays lopsided with that age limit. Imbalance is (busiest − idlest) / mean connections per server. Shaded: the run’s faults and actions (the stop that makes room for the join, restarts). SIM.`,
     reproduce,
-    plugins: ['whiteBackground'],
-    config: lineConfig(
-      title,
-      reproduce,
-      {
-        xTitle: 'time since the new server joined (s)',
-        yTitle: 'imbalance (% of mean connections per server)',
-        yMin: 0,
-      },
-      datasets,
-    ),
+    plugins: ['whiteBackground', 'faultBands'],
+    config,
   };
 }

@@ -9,6 +9,7 @@ import { availabilityErrorChart } from './availability-error-chart.ts';
 import { budgetChart } from './budget-chart.ts';
 import { capacityChart } from './capacity-chart.ts';
 import { crashTimelineChart } from './crash-timeline-chart.ts';
+import { faultTimelineCharts } from './fault-timeline-chart.ts';
 import { idChart } from './id-chart.ts';
 import { imbalanceChart } from './imbalance-chart.ts';
 import { latencyChart } from './latency-chart.ts';
@@ -23,6 +24,7 @@ export function allCharts(data: ReportData): ChartOutcome[] {
     availabilityErrorChart(data),
     crashTimelineChart(data, 'a'),
     crashTimelineChart(data, 'c'),
+    ...faultTimelineCharts(data),
     refusalWindowChart(data),
     imbalanceChart(data),
     budgetChart(data),

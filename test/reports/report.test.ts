@@ -12,6 +12,7 @@ import { buildReport, renderReport } from '../../reports/build-report.ts';
 import { formatCount, formatPercent, formatSeconds } from '../../reports/format.ts';
 import { readResults, readResultsDir } from '../../reports/load-results.ts';
 import { mergeSources } from '../../reports/report-data.ts';
+import { faultTimelineScenarios } from '../../reports/charts/fault-timeline-chart.ts';
 import { recommendedTtlPoint, staleWindowMsBound, ttlPoints } from '../../reports/ttl-sweep-points.ts';
 import { agree } from '../../experiment/agreement.ts';
 import type { RunResult } from '../../experiment/result.ts';
@@ -169,8 +170,17 @@ describe('reports: the simulator against the real engine', () => {
 });
 
 describe('reports: every chart says what it shows and how to reproduce it', () => {
-  test('all twelve charts are drawn from the fixtures, each with axis titles, caption and seed', () => {
-    expect(report.charts.map((c) => c.id)).toHaveLength(12);
+  test('the twelve charts and a fault timeline per scenario and mode with faults are drawn from the fixtures, each with axis titles, caption and seed', () => {
+    const ids = report.charts.map((c) => c.id);
+    expect(ids.filter((id) => !id.startsWith('fault-timeline-'))).toHaveLength(12);
+    // Every simulated scenario with faults and no timeline of its own gets one per mode.
+    const timelines = [...faultTimelineScenarios(data)].flatMap(([scenario, scenarioRuns]) =>
+      [...new Set(scenarioRuns.map((r) => r.config.mode))].map(
+        (mode) => `fault-timeline-${scenario}-${mode}`,
+      ),
+    );
+    expect(timelines.length).toBeGreaterThan(0);
+    expect(ids.filter((id) => id.startsWith('fault-timeline-')).sort()).toEqual(timelines.sort());
     for (const chart of report.charts) {
       const scales = (chart.config.options?.scales ?? {}) as Record<string, { title?: { text?: string } }>;
       expect(scales['x']?.title?.text, chart.id).toBeTruthy();
@@ -189,7 +199,9 @@ describe('reports: missing data is said plainly', () => {
     expect(text).toContain(
       'no real-engine capacity run in these results: run headcount scenario scenarios/capacity.yaml --engine real',
     );
-    expect(text).toContain('no run is in both engines’ results: run headcount scenario scenarios/server-crash.yaml --engine both --quick');
+    expect(text).toContain(
+      'no run is in both engines’ results: run headcount scenario scenarios/server-crash.yaml --engine both --quick',
+    );
   });
 });
 
