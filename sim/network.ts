@@ -18,6 +18,8 @@ export class SimNetwork {
   #outboundCut = new Map<PartitionPeer, Set<number>>();
   #inboundCut = new Map<PartitionPeer, Set<number>>();
   #extraMs = new Map<PartitionPeer, number>();
+  /** Cut server <-> discovery-instance pairs (a zone partition), as `server:instance`. */
+  #discoveryPairsCut = new Set<string>();
 
   constructor(config: NetworkConfig, random: SimRandom) {
     this.#config = config;
@@ -57,6 +59,18 @@ export class SimNetwork {
     const apply = (set: Set<number>) => (cut ? set.add(serverIndex) : set.delete(serverIndex));
     if (direction !== 'inbound') apply(this.#outboundCut.get(peer)!);
     if (direction !== 'outbound') apply(this.#inboundCut.get(peer)!);
+  }
+
+  /** Cuts (or heals) the link between one server and one discovery instance, both directions. */
+  partitionDiscoveryPair(serverIndex: number, instanceIndex: number, cut: boolean): void {
+    const key = `${serverIndex}:${instanceIndex}`;
+    if (cut) this.#discoveryPairsCut.add(key);
+    else this.#discoveryPairsCut.delete(key);
+  }
+
+  /** Whether the link between a server and a discovery instance is cut (messages are lost). */
+  discoveryPairCut(serverIndex: number, instanceIndex: number): boolean {
+    return this.#discoveryPairsCut.size > 0 && this.#discoveryPairsCut.has(`${serverIndex}:${instanceIndex}`);
   }
 
   /** Whether clients can reach the server at all (the load balancer's health check). */

@@ -7,12 +7,12 @@
  */
 import type { SimConfig } from '../experiment/config.ts';
 import {
-  faultTable,
-  resolveFault,
   describeFault,
   type FaultEvent,
+  faultTable,
+  resolveFault,
 } from '../experiment/faults/fault-table.ts';
-import { emptyHistory, type EndState, type History, seriesResolutionMsFor } from '../experiment/history.ts';
+import { type EndState, emptyHistory, type History, seriesResolutionMsFor } from '../experiment/history.ts';
 import { faultTimeline } from '../experiment/nemesis.ts';
 import { RandomStreams } from '../experiment/rng.ts';
 import { serverIndexOfCountUrl } from './backends.ts';
@@ -63,6 +63,7 @@ export class World {
     );
     this.hosts.sessionOutput = this.clients.onOutput;
     this.faults = new SimFaultTarget({
+      cluster: config.cluster,
       servers: this.hosts,
       redis: this.redisHost,
       discovery: this.discoveryHost,

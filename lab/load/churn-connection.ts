@@ -8,8 +8,8 @@ import { recordLatencyUs } from './histograms.ts';
 import type { Target } from './options.ts';
 import {
   classifyReply,
-  LineSplitter,
   type LineSink,
+  LineSplitter,
   replyBad,
   replyBye,
   replyErr,

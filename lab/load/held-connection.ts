@@ -17,8 +17,8 @@ import { openLoopInFlightMax, reconnectDelayMs } from './limits.ts';
 import type { Target } from './options.ts';
 import {
   classifyReply,
-  LineSplitter,
   type LineSink,
+  LineSplitter,
   replyBad,
   replyBye,
   replyErr,

@@ -1,4 +1,6 @@
 /** Real Redis processes for tests, benches and the lab. */
+
+export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
 export {
   assertRedisInstalled,
   freePort,
@@ -6,4 +8,3 @@ export {
   redisServerMissing,
   startRedisServer,
 } from './redis-server.ts';
-export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';

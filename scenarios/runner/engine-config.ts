@@ -4,13 +4,14 @@
  * fills the defaults and runs it; the lab maps it onto real processes and toxics. Omitted fields
  * stay undefined here, so the engine's documented defaults apply.
  */
+
+import type { DeepPartial } from '../../experiment/config.ts';
 import {
   defaultSimConfig,
   type FaultEvent,
   type LinkConfig,
   type SimConfigInput,
 } from '../../experiment/config.ts';
-import type { DeepPartial } from '../../experiment/config.ts';
 import { faultTable } from '../../experiment/faults/fault-table.ts';
 import type { FaultEventSpec, ModeName, Network, ScenarioFile, Workload } from './schema.ts';
 import { toRatio } from './units.ts';
@@ -36,6 +37,7 @@ export function toEngineConfig(scenario: ScenarioFile, mode: ModeName): SimConfi
       leaseMs: cluster.discovery?.leaseMs,
       fanoutTimeoutMs: cluster.discovery?.fanoutTimeoutMs,
       discoveryInstances: cluster.discovery?.instances,
+      zones: cluster.zones,
       effectTimeoutMs: cluster.effectTimeoutMs,
       connectionsMax: cluster.connectionsMax,
       idleTimeoutMs: balancer?.idleTimeoutMs,
@@ -101,5 +103,6 @@ function toFaultEvent(event: FaultEventSpec): FaultEvent {
   if (event.direction !== undefined) out.direction = event.direction;
   if (event.extraMs !== undefined) out.extraMs = event.extraMs;
   if (event.deltaMs !== undefined) out.deltaMs = event.deltaMs;
+  if (event.outage !== undefined) out.outage = event.outage;
   return out;
 }
