@@ -41,6 +41,8 @@ interface FaultCase {
   mode: 'a' | 'c';
   fault: FaultEvent;
   discoveryInstances?: number;
+  /** Zones the servers stand in (round robin); zone-1 of 3 holds server-1. */
+  zones?: number;
   /** Why the windows do not agree yet; the window comparison is skipped and both are printed. */
   open?: string;
 }
@@ -101,6 +103,19 @@ const cases: FaultCase[] = [
     open: 'after the spike the real fleet keeps refusing to the end of the run; the simulator recovers within a lease',
   },
   {
+    name: 'zone crash (zone-1 of 3: its server dies at once)',
+    mode: 'a',
+    zones: 3,
+    fault: at({ kind: 'zone-outage', target: 'zone-1', outage: 'crash' }),
+  },
+  {
+    name: 'zone partition (zone-1 of 3: its server and discovery instance cut off)',
+    mode: 'c',
+    zones: 3,
+    discoveryInstances: 3,
+    fault: at({ kind: 'zone-outage', target: 'zone-1', outage: 'partition', durationMs: 6_000 }),
+  },
+  {
     name: 'a Redis outage in mode C does nothing',
     mode: 'c',
     discoveryInstances: 1,
@@ -120,6 +135,7 @@ function specOf(faultCase: FaultCase): RunSpec {
       leaseMs: 2_000,
       fanoutTimeoutMs: 500,
       discoveryInstances: faultCase.discoveryInstances ?? 1,
+      zones: faultCase.zones ?? 1,
     },
     workload: {
       initialClients: 60,

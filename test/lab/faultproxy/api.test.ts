@@ -4,8 +4,9 @@
  * status, content type and body bytes through plain fetch, plus the same calls through
  * toxiproxy-node-client where it exposes them.
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+
 import { Toxiproxy } from 'toxiproxy-node-client';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type FaultProxy, startFaultProxy } from '../../../lab/faultproxy/index.ts';
 import { portOf, startEcho } from './helpers.ts';
 

@@ -3,8 +3,8 @@ import { describe, expect } from 'vitest';
 import { replyBytesMax } from '../../../lab/load/limits.ts';
 import {
   classifyReply,
-  LineSplitter,
   type LineSink,
+  LineSplitter,
   replyBad,
   replyBye,
   replyErr,
