@@ -4,10 +4,11 @@
  * table uses (decisions.ts, quantities.ts) and carries the same quantity tag, so the answer and
  * the table cannot disagree; when a scenario is missing the answer says so and how to produce it.
  */
+
+import { missingNote, type Reproduce, reproduceRun } from './chart-spec.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
-import { missingNote, type Reproduce, reproduceRun } from './chart-spec.ts';
 import {
   capacityAnswer,
   capDecision,
@@ -30,6 +31,7 @@ import {
   type TtlPoint,
   ttlPoints,
 } from './ttl-sweep-points.ts';
+import { zonesAnswerOf } from './zone-outage.ts';
 
 export { type QuestionId, questions };
 
@@ -221,7 +223,7 @@ export const answerIds = (data: ReportData): Answer => {
 };
 
 export function answers(data: ReportData): Answer[] {
-  return [answerIds, answerCap, answerTtl, answerLifetime, answerSlo, answerCapacity].map((answer) =>
-    answer(data),
+  return [answerIds, answerCap, answerTtl, answerLifetime, answerSlo, answerCapacity, zonesAnswerOf].map(
+    (answer) => answer(data),
   );
 }

@@ -6,12 +6,11 @@
  * test can check that a quantity reads the same everywhere.
  */
 import type { RunResult } from '../experiment/result.ts';
-import { type QuestionId, questions } from './questions.ts';
+import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { faultPoints } from './charts/availability-error-chart.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
-import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { crossCheckRows } from './cross-check.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
 import {
@@ -26,6 +25,7 @@ import {
   tag,
   truthMean,
 } from './quantities.ts';
+import { type QuestionId, questions } from './questions.ts';
 import { type ReportData, runsOf, sourceLabel } from './report-data.ts';
 import { sharedIdRows, sharedIdText } from './shared-id.ts';
 import { availabilityObjective, latencyObjectiveMs, sloVerdicts } from './slo-table.ts';
@@ -37,6 +37,7 @@ import {
   staleWindowMsBound,
   ttlPoints,
 } from './ttl-sweep-points.ts';
+import { zonesDecisionRow } from './zone-outage.ts';
 
 export interface DecisionRow {
   id: QuestionId;
@@ -326,7 +327,13 @@ export function idsDecision(data: ReportData): DecisionRow {
 }
 
 export function decisionRows(data: ReportData): DecisionRow[] {
-  return [idsDecision, capDecision, ttlDecision, lifetimeDecision, sloDecision, capacityDecision].map((f) =>
-    f(data),
-  );
+  return [
+    idsDecision,
+    capDecision,
+    ttlDecision,
+    lifetimeDecision,
+    sloDecision,
+    capacityDecision,
+    zonesDecisionRow,
+  ].map((f) => f(data));
 }

@@ -49,14 +49,3 @@ export function zoneIndexOfTarget(target: string): number | undefined {
   const match = /^zone-(\d+)$/.exec(target);
   return match === null ? undefined : Number(match[1]);
 }
-
-/**
- * The headroom the survivors need to carry a lost zone's clients: with `servers` spread evenly
- * over `zones`, losing one zone leaves servers - ceil(servers / zones) of them for every client,
- * so each must be sized for servers / survivors times its share (3 zones: 1.5x).
- */
-export function survivorHeadroomFactor(servers: number, zones: number): number {
-  const lost = Math.ceil(servers / Math.max(1, zones));
-  const survivors = servers - lost;
-  return survivors <= 0 ? Number.POSITIVE_INFINITY : servers / survivors;
-}
