@@ -8,7 +8,7 @@
  * distributions (latency jitter, session lengths, inter-arrival gaps) use `float01()`.
  */
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus';
-import { type Ratio, chance as ratioChance } from '../impl/core/ratio.ts';
+import { chance as ratioChance, type Ratio } from '../impl/core/ratio.ts';
 import type { Random } from '../impl/ports/random.ts';
 
 /** FNV-1a over the name, then a murmur3 finaliser mixed with the seed. */

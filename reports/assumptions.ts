@@ -8,8 +8,8 @@
  */
 import type { RunResult } from '../experiment/result.ts';
 import { escapeHtml, formatCount, formatSeconds, trimNumber } from './format.ts';
-import { groupBy, type ReportData } from './report-data.ts';
 import { productionCrashesPerServerDay } from './ttl-sweep-points.ts';
+import { groupBy, type ReportData } from './report-data.ts';
 
 export interface AssumptionRow {
   scenario: string;

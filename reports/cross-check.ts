@@ -5,8 +5,8 @@
  * engine" section both read these rows.
  */
 import type { Engine, RunResult } from '../experiment/result.ts';
-import { availability, type Spread, spreadOf } from './quantities.ts';
 import { groupBy, type ReportData } from './report-data.ts';
+import { availability, type Spread, spreadOf } from './quantities.ts';
 
 export const crossCheckPrefix = 'ttl-cross-check-';
 

@@ -3,11 +3,9 @@
  * at the simulated crash rate, and where mode A fits and where mode C fits, each backed by the
  * figures it rests on. Like the answers, these are computed, never written by hand.
  */
-
-import { dropoutText, ttlCriterionText } from './answers.ts';
 import { faultPoints } from './charts/availability-error-chart.ts';
+import { dropoutText, ttlCriterionText } from './answers.ts';
 import { formatPercent, formatSeconds, trimNumber } from './format.ts';
-import { tag } from './quantities.ts';
 import type { ReportData } from './report-data.ts';
 import {
   heartbeatRatioRecommendedMax,
@@ -16,6 +14,7 @@ import {
   staleWindowMsBound,
   ttlPoints,
 } from './ttl-sweep-points.ts';
+import { tag } from './quantities.ts';
 
 export interface Recommendation {
   title: string;

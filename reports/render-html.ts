@@ -16,8 +16,8 @@ import type { Answer } from './answers.ts';
 import { assumptionsHtml } from './assumptions.ts';
 import { chartPluginsSource, legendFilterSource } from './chart-plugins.ts';
 import { type ChartOutcome, type ChartSpec, isChart, type Reproduce } from './chart-spec.ts';
-import { simRealRows } from './charts/sim-real-chart.ts';
 import { crossCheckRows } from './cross-check.ts';
+import { simRealRows } from './charts/sim-real-chart.ts';
 import type { DecisionRow } from './decisions.ts';
 import {
   escapeHtml,

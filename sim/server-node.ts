@@ -3,13 +3,12 @@
  * its boot epoch (a result addressed to an earlier boot is dropped, as a new process would never
  * see it). The world (sim/world.ts) drives it; this file only holds its state and makes its id.
  */
-
-import type { SimIdStrategy } from '../experiment/config.ts';
-import type { SimRandom } from '../experiment/rng.ts';
-import { snowflakeId, uuidV4, uuidV7 } from '../impl/core/ids/server-id.ts';
 import { SnowflakeGenerator } from '../impl/core/ids/snowflake.ts';
+import { snowflakeId, uuidV4, uuidV7 } from '../impl/core/ids/server-id.ts';
 import type { ServerCore } from '../impl/core/server-core.ts';
 import type { Session } from '../impl/core/session.ts';
+import type { SimIdStrategy } from '../experiment/config.ts';
+import type { SimRandom } from '../experiment/rng.ts';
 
 /** Server clocks read as wall time from this instant, so time-based ids (uuidv7, snowflake) are valid. */
 export const simEpochMs = 1_767_225_600_000; // 2026-01-01T00:00:00Z

@@ -13,17 +13,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const script = join(root, 'test', 'prerequisites.sh');
-const tools = [
-  'redis-server',
-  'redis-cli',
-  'promtool',
-  'prometheus',
-  'haproxy',
-  'openssl',
-  'kubectl',
-  'systemd-analyze',
-  'chromium',
-];
+const tools = ['redis-server', 'redis-cli', 'promtool', 'prometheus', 'haproxy', 'openssl', 'kubectl', 'systemd-analyze', 'chromium'];
 
 /** A PATH folder with sh, node and npm only (npm runs scripts through sh). */
 const bare = mkdtempSync(join(tmpdir(), 'headcount-bare-path-'));

@@ -10,9 +10,8 @@
  * Production units (ttl 5 s, heartbeat 1 s, cut at 10 s for 15 s) run at timeScale 0.1, so the
  * whole demo takes about 4 real seconds plus start-up. Every time printed is production ms.
  */
-
-import { checkHistory, truthAt } from '../../experiment/checker.ts';
 import type { WorkloadConfig } from '../../experiment/config.ts';
+import { checkHistory, truthAt } from '../../experiment/checker.ts';
 import type { History } from '../../experiment/history.ts';
 import { ClientPool } from '../cluster/client-pool.ts';
 import { startCluster } from '../cluster/cluster.ts';

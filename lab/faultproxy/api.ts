@@ -5,11 +5,11 @@
  * removal is still rebuilding.
  */
 import { parseHostPort } from './address.ts';
-import { type ApiError, apiErrors, fail, type Result } from './api-error.ts';
+import { apiErrors, type ApiError, fail, type Result } from './api-error.ts';
 import { upstreamLoop } from './loop-guard.ts';
 import type { FaultProxyMetrics } from './metrics.ts';
+import { parsePopulate, parseProxyCreate, parseProxyUpdate, type ProxySpec } from './proxy-spec.ts';
 import { FaultyProxy } from './proxy.ts';
-import { type ProxySpec, parsePopulate, parseProxyCreate, parseProxyUpdate } from './proxy-spec.ts';
 import { type Reply, replies } from './reply.ts';
 import { toxicToJson } from './toxic-entry.ts';
 import { parseToxicCreate, parseToxicUpdate } from './toxic-spec.ts';

@@ -6,7 +6,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { HostPort } from './address.ts';
-import type { Direction, ToxicEntry } from './toxic-entry.ts';
+import type { ToxicEntry, Direction } from './toxic-entry.ts';
 import { type LinkHooks, ToxicLink } from './toxic-link.ts';
 
 export interface ConnectionContext {

@@ -4,7 +4,7 @@
  * (toxiproxy-node-client, toxiproxy-go, the CLI) can drive it at `url`.
  */
 import { randomInt } from 'node:crypto';
-import { type Logger, pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { HttpSurfaceLimits } from '../../impl/adapters/http-surface.ts';
 import { closeHttp, listenHttp } from '../../impl/adapters/listen-http.ts';
 import { FaultProxyApi, proxiesMaxDefault, toxicsPerProxyMaxDefault } from './api.ts';

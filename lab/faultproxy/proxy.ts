@@ -6,7 +6,7 @@
  */
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { formatAddress, listenErrorText, parseHostPort } from './address.ts';
+import { formatAddress, parseHostPort, listenErrorText } from './address.ts';
 import { apiErrors, fail, type Result } from './api-error.ts';
 import { Connection } from './connection.ts';
 import type { FaultProxyMetrics } from './metrics.ts';

@@ -14,10 +14,10 @@
  */
 import type { Socket } from 'node:net';
 import { ChunkQueue, type ChunkSink, type QueueItem } from './chunk-queue.ts';
-import type { Random } from './toxic.ts';
-import type { ToxicEntry } from './toxic-entry.ts';
 import { Stub } from './toxic-stub.ts';
+import type { ToxicEntry } from './toxic-entry.ts';
 import { noopToxic } from './toxics/noop.ts';
+import type { Random } from './toxic.ts';
 
 /** 1 MiB per direction bounds memory per connection while a slow toxic holds data back. */
 export const linkBufferedBytesMax = 1024 * 1024;

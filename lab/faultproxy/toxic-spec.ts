@@ -7,8 +7,8 @@
  */
 import { apiErrors, fail, type Result } from './api-error.ts';
 import { decodeFields, decodeFirstValue, type GoField } from './go-json.ts';
-import type { ToxicKind } from './toxic.ts';
 import type { Direction } from './toxic-entry.ts';
+import type { ToxicKind } from './toxic.ts';
 import { toxicKinds } from './toxics/registry.ts';
 
 export interface ToxicSpec {

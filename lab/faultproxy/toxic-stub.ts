@@ -6,6 +6,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ChunkQueue, ChunkSink } from './chunk-queue.ts';
+import { noopToxic } from './toxics/noop.ts';
 import {
   interrupted,
   type Random,
@@ -14,7 +15,6 @@ import {
   type ToxicKind,
   type ToxicStub,
 } from './toxic.ts';
-import { noopToxic } from './toxics/noop.ts';
 
 /** `setTimeout` keeps at most this many milliseconds; longer sleeps are clamped to it (~24.8 days). */
 const sleepMsMax = 2 ** 31 - 1;

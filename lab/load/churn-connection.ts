@@ -8,8 +8,8 @@ import { recordLatencyUs } from './histograms.ts';
 import type { Target } from './options.ts';
 import {
   classifyReply,
-  type LineSink,
   LineSplitter,
+  type LineSink,
   replyBad,
   replyBye,
   replyErr,

@@ -17,8 +17,8 @@ import { openLoopInFlightMax, reconnectDelayMs } from './limits.ts';
 import type { Target } from './options.ts';
 import {
   classifyReply,
-  type LineSink,
   LineSplitter,
+  type LineSink,
   replyBad,
   replyBye,
   replyErr,

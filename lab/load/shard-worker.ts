@@ -4,8 +4,8 @@
  * worker → parent: `ready`, `progress` (when asked for), `result`.
  */
 import { parentPort } from 'node:worker_threads';
-import type { LoadResult } from './result.ts';
 import { Shard, type ShardPlan, type ShardProgress } from './shard.ts';
+import type { LoadResult } from './result.ts';
 
 export type ToWorker =
   | { type: 'start'; plan: ShardPlan; progressIntervalMs: number | null }

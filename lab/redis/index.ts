@@ -1,6 +1,4 @@
 /** Real Redis processes for tests, benches and the lab. */
-
-export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';
 export {
   assertRedisInstalled,
   freePort,
@@ -8,3 +6,4 @@ export {
   redisServerMissing,
   startRedisServer,
 } from './redis-server.ts';
+export { type RedisCluster, startRedisCluster } from './redis-cluster.ts';

@@ -4,9 +4,9 @@
  */
 import type { RunResult } from '../../experiment/result.ts';
 import { type ChartOutcome, lineConfig, missingNote, palette, reproduceRun } from '../chart-spec.ts';
+import { type ReportData, runsOf } from '../report-data.ts';
 import { capacityAnswer, kneeStepsMin } from '../decisions.ts';
 import { formatCount } from '../format.ts';
-import { type ReportData, runsOf } from '../report-data.ts';
 import { latencyObjectiveMs } from '../slo-table.ts';
 
 export function capacityRun(data: ReportData): RunResult | undefined {

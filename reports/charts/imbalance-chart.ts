@@ -3,8 +3,6 @@
  * connections pin clients to the servers that existed when they connected, so a scale-out or
  * a restart leaves the fleet lopsided until connections are recycled.
  */
-
-import type { RunResult } from '../../experiment/result.ts';
 import {
   type ChartOutcome,
   type LineDataset,
@@ -15,6 +13,7 @@ import {
 } from '../chart-spec.ts';
 import { formatSeconds } from '../format.ts';
 import { groupBy, type ReportData, runsOf, worstRun } from '../report-data.ts';
+import type { RunResult } from '../../experiment/result.ts';
 
 /** 0 (or less) means connections are never recycled. */
 export function ageLimitMs(run: RunResult): number {

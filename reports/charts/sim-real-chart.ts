@@ -3,8 +3,8 @@
  * engines, its median stale window (mode A) and refusal window (mode C) side by side.
  */
 import type { RunResult } from '../../experiment/result.ts';
-import { crossCheckCaption } from '../captions.ts';
 import { barConfig, type ChartOutcome, palette, reproduceRun } from '../chart-spec.ts';
+import { crossCheckCaption } from '../captions.ts';
 import { crossCheckRows } from '../cross-check.ts';
 import { groupBy, type ReportData } from '../report-data.ts';
 

@@ -17,7 +17,6 @@ import {
 } from './schema.ts';
 
 export type { RunSpec };
-
 import { deriveSeed } from './seed.ts';
 import { deepMerge, expandGrid, type SweepPoint, valueAt, withValueAt } from './sweep.ts';
 

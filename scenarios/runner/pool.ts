@@ -9,8 +9,8 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { RunResult } from '../../experiment/result.ts';
-import type { RunSpec } from '../../experiment/run-spec.ts';
 import type { Engine } from './engines.ts';
+import type { RunSpec } from '../../experiment/run-spec.ts';
 import type { WorkerReply } from './worker.ts';
 
 export type RunOutcome = { ok: true; result: RunResult } | { ok: false; message: string };

@@ -4,8 +4,8 @@
  * worker-bootstrap.js, which registers tsx first so this file can stay TypeScript.
  */
 import { parentPort } from 'node:worker_threads';
-import type { RunSpec } from '../../experiment/run-spec.ts';
 import { loadEngine } from './engines.ts';
+import type { RunSpec } from '../../experiment/run-spec.ts';
 
 export type WorkerReply =
   | { ok: true; runId: string; result: import('../../experiment/result.ts').RunResult }

@@ -8,12 +8,11 @@
  * Scale: a client costs one Session (made by `ServerCore.admit`) and at most one scheduled
  * departure check.
  */
-
+import type { CloseReason, Session } from '../../impl/core/session.ts';
 import type { SimConfig } from '../../experiment/config.ts';
 import { type History, recordServerTruth, recordTruth } from '../../experiment/history.ts';
 import type { RandomStreams, SimRandom } from '../../experiment/rng.ts';
 import { nextArrival, rateSteps, sessionLengthMs } from '../../experiment/workload.ts';
-import type { CloseReason, Session } from '../../impl/core/session.ts';
 import type { ServerHost } from '../hosts/server-host.ts';
 import type { SimNetwork } from '../network.ts';
 import type { Scheduler } from '../scheduler.ts';

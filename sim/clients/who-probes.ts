@@ -5,10 +5,10 @@
 import type { WorkloadConfig } from '../../experiment/config.ts';
 import type { History, WhoRecord } from '../../experiment/history.ts';
 import type { SimRandom } from '../../experiment/rng.ts';
-import type { Session } from '../../impl/core/session.ts';
 import type { SimNetwork } from '../network.ts';
 import type { Scheduler } from '../scheduler.ts';
 import type { SimClient, SimServer } from '../server-node.ts';
+import type { Session } from '../../impl/core/session.ts';
 
 const whoBytes = Buffer.from('WHO\n');
 

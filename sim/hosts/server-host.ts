@@ -4,16 +4,15 @@
  * crashes them, arms their backends' deadlines and hands their effects to Redis or discovery.
  * What a server's sessions say goes to `sessionOutput` (the clients, sim/clients/).
  */
-
-import type { ClusterConfig } from '../../experiment/config.ts';
-import { type History, recordServerTruth } from '../../experiment/history.ts';
-import type { RandomStreams, SimRandom } from '../../experiment/rng.ts';
 import type { CountingBackend, Effect } from '../../impl/core/counting-backend.ts';
-import { type ServerLimits, serverLimitsDefault } from '../../impl/core/limits.ts';
+import { serverLimitsDefault, type ServerLimits } from '../../impl/core/limits.ts';
 import type { ModeAEffect } from '../../impl/core/mode-a/effects.ts';
 import type { ServerEffect } from '../../impl/core/mode-c/effects.ts';
 import { ServerCore } from '../../impl/core/server-core.ts';
 import type { Session } from '../../impl/core/session.ts';
+import type { ClusterConfig } from '../../experiment/config.ts';
+import { type History, recordServerTruth } from '../../experiment/history.ts';
+import type { RandomStreams, SimRandom } from '../../experiment/rng.ts';
 import { countUrl, createBackend } from '../backends.ts';
 import type { Scheduler } from '../scheduler.ts';
 import { type SimClient, SimServer } from '../server-node.ts';

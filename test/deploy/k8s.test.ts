@@ -213,7 +213,7 @@ describe('deploy k8s: the command', () => {
     for (const file of files.filter((name) => !name.endsWith('kustomization.yaml')))
       for (const manifest of parseManifests(readFileSync(join(out, file), 'utf8')))
         validateManifest(manifest);
-  }, 60_000);
+   }, 60_000);
 
   test('a bad flag exits 2 and names it', async () => {
     const failure = await run(process.execPath, [

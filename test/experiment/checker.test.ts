@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { type CheckOptions, checkHistory } from '../../experiment/checker.ts';
+import { checkHistory, type CheckOptions } from '../../experiment/checker.ts';
 import { emptyHistory, type History, recordTruth } from '../../experiment/history.ts';
 
 const options: CheckOptions = {

@@ -8,8 +8,8 @@
  * `WHO\n`, so a fuzz of random bytes alone would test only the error paths.
  */
 import fc from 'fast-check';
-import { serverLimitsDefault } from '../../impl/core/limits.ts';
 import { LineDecoder, type LineVisitor } from '../../impl/core/line-decoder.ts';
+import { serverLimitsDefault } from '../../impl/core/limits.ts';
 import { LocalBackend } from '../../impl/core/local-backend.ts';
 import { ServerCore } from '../../impl/core/server-core.ts';
 import type { Session } from '../../impl/core/session.ts';

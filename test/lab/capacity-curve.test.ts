@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { emptyHistory, type History } from '../../experiment/history.ts';
 import { capacityCurve } from '../../lab/capacity-curve.ts';
+import { emptyHistory, type History } from '../../experiment/history.ts';
 
 function history(): History {
   const h = emptyHistory(1_000);

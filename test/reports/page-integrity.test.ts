@@ -10,8 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { buildReport } from '../../reports/build-report.ts';
-import { questions } from '../../reports/questions.ts';
 import { expectationStatus, relativePaths } from '../../reports/render-html.ts';
+import { questions } from '../../reports/questions.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const { html } = buildReport(

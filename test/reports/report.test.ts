@@ -8,12 +8,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
-import type { RunResult } from '../../experiment/result.ts';
 import { buildReport, renderReport } from '../../reports/build-report.ts';
 import { formatCount, formatPercent, formatSeconds } from '../../reports/format.ts';
 import { readResults, readResultsDir } from '../../reports/load-results.ts';
 import { mergeSources } from '../../reports/report-data.ts';
 import { recommendedTtlPoint, staleWindowMsBound, ttlPoints } from '../../reports/ttl-sweep-points.ts';
+import type { RunResult } from '../../experiment/result.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const simDir = join(fixtures, 'results-sim');

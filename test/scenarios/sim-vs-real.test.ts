@@ -19,11 +19,11 @@
  * both cores busy. The simulator's model of the product holds; the lab's scale adds the error.
  */
 import { describe, expect, test } from 'vitest';
-import type { RunResult } from '../../experiment/result.ts';
 import { runReal } from '../../lab/engine.ts';
 import { loadEngine } from '../../scenarios/runner/engines.ts';
 import { loadScenarioFile } from '../../scenarios/runner/load.ts';
 import { planScenario, type RunSpec } from '../../scenarios/runner/plan.ts';
+import type { RunResult } from '../../experiment/result.ts';
 
 const crashAtMs = [4_000, 10_000, 16_000, 22_000, 28_000, 34_000, 40_000];
 

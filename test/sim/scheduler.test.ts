@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { RandomStreams } from '../../experiment/rng.ts';
 import { Scheduler } from '../../sim/scheduler.ts';
+import { RandomStreams } from '../../experiment/rng.ts';
 
 describe('sim: scheduler', () => {
   test('events run in time order and ties run in the order they were scheduled', () => {

@@ -2,9 +2,8 @@
  * `headcount faultproxy` as a real process: it logs its seed and a `listening` line, a Toxiproxy
  * client can drive it, SIGTERM stops it with exit 0, and bad flags exit 2.
  */
-
-import { Toxiproxy } from 'toxiproxy-node-client';
 import { describe, expect, test } from 'vitest';
+import { Toxiproxy } from 'toxiproxy-node-client';
 import { runHeadcount, spawnHeadcount } from '../../support/spawn-headcount.ts';
 
 describe('headcount faultproxy', () => {

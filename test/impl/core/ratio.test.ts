@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { chance, formatRatio, intInclusive, ratio } from '../../../impl/core/ratio.ts';
 import type { Random } from '../../../impl/ports/random.ts';
+import { chance, formatRatio, intInclusive, ratio } from '../../../impl/core/ratio.ts';
 
 /** A Random that hands out the given uint32 values in turn. */
 function drawing(...values: number[]): Random {

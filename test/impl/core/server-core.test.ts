@@ -2,8 +2,8 @@ import { fc, test as propertyTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import { ConnectionTracker } from '../../../impl/core/connection-tracker.ts';
 import type { FleetListener } from '../../../impl/core/counting-backend.ts';
-import { serverLimitsDefault } from '../../../impl/core/limits.ts';
 import { LocalBackend } from '../../../impl/core/local-backend.ts';
+import { serverLimitsDefault } from '../../../impl/core/limits.ts';
 import { ServerCore } from '../../../impl/core/server-core.ts';
 import type { Session } from '../../../impl/core/session.ts';
 

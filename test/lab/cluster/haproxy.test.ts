@@ -8,8 +8,8 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type Cluster, startCluster } from '../../../lab/cluster/cluster.ts';
-import { connectLine, type LineClient } from '../../support/line-client.ts';
 import { requireBinary } from '../../support/require-binary.ts';
+import { connectLine, type LineClient } from '../../support/line-client.ts';
 
 let cluster: Cluster;
 const clients: LineClient[] = [];

@@ -4,9 +4,8 @@
  * status, content type and body bytes through plain fetch, plus the same calls through
  * toxiproxy-node-client where it exposes them.
  */
-
-import { Toxiproxy } from 'toxiproxy-node-client';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { Toxiproxy } from 'toxiproxy-node-client';
 import { type FaultProxy, startFaultProxy } from '../../../lab/faultproxy/index.ts';
 import { portOf, startEcho } from './helpers.ts';
 

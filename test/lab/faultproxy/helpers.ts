@@ -5,7 +5,7 @@
  */
 import { type AddressInfo, connect, createServer, type Server, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
+import { type Proxy as ToxiproxyProxy, Toxiproxy } from 'toxiproxy-node-client';
 import { type FaultProxy, startFaultProxy } from '../../../lab/faultproxy/index.ts';
 
 export interface Fixture {

@@ -3,9 +3,8 @@
  * server: toxics reach live connections, and disabling cuts connections and the listener.
  * Wall-clock assertions are one-sided and tolerant (Toxiproxy's AssertDeltaTime spirit).
  */
-
-import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, test } from 'vitest';
+import { performance } from 'node:perf_hooks';
 import {
   connectClient,
   type Fixture,

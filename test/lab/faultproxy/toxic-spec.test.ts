@@ -4,9 +4,9 @@
  */
 import { fc, test as propertyTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
-import { randomFromSeed } from '../../../lab/faultproxy/random-streams.ts';
 import { toxicToJson } from '../../../lab/faultproxy/toxic-entry.ts';
 import { parseToxicCreate, parseToxicUpdate } from '../../../lab/faultproxy/toxic-spec.ts';
+import { randomFromSeed } from '../../../lab/faultproxy/random-streams.ts';
 import { toxicKinds } from '../../../lab/faultproxy/toxics/registry.ts';
 
 const free = (): boolean => false;

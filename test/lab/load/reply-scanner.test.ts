@@ -3,8 +3,8 @@ import { describe, expect } from 'vitest';
 import { replyBytesMax } from '../../../lab/load/limits.ts';
 import {
   classifyReply,
-  type LineSink,
   LineSplitter,
+  type LineSink,
   replyBad,
   replyBye,
   replyErr,

@@ -6,8 +6,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { afterEach, describe, expect, test } from 'vitest';
-import { LoadOptionsError, runLoad } from '../../../lab/load/run-load.ts';
 import { type RedisServer, startRedisServer } from '../../../lab/redis/index.ts';
+import { LoadOptionsError, runLoad } from '../../../lab/load/run-load.ts';
 import { type LineServer, startLineServer } from './fixtures/line-server.ts';
 
 let server: LineServer | undefined;

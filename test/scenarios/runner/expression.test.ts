@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { ExpressionError, evaluate, namesIn, parseExpression } from '../../../scenarios/runner/expression.ts';
+import { evaluate, ExpressionError, namesIn, parseExpression } from '../../../scenarios/runner/expression.ts';
 
 const values: Record<string, number> = { ttlMs: 5_000, heartbeatMs: 1_000, 'who.wrong': 3, 'who.asked': 100 };
 const run = (text: string) => evaluate(parseExpression(text), (name) => values[name]);

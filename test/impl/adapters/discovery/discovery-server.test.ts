@@ -3,16 +3,16 @@
  * control plane, and WHO under churn checked against a recorded history of the true count.
  */
 import { afterEach, describe, expect, test } from 'vitest';
+import { createLogger } from '../../../../impl/adapters/logger.ts';
 import { parseDiscoveryOptions } from '../../../../impl/adapters/discovery/discovery-options.ts';
 import {
   type RunningDiscovery,
   startDiscovery,
 } from '../../../../impl/adapters/discovery/discovery-server.ts';
-import { createLogger } from '../../../../impl/adapters/logger.ts';
 import { type RunningServer, startServer } from '../../../../impl/adapters/server.ts';
-import { monotonicClock } from '../../../../impl/adapters/system-clock.ts';
 import { parseServeOptions } from '../../../../impl/config/serve-options.ts';
 import { freePort } from '../../../../lab/redis/index.ts';
+import { monotonicClock } from '../../../../impl/adapters/system-clock.ts';
 import { startTestServer } from '../../../support/in-process-server.ts';
 import { connectLine, type LineClient } from '../../../support/line-client.ts';
 

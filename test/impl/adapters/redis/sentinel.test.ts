@@ -4,9 +4,9 @@
  * Sentinel's address and the master's name, as in production; ioredis asks Sentinel where the
  * master is. Goal: the same totals as with a plain URL.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,7 +1,6 @@
 /** The slicer toxic: slices cover the chunk exactly, and a write arrives in several pieces. */
-
-import { performance } from 'node:perf_hooks';
 import { fc, test as propertyTest } from '@fast-check/vitest';
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, test } from 'vitest';
 import { randomFromSeed } from '../../../../lab/faultproxy/random-streams.ts';
 import { sliceOffsets } from '../../../../lab/faultproxy/toxics/slicer.ts';
