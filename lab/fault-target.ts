@@ -16,16 +16,16 @@
  */
 import type { SimConfig } from '../experiment/config.ts';
 import {
+  discoveryIndexOfTarget,
+  type FaultTarget,
+  serverIndexOfTarget,
+} from '../experiment/faults/fault-target.ts';
+import {
   type FaultEvent,
   faultTable,
   type ResolvedFault,
   resolveFault,
 } from '../experiment/faults/fault-table.ts';
-import {
-  discoveryIndexOfTarget,
-  type FaultTarget,
-  serverIndexOfTarget,
-} from '../experiment/faults/fault-target.ts';
 import { zoneIndexOfTarget, zoneMembers } from '../experiment/faults/zones.ts';
 import type { Cluster, LinkPeer } from './cluster/cluster.ts';
 

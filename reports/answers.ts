@@ -5,10 +5,10 @@
  * the table cannot disagree; when a scenario is missing the answer says so and how to produce it.
  */
 
-import { missingNote, type Reproduce, reproduceRun } from './chart-spec.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
+import { missingNote, type Reproduce, reproduceRun } from './chart-spec.ts';
 import {
   capacityAnswer,
   capDecision,

@@ -6,8 +6,8 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { Engine, RunResult } from '../experiment/result.ts';
-import type { ChartPluginName } from './chart-plugins.ts';
 import { type ReportData, type RunOrigin, runKey, scenarioFileOf } from './report-data.ts';
+import type { ChartPluginName } from './chart-plugins.ts';
 
 export type SectionId = 'ttl' | 'cap' | 'lifetime' | 'slo' | 'capacity' | 'ids' | 'zones' | 'sim-vs-real';
 

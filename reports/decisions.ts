@@ -6,11 +6,12 @@
  * test can check that a quantity reads the same everywhere.
  */
 import type { RunResult } from '../experiment/result.ts';
-import { type Reproduce, reproduceRun } from './chart-spec.ts';
+import { type QuestionId, questions } from './questions.ts';
 import { faultPoints } from './charts/availability-error-chart.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
+import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { crossCheckRows } from './cross-check.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
 import {
@@ -25,7 +26,6 @@ import {
   tag,
   truthMean,
 } from './quantities.ts';
-import { type QuestionId, questions } from './questions.ts';
 import { type ReportData, runsOf, sourceLabel } from './report-data.ts';
 import { sharedIdRows, sharedIdText } from './shared-id.ts';
 import { availabilityObjective, latencyObjectiveMs, sloVerdicts } from './slo-table.ts';

@@ -5,11 +5,10 @@
  * down); the world schedules the heal when the table says and records both on the timeline.
  * Faults whose target the mode does not have are no-ops (a discovery crash in mode A).
  */
-
-import type { ClusterConfig } from '../experiment/config.ts';
-import type { ResolvedFault } from '../experiment/faults/fault-table.ts';
 import type { FaultTarget } from '../experiment/faults/fault-target.ts';
 import { discoveryIndexOfTarget, serverIndexOfTarget } from '../experiment/faults/fault-target.ts';
+import type { ResolvedFault } from '../experiment/faults/fault-table.ts';
+import type { ClusterConfig } from '../experiment/config.ts';
 import { type ZoneMembers, zoneIndexOfTarget, zoneMembers } from '../experiment/faults/zones.ts';
 import type { ClientFleet } from './clients/client-fleet.ts';
 import type { DiscoveryHost } from './hosts/discovery-host.ts';

@@ -7,12 +7,12 @@
  */
 import type { SimConfig } from '../experiment/config.ts';
 import {
-  describeFault,
-  type FaultEvent,
   faultTable,
   resolveFault,
+  describeFault,
+  type FaultEvent,
 } from '../experiment/faults/fault-table.ts';
-import { type EndState, emptyHistory, type History, seriesResolutionMsFor } from '../experiment/history.ts';
+import { emptyHistory, type EndState, type History, seriesResolutionMsFor } from '../experiment/history.ts';
 import { faultTimeline } from '../experiment/nemesis.ts';
 import { RandomStreams } from '../experiment/rng.ts';
 import { serverIndexOfCountUrl } from './backends.ts';

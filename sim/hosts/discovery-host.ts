@@ -5,7 +5,6 @@
  * instance answers `HC_DISCOVERY_UNREACHABLE` (refused, as a dead process does).
  */
 
-import type { ClusterConfig } from '../../experiment/config.ts';
 import { DiscoveryCore } from '../../impl/core/mode-c/discovery-core.ts';
 import type {
   CountResult,
@@ -14,6 +13,7 @@ import type {
   ServerEffect,
   ServerEffectResult,
 } from '../../impl/core/mode-c/effects.ts';
+import type { ClusterConfig } from '../../experiment/config.ts';
 import { serverIndexOfCountUrl } from '../backends.ts';
 import type { SimNetwork } from '../network.ts';
 import type { Scheduler } from '../scheduler.ts';
