@@ -114,6 +114,7 @@ const cases: FaultCase[] = [
     zones: 3,
     discoveryInstances: 3,
     fault: at({ kind: 'zone-outage', target: 'zone-1', outage: 'partition', durationMs: 6_000 }),
+    open: 'the simulator refuses for about a lease and a half (every member fences itself: the cut-off instance times out, which excuses nothing); the real run, its links cut the same way, kept answering',
   },
   {
     name: 'a Redis outage in mode C does nothing',
