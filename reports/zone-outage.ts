@@ -11,7 +11,15 @@
 import type { RunResult, Window } from '../experiment/result.ts';
 import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
-import { perSeed, type Spread, spreadOf, survivorHeadroomFactor, tag, truthMean } from './quantities.ts';
+import {
+  perSeed,
+  type Spread,
+  spreadOf,
+  survivorHeadroomFactor,
+  tag,
+  truthMean,
+  untag,
+} from './quantities.ts';
 import { type QuestionId, questions } from './questions.ts';
 import { type ReportData, sourceLabel } from './report-data.ts';
 
@@ -201,7 +209,16 @@ export function zoneOutageAnswer(data: ReportData): ZoneOutageAnswer | undefined
     source: `SIM (zone-outage)${real.length > 0 ? `; REAL: ${real.length} runs, ${sourceLabel(data, real[0]!.run)}` : ''}`,
     changes:
       'A shorter TTL shortens mode A’s overcount; a shorter lease shortens mode C’s refusals; Redis in the lost zone (zone 0 here) takes mode A’s registry with it; uneven zones raise the headroom.',
-    text: `When one of ${first.zones} zones crashes, ${aText}; ${cText}. ${cutText} ${sweepText(aCrash, 'mode A', 'TTL')} ${sweepText(cCrash, 'mode C', 'lease')} ${afterText} Survivors need ${headroomText} headroom; measured peak ${trimNumber(measured, 2)}× (arrivals continue during the outage).`,
+    text: [
+      `When one of ${first.zones} zones crashes, ${aText}; ${cText}.`,
+      cutText,
+      sweepText(aCrash, 'mode A', 'TTL'),
+      sweepText(cCrash, 'mode C', 'lease'),
+      afterText,
+      `Survivors need ${headroomText} headroom; measured peak ${trimNumber(measured, 2)}× (arrivals continue during the outage).`,
+    ]
+      .filter(Boolean)
+      .join(' '),
     reproduce: reproduceRun(data, worst.run),
   };
 }
@@ -253,7 +270,7 @@ export function zonesAnswerOf(data: ReportData) {
     section: zonesId,
     question: questions.zones,
     text: `${answer.recommendation}. ${answer.text}`,
-    figure: answer.figure,
+    figure: untag(answer.figure),
     ...(answer.reproduce === undefined ? {} : { reproduce: answer.reproduce }),
   };
 }
