@@ -41,6 +41,8 @@ export interface ZoneOutageRun {
   /** Mean clients of a server before the outage, and the most any survivor held during it. */
   perServerBefore: number;
   survivorPeak: number;
+  /** Connections the whole fleet held halfway through the outage. */
+  heldMidOutage: number;
 }
 
 function outageOf(run: RunResult): { atMs: number; healAtMs: number; outage: ZoneOutageKind } | undefined {
@@ -54,9 +56,13 @@ function outageOf(run: RunResult): { atMs: number; healAtMs: number; outage: Zon
 }
 
 /** Per-server load before the outage and the survivors' peak during it (needs per-server series). */
-function survivorLoad(run: RunResult, atMs: number, healAtMs: number): { before: number; peak: number } {
+function survivorLoad(
+  run: RunResult,
+  atMs: number,
+  healAtMs: number,
+): { before: number; peak: number; mid: number } {
   const { tMs, perServer } = run.series;
-  if (perServer === undefined || tMs.length === 0) return { before: 0, peak: 0 };
+  if (perServer === undefined || tMs.length === 0) return { before: 0, peak: 0, mid: 0 };
   const bucketBefore = Math.max(0, tMs.findIndex((t) => t >= atMs) - 1);
   const live = perServer.map((series) => series[bucketBefore] ?? -1).filter((count) => count >= 0);
   const before = live.length === 0 ? 0 : live.reduce((a, b) => a + b, 0) / live.length;
@@ -65,7 +71,9 @@ function survivorLoad(run: RunResult, atMs: number, healAtMs: number): { before:
     if (t <= atMs || t >= healAtMs) return;
     for (const series of perServer) peak = Math.max(peak, series[bucket] ?? 0);
   });
-  return { before, peak };
+  const bucketMid = tMs.findIndex((t) => t >= (atMs + healAtMs) / 2);
+  const mid = perServer.reduce((sum, series) => sum + Math.max(0, series[bucketMid] ?? 0), 0);
+  return { before, peak, mid };
 }
 
 const longest = (windows: readonly Window[]) => Math.max(0, ...windows.map((w) => w.durationMs));
@@ -91,6 +99,7 @@ export function zoneOutageRuns(data: ReportData, engine: 'sim' | 'real' = 'sim')
           errorAbsMax: Math.max(0, ...during.map((w) => w.errorAbsMax)),
           perServerBefore: load.before,
           survivorPeak: load.peak,
+          heldMidOutage: load.mid,
         },
       ];
     });
@@ -185,7 +194,7 @@ export function zoneOutageAnswer(data: ReportData): ZoneOutageAnswer | undefined
       : `As a partition, mode A answers wrong for ${tag('zones.a.partition', seconds(aCut.windowMs))}: the cut-off clients are still connected but their servers cannot reach Redis, so their entries expire and WHO undercounts them until the heal.`,
     cCut === undefined
       ? ''
-      : `Mode C refuses for ${tag('zones.c.partition', seconds(cCut.windowMs))}, longer than after a crash: an instance that times out is not known to be down, as one that refuses is.`,
+      : `Mode C refuses for ${tag('zones.c.partition', seconds(cCut.windowMs))}, longer than after a crash: an instance that times out is not known to be down, as one that refuses is${cCut.points.every((p) => p.heldMidOutage === 0) ? `, so every server fenced itself and the fleet held ${tag('zones.c.partitionClients', 'no clients')} until the heal (the refusal window is short only because no client stayed connected to ask)` : ''}.`,
   ]
     .filter(Boolean)
     .join(' ');
