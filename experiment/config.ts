@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { reconnectPolicySchema } from './reconnect-policy.ts';
-import { faultDirections, faultKinds, partitionPeers } from './faults/fault-table.ts';
+import { faultDirections, faultKinds, partitionPeers, zoneOutages } from './faults/fault-table.ts';
 
 export type { FaultEvent, FaultKind, PartitionPeer } from './faults/fault-table.ts';
 
@@ -73,6 +73,12 @@ export const clusterConfigSchema = z.object({
   fanoutTimeoutMs: ms.default(500),
   /** Mode C: discovery instances. */
   discoveryInstances: z.number().default(1),
+  /**
+   * Zones the fleet is spread over, round robin: server i and discovery instance j stand in zone
+   * i mod zones and j mod zones, Redis in zone 0 (experiment/faults/zones.ts). A `zone-outage`
+   * takes one zone's nodes at once. 1 = one zone (no zone faults worth the name).
+   */
+  zones: z.number().default(1),
   /** Mode A/C: per-effect timeout handed to the backend (kv/http). */
   effectTimeoutMs: ms.default(1_000),
   /** Server limit: clients per server; more get `ERR server full`. */
@@ -180,6 +186,7 @@ const faultEventSchema = z.object({
   direction: z.enum(faultDirections).optional(),
   extraMs: ms.optional(),
   deltaMs: ms.optional(),
+  outage: z.enum(zoneOutages).optional(),
 });
 
 const faultsSchema = z.object({

@@ -91,6 +91,7 @@ export function runConfigOf(config: SimConfig): RunConfig {
     fanoutTimeoutMs: cluster.fanoutTimeoutMs,
     discoveryInstances: cluster.discoveryInstances,
     timeScale: 1,
+    zones: cluster.zones,
     effectTimeoutMs: cluster.effectTimeoutMs,
     connectionsMax: cluster.connectionsMax,
     idleTimeoutMs: cluster.idleTimeoutMs,

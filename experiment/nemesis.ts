@@ -21,8 +21,8 @@ function generated(config: SimConfig, kind: FaultKind, atMs: number, random: Sim
     Math.min(random.exponential(config.faults.generated.durationMsMean), healAtMs - atMs),
   );
   const fault: FaultEvent = { atMs, kind, target: 'redis', durationMs: Math.round(durationMs) };
-  const { mode, servers, discoveryInstances } = config.cluster;
-  faultTable[kind].draw(fault, { mode, servers, discoveryInstances }, random);
+  const { mode, servers, discoveryInstances, zones } = config.cluster;
+  faultTable[kind].draw(fault, { mode, servers, discoveryInstances, zones }, random);
   return fault;
 }
 

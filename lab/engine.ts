@@ -102,6 +102,7 @@ export function clusterOptionsOf(
     mode: cluster.mode,
     servers: cluster.servers,
     discoveryInstances: cluster.discoveryInstances,
+    zones: cluster.zones,
     processes: extra.processes ?? false,
     discoveryProcesses: extra.discoveryProcesses ?? extra.processes ?? false,
     proxy: {

@@ -26,6 +26,7 @@ import {
   type FaultTarget,
   serverIndexOfTarget,
 } from '../experiment/faults/fault-target.ts';
+import { zoneIndexOfTarget, zoneMembers } from '../experiment/faults/zones.ts';
 import type { Cluster, LinkPeer } from './cluster/cluster.ts';
 
 export class LabUnsupportedError extends Error {
@@ -62,7 +63,10 @@ export function unsupportedParts(config: SimConfig, faults: FaultEvent[], proces
 /** Whether any fault needs the clients' links to pass through the proxy. */
 export function needsClientProxy(faults: FaultEvent[]): boolean {
   return faults.some(
-    (fault) => fault.peer === 'clients' || (fault.kind === 'latency-spike' && fault.peer === undefined),
+    (fault) =>
+      fault.peer === 'clients' ||
+      (fault.kind === 'latency-spike' && fault.peer === undefined) ||
+      (fault.kind === 'zone-outage' && fault.outage === 'partition'),
   );
 }
 
@@ -149,6 +153,21 @@ export function labFaultTarget(cluster: Cluster): FaultTarget<Promise<LabHeal | 
     'clock-jump': async (fault) => {
       cluster.clockJump(serverIndexOf(fault.target), fault.deltaMs ?? 0);
       return undefined;
+    },
+    'zone-outage': async (fault) => {
+      const zone = zoneIndexOfTarget(fault.target);
+      if (zone === undefined) throw new LabUnsupportedError(`fault target ${fault.target} is not zone-<k>`);
+      const members = zoneMembers(zone, {
+        servers: cluster.servers.length,
+        discoveryInstances: cluster.discovery.length,
+        zones: cluster.options.zones ?? 1,
+      });
+      if (fault.outage === 'partition') {
+        await cluster.zonePartition(members);
+        return () => cluster.healZonePartition(members);
+      }
+      await cluster.zoneCrash(members);
+      return () => cluster.healZoneCrash(members);
     },
   };
 }

@@ -4,6 +4,7 @@
  * table uses (decisions.ts, quantities.ts) and carries the same quantity tag, so the answer and
  * the table cannot disagree; when a scenario is missing the answer says so and how to produce it.
  */
+
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
@@ -34,6 +35,7 @@ import {
   type TtlPoint,
   ttlPoints,
 } from './ttl-sweep-points.ts';
+import { zonesAnswerOf } from './zone-outage.ts';
 
 export { type QuestionId, questions };
 
@@ -222,7 +224,16 @@ export const answerIds = (data: ReportData): Answer => {
 };
 
 export function answers(data: ReportData): Answer[] {
-  return [answerIds, answerCap, answerTtl, answerLifetime, answerSlo, answerCapacity, answerFailover].map(
+  return [
+    answerIds,
+    answerCap,
+    answerTtl,
+    answerLifetime,
+    answerSlo,
+    answerCapacity,
+    answerFailover,
+    zonesAnswerOf,
+  ].map(
     (answer) => answer(data),
   );
 }

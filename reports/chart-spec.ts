@@ -9,7 +9,16 @@ import type { Engine, RunResult } from '../experiment/result.ts';
 import { type ReportData, type RunOrigin, runKey, scenarioFileOf } from './report-data.ts';
 import type { ChartPluginName } from './chart-plugins.ts';
 
-export type SectionId = 'ttl' | 'cap' | 'lifetime' | 'slo' | 'capacity' | 'ids' | 'failover' | 'sim-vs-real';
+export type SectionId =
+  | 'ttl'
+  | 'cap'
+  | 'lifetime'
+  | 'slo'
+  | 'capacity'
+  | 'ids'
+  | 'failover'
+  | 'zones'
+  | 'sim-vs-real';
 
 export interface Reproduce {
   scenario: string;

@@ -38,6 +38,7 @@ import {
   staleWindowMsBound,
   ttlPoints,
 } from './ttl-sweep-points.ts';
+import { zonesDecisionRow } from './zone-outage.ts';
 
 export interface DecisionRow {
   id: QuestionId;
@@ -379,5 +380,6 @@ export function decisionRows(data: ReportData): DecisionRow[] {
     sloDecision,
     capacityDecision,
     failoverDecision,
+    zonesDecisionRow,
   ].map((f) => f(data));
 }

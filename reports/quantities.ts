@@ -175,3 +175,13 @@ export function untag(text: string): string {
 export function tagsToHtml(escapedHtml: string): string {
   return escapedHtml.replace(tagged, '<span class="q" data-quantity="$1">$2</span>');
 }
+
+/**
+ * Survivor headroom for a zone outage: with `servers` spread evenly (round robin) over `zones`,
+ * losing one zone leaves servers - ceil(servers / zones) to carry every client, so each must be
+ * sized for servers / survivors times its even share (n / (n - n/z): 1.5x for three zones).
+ */
+export function survivorHeadroomFactor(servers: number, zones: number): number {
+  const survivors = servers - Math.ceil(servers / Math.max(1, zones));
+  return survivors <= 0 ? Number.POSITIVE_INFINITY : servers / survivors;
+}

@@ -1,4 +1,4 @@
-/** The six product questions the report answers, in the order of the decision table. */
+/** The product questions the report answers, in the order of the decision table. */
 import type { SectionId } from './chart-spec.ts';
 
 export type QuestionId = Exclude<SectionId, 'sim-vs-real'>;
@@ -11,4 +11,6 @@ export const questions: Record<QuestionId, string> = {
   slo: 'Which availability SLO is realistic?',
   capacity: 'How many concurrent users does one server hold?',
   failover: 'What does Redis high availability (Sentinel failover) buy mode A, and what not?',
+  zones:
+    'What does each mode answer when a whole zone goes out, and how much headroom must the survivors carry?',
 };

@@ -8,6 +8,8 @@
 import type { FaultTarget } from '../experiment/faults/fault-target.ts';
 import { discoveryIndexOfTarget, serverIndexOfTarget } from '../experiment/faults/fault-target.ts';
 import type { ResolvedFault } from '../experiment/faults/fault-table.ts';
+import type { ClusterConfig } from '../experiment/config.ts';
+import { type ZoneMembers, zoneIndexOfTarget, zoneMembers } from '../experiment/faults/zones.ts';
 import type { ClientFleet } from './clients/client-fleet.ts';
 import type { DiscoveryHost } from './hosts/discovery-host.ts';
 import type { RedisHost } from './hosts/redis-host.ts';
@@ -20,6 +22,7 @@ import type { SimServer } from './server-node.ts';
 export type SimHeal = (nowMs: number) => void;
 
 export interface SimHosts {
+  cluster: ClusterConfig;
   servers: ServerHost;
   redis: RedisHost;
   discovery: DiscoveryHost;
@@ -90,6 +93,55 @@ export class SimFaultTarget implements FaultTarget<SimHeal | undefined> {
     // Nothing to undo: a jump is for good. The heal marks the timeline for the checker.
     return () => {};
   };
+
+  /**
+   * Every node of the zone at this one virtual instant: `crash` kills its servers (no
+   * deregistration), its discovery instances and its Redis (which comes back empty); `partition`
+   * cuts the zone from its clients and from every node outside it, links inside it stay up.
+   */
+  'zone-outage' = (fault: ResolvedFault): SimHeal | undefined => {
+    const zone = zoneIndexOfTarget(fault.target);
+    if (zone === undefined) return undefined;
+    const members = zoneMembers(zone, this.#hosts.cluster);
+    return fault.outage === 'partition' ? this.#zonePartition(members) : this.#zoneCrash(members);
+  };
+
+  #zoneCrash(members: ZoneMembers): SimHeal {
+    const { servers, discovery, redis, scheduler, cluster } = this.#hosts;
+    const crashed = members.servers
+      .map((index) => servers.servers[index]!)
+      .filter((server) => server.core !== undefined);
+    for (const server of crashed) this.#crash(server, scheduler.nowMs);
+    const instances = members.discovery.filter((index) => discovery.crash(index));
+    const redisDown = members.redis && cluster.mode === 'a';
+    if (redisDown) redis.down(true);
+    return (atMs) => {
+      if (redisDown) redis.up();
+      for (const index of instances) discovery.start(index, atMs);
+      for (const server of crashed) servers.boot(server, atMs);
+    };
+  }
+
+  #zonePartition(members: ZoneMembers): SimHeal {
+    const { network, cluster } = this.#hosts;
+    const inZone = new Set(members.servers);
+    const all = Array.from({ length: cluster.servers }, (_, index) => index);
+    const outside = all.filter((index) => !inZone.has(index));
+    // Redis is one node: the servers on the other side of the cut lose it.
+    const redisCut = members.redis ? outside : members.servers;
+    const discoveryPairs = all.flatMap((server) =>
+      Array.from({ length: cluster.discoveryInstances }, (_, instance) => instance)
+        .filter((instance) => inZone.has(server) !== members.discovery.includes(instance))
+        .map((instance) => [server, instance] as const),
+    );
+    const cut = (on: boolean) => {
+      for (const index of members.servers) network.partition(index, 'clients', 'both', on);
+      for (const index of redisCut) network.partition(index, 'redis', 'both', on);
+      for (const [server, instance] of discoveryPairs) network.partitionDiscoveryPair(server, instance, on);
+    };
+    cut(true);
+    return () => cut(false);
+  }
 
   #server(fault: ResolvedFault): SimServer | undefined {
     const index = serverIndexOfTarget(fault.target);

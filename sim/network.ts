@@ -29,6 +29,8 @@ export class SimNetwork {
   #extraMs = new Map<PartitionPeer, number>();
   /** Servers whose Redis / discovery connection is stalled (the `connection` loss model). */
   #stalledServers = new Map<PartitionPeer, Set<number>>();
+  /** Cut server <-> discovery-instance pairs (a zone partition), as `server:instance`. */
+  #discoveryPairsCut = new Set<string>();
 
   constructor(config: NetworkConfig, random: SimRandom) {
     this.#config = config;
@@ -114,6 +116,18 @@ export class SimNetwork {
     const apply = (set: Set<number>) => (cut ? set.add(serverIndex) : set.delete(serverIndex));
     if (direction !== 'inbound') apply(this.#outboundCut.get(peer)!);
     if (direction !== 'outbound') apply(this.#inboundCut.get(peer)!);
+  }
+
+  /** Cuts (or heals) the link between one server and one discovery instance, both directions. */
+  partitionDiscoveryPair(serverIndex: number, instanceIndex: number, cut: boolean): void {
+    const key = `${serverIndex}:${instanceIndex}`;
+    if (cut) this.#discoveryPairsCut.add(key);
+    else this.#discoveryPairsCut.delete(key);
+  }
+
+  /** Whether the link between a server and a discovery instance is cut (messages are lost). */
+  discoveryPairCut(serverIndex: number, instanceIndex: number): boolean {
+    return this.#discoveryPairsCut.size > 0 && this.#discoveryPairsCut.has(`${serverIndex}:${instanceIndex}`);
   }
 
   /** Whether clients can reach the server at all (the load balancer's health check). */

@@ -70,6 +70,7 @@ export class World {
     );
     this.hosts.sessionOutput = this.clients.onOutput;
     this.faults = new SimFaultTarget({
+      cluster: config.cluster,
       servers: this.hosts,
       redis: this.redisHost,
       discovery: this.discoveryHost,

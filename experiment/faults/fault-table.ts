@@ -22,6 +22,7 @@ export const faultKinds = [
   'latency-spike',
   'clock-jump',
   'redis-failover',
+  'zone-outage',
 ] as const;
 
 export type FaultKind = (typeof faultKinds)[number];
@@ -32,10 +33,14 @@ export const partitionPeers: readonly PartitionPeer[] = ['redis', 'discovery', '
 /** From the server's side: `outbound` = server -> peer, `inbound` = peer -> server. */
 export type FaultDirection = 'both' | 'outbound' | 'inbound';
 export const faultDirections: readonly FaultDirection[] = ['both', 'outbound', 'inbound'];
+/** How a zone goes out: every node in it dies, or the zone is cut off from everything outside it. */
+export type ZoneOutage = 'crash' | 'partition';
+export const zoneOutages: readonly ZoneOutage[] = ['crash', 'partition'];
 
 /**
  * One fault on the timeline, as scenario files and the nemesis write it (parameters the row does
- * not use are ignored). `target` names a node: `server-<i>`, `redis`, `discovery-<j>`, or `all`.
+ * not use are ignored). `target` names a node: `server-<i>`, `redis`, `discovery-<j>`, `all`, or a
+ * whole zone, `zone-<k>` (experiment/faults/zones.ts says which nodes it holds).
  */
 export interface FaultEvent {
   atMs: number;
@@ -46,12 +51,13 @@ export interface FaultEvent {
   direction?: FaultDirection;
   extraMs?: number;
   deltaMs?: number;
+  outage?: ZoneOutage;
 }
 
 /** What a fault's `target` names. */
-export type FaultTargetKind = 'server' | 'redis' | 'discovery' | 'links';
+export type FaultTargetKind = 'server' | 'redis' | 'discovery' | 'links' | 'zone';
 
-export type FaultParam = 'durationMs' | 'peer' | 'direction' | 'extraMs' | 'deltaMs';
+export type FaultParam = 'durationMs' | 'peer' | 'direction' | 'extraMs' | 'deltaMs' | 'outage';
 
 export interface FaultParamRow {
   /** `ms`, or the set of values the parameter takes. */
@@ -74,6 +80,8 @@ export interface FaultDrawContext {
   mode: 'local' | 'a' | 'c';
   servers: number;
   discoveryInstances: number;
+  /** Zones the nodes are spread over (1 = no zones). */
+  zones: number;
 }
 
 export interface FaultRow {
@@ -253,6 +261,23 @@ const rows: readonly FaultRow[] = [
     checker: { healBootsServer: false },
     draw: () => {},
   },
+  {
+    kind: 'zone-outage',
+    summary:
+      'Every node of zone `target` (servers, discovery instances, Redis: experiment/faults/zones.ts) goes out at one instant: `crash` kills them all (Redis and discovery lose their state), `partition` cuts the zone off from clients and from every node outside it. Heals after durationMs (crashed nodes boot again), or never.',
+    target: 'zone',
+    params: {
+      durationMs: durationParam('how long the zone is out; omitted = for good'),
+      outage: { unit: zoneOutages.join(' | '), default: 'crash', meaning: 'how the zone goes out' },
+    },
+    modes: ['local', 'a', 'c'],
+    healAfterMs: (fault) => fault.durationMs,
+    checker: { healBootsServer: true },
+    draw: (fault, context, random) => {
+      fault.target = `zone-${random.intInclusive(context.zones - 1)}`;
+      fault.outage = zoneOutages[random.intInclusive(1)]!;
+    },
+  },
 ];
 
 /** The table, by kind. */
@@ -264,6 +289,7 @@ export const faultTable: Readonly<Record<FaultKind, FaultRow>> = Object.fromEntr
 export interface ResolvedFault extends FaultEvent {
   peer?: PartitionPeer;
   direction?: FaultDirection;
+  outage?: ZoneOutage;
 }
 
 export function resolveFault(fault: FaultEvent): ResolvedFault {
@@ -291,6 +317,7 @@ export function describeFault(fault: FaultEvent): string {
   if (fault.durationMs !== undefined) parts.push(`durationMs=${fault.durationMs}`);
   if (fault.extraMs !== undefined) parts.push(`extraMs=${fault.extraMs}`);
   if (fault.deltaMs !== undefined) parts.push(`deltaMs=${fault.deltaMs}`);
+  if (fault.outage !== undefined) parts.push(`outage=${fault.outage}`);
   return parts.join(' ');
 }
 

@@ -15,6 +15,7 @@
  *                      server N's /count <──(proxy member-sN)──────────── discovery J
  */
 
+import type { ZoneMembers } from '../../experiment/faults/zones.ts';
 import type { PoolTarget } from './client-pool.ts';
 import { childProcessDiscovery, type DiscoveryHandle, discoveryHandle } from './discovery-handle.ts';
 import { freePort } from '../redis/index.ts';
@@ -43,6 +44,8 @@ export interface ClusterOptions {
   servers: number;
   /** Mode C. @default 2 */
   discoveryInstances?: number;
+  /** Zones the nodes stand in, round robin (experiment/faults/zones.ts). @default 1 */
+  zones?: number;
   /** Child processes (`node bin/headcount.js serve`) instead of servers in this process. @default false */
   processes?: boolean;
   /** Discovery instances as child processes (`headcount discovery`). @default `processes` */
@@ -342,6 +345,10 @@ export class Cluster {
    */
   async redisCrash(): Promise<void> {
     this.recorder.event('redis-restart', 'redis');
+    await this.#redisDown();
+  }
+
+  async #redisDown(): Promise<void> {
     const proxies = this.#redisLinkNames();
     if (proxies.length === this.servers.length && this.redis?.kind === 'spawned') {
       const links = this.#links();
@@ -360,12 +367,93 @@ export class Cluster {
   }
 
   async redisStart(): Promise<void> {
+    await this.#redisUp();
+    this.recorder.event('heal', 'redis', 'redis-restart');
+  }
+
+  async #redisUp(): Promise<void> {
     if (this.#redisRestartedByProxy) {
       const links = this.#links();
       await Promise.all(this.#redisLinkNames().map((name) => links.heal(name)));
       this.#redisRestartedByProxy = false;
     } else await this.#ownRedis('redis-restart').restart();
-    this.recorder.event('heal', 'redis', 'redis-restart');
+  }
+
+  // ---- zones -------------------------------------------------------------------------------
+
+  /**
+   * Every node of a zone dies at once (one `zone-outage` event, every action in flight
+   * together): its servers are killed without deregistering, its discovery instances crash
+   * (their proxies refuse), and its Redis (mode A) dies and will come back empty.
+   */
+  async zoneCrash(zone: ZoneMembers): Promise<void> {
+    this.recorder.event('zone-outage', `zone-${zone.zone}`, 'outage=crash');
+    const links = this.links;
+    await Promise.all([
+      ...zone.servers.map((index) => this.#server(index).crash()),
+      ...zone.discovery.flatMap((index) => [
+        this.#discovery(index).crash(),
+        ...this.#discoveryLinkNames(index).map((name) => links!.cut(name)),
+      ]),
+      ...(zone.redis && this.mode === 'a' ? [this.#redisDown()] : []),
+    ]);
+  }
+
+  /** The crashed zone boots again: Redis (empty), its discovery instances, then its servers. */
+  async healZoneCrash(zone: ZoneMembers): Promise<void> {
+    if (zone.redis && this.mode === 'a') await this.#redisUp();
+    await Promise.all(
+      zone.discovery.map(async (index) => {
+        await this.#discovery(index).start();
+        await Promise.all(this.#discoveryLinkNames(index).map((name) => this.links!.heal(name)));
+      }),
+    );
+    await Promise.all(
+      zone.servers.map(async (index) => {
+        const server = this.#server(index);
+        await server.start();
+        this.recorder.boot(index, server.serverId);
+      }),
+    );
+    this.recorder.event('heal', `zone-${zone.zone}`, 'zone-outage');
+  }
+
+  /**
+   * The zone is cut off from its clients and from every node outside it (messages lost, as in
+   * `partition`); links inside the zone stay up. Every toxic is applied at once; the heal
+   * removes them together.
+   */
+  async zonePartition(zone: ZoneMembers): Promise<void> {
+    this.recorder.event('zone-outage', `zone-${zone.zone}`, 'outage=partition');
+    const links = this.#links();
+    await Promise.all(
+      this.#zoneCutLinks(zone).flatMap((name) => [
+        links.blackhole(name, 'upstream'),
+        links.blackhole(name, 'downstream'),
+      ]),
+    );
+  }
+
+  async healZonePartition(zone: ZoneMembers): Promise<void> {
+    const links = this.#links();
+    await Promise.all(this.#zoneCutLinks(zone).map((name) => links.heal(name)));
+    this.recorder.event('heal', `zone-${zone.zone}`, 'zone-outage');
+  }
+
+  /** The proxied links a zone partition cuts: its clients', and every link crossing the zone's edge. */
+  #zoneCutLinks(zone: ZoneMembers): string[] {
+    const inZone = new Set(zone.servers);
+    const names: string[] = [];
+    for (const server of this.servers) {
+      const inside = inZone.has(server.index);
+      if (inside) names.push(...this.#linkNames(server.index, 'clients'));
+      if (this.mode === 'a' && inside !== zone.redis) names.push(...this.#linkNames(server.index, 'redis'));
+      if (this.mode === 'c')
+        for (const instance of this.discovery)
+          if (inside !== zone.discovery.includes(instance.index))
+            names.push(`discovery${instance.index}-s${server.index}`);
+    }
+    return names.filter((name) => this.links?.has(name) === true);
   }
 
   #redisLinkNames(): string[] {

@@ -4,6 +4,7 @@
  * fills the defaults and runs it; the lab maps it onto real processes and toxics. Omitted fields
  * stay undefined here, so the engine's documented defaults apply.
  */
+
 import {
   defaultSimConfig,
   type FaultEvent,
@@ -36,6 +37,7 @@ export function toEngineConfig(scenario: ScenarioFile, mode: ModeName): SimConfi
       leaseMs: cluster.discovery?.leaseMs,
       fanoutTimeoutMs: cluster.discovery?.fanoutTimeoutMs,
       discoveryInstances: cluster.discovery?.instances,
+      zones: cluster.zones,
       effectTimeoutMs: cluster.effectTimeoutMs,
       connectionsMax: cluster.connectionsMax,
       idleTimeoutMs: balancer?.idleTimeoutMs,
@@ -104,5 +106,6 @@ function toFaultEvent(event: FaultEventSpec): FaultEvent {
   if (event.direction !== undefined) out.direction = event.direction;
   if (event.extraMs !== undefined) out.extraMs = event.extraMs;
   if (event.deltaMs !== undefined) out.deltaMs = event.deltaMs;
+  if (event.outage !== undefined) out.outage = event.outage;
   return out;
 }

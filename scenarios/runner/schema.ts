@@ -15,6 +15,7 @@ import {
   faultKinds,
   partitionPeers,
   targetedFaultKinds,
+  zoneOutages,
 } from '../../experiment/faults/fault-table.ts';
 import { reconnectPolicyKinds } from '../../experiment/reconnect-policy.ts';
 import { durationMs, positiveRatio, probability } from './units.ts';
@@ -60,6 +61,8 @@ export const clusterSchema = z.strictObject({
     })
     .optional(),
   effectTimeoutMs: durationMs.optional(),
+  /** Zones the nodes are spread over, round robin; Redis stands in zone 0. */
+  zones: z.int().min(1).max(16).optional(),
   connectionsMax: z.int().min(1).optional(),
   clockOffsetMsMax: durationMs.optional(),
   /** Mode A's Redis: `topology` (`single`, `sentinel`) and the failover model (experiment/config.ts). */
@@ -135,10 +138,13 @@ export const faultKind = z.enum(faultKinds);
 export const faultEventSchema = z.strictObject({
   atMs: durationMs,
   kind: faultKind,
-  /** `server-<i>`, `redis`, `discovery-<j>`; redis faults default to `redis`, spikes to `all`. */
+  /** `server-<i>`, `redis`, `discovery-<j>`, `zone-<k>`; redis faults default to `redis`, spikes to `all`. */
   target: z
     .string()
-    .regex(/^(server-\d+|redis|discovery-\d+|all)$/, 'expected server-<i>, redis, discovery-<j> or all')
+    .regex(
+      /^(server-\d+|redis|discovery-\d+|zone-\d+|all)$/,
+      'expected server-<i>, redis, discovery-<j>, zone-<k> or all',
+    )
     .optional(),
   durationMs: durationMs.optional(),
   peer: z.enum(partitionPeers).optional(),
@@ -146,6 +152,8 @@ export const faultEventSchema = z.strictObject({
   extraMs: durationMs.optional(),
   /** Clock jumps may go backwards: plain signed milliseconds. */
   deltaMs: z.number().optional(),
+  /** zone-outage: `crash` (every node dies) or `partition` (the zone is cut off). */
+  outage: z.enum(zoneOutages).optional(),
 });
 
 export const faultsSchema = z.strictObject({

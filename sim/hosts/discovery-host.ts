@@ -4,6 +4,7 @@
  * discovery link, and an instance asks members for their counts over the same links. A down
  * instance answers `HC_DISCOVERY_UNREACHABLE` (refused, as a dead process does).
  */
+
 import { DiscoveryCore } from '../../impl/core/mode-c/discovery-core.ts';
 import type {
   CountResult,
@@ -127,11 +128,12 @@ export class DiscoveryHost {
     const scheduler = this.#scheduler;
     const epoch = server.epoch;
     const node = this.nodes[effect.instanceIndex]!;
+    if (this.#network.discoveryPairCut(server.index, node.index)) return;
     const stalled = this.#network.serverCallStalled(server.index, 'discovery');
     const outMs = this.#network.delayMs(server.index, 'discovery', 'outbound', stalled);
     if (outMs < 0) return;
     // Not a named closure: tsx's keepNames would wrap each one in a costly `__name`.
-    const reply = this.#reply.bind(this, server, epoch, effect.opId);
+    const reply = this.#reply.bind(this, server, node.index, epoch, effect.opId);
     scheduler.after(outMs, (nowMs) => {
       const core = node.core;
       if (core === undefined) {
@@ -175,7 +177,15 @@ export class DiscoveryHost {
     });
   }
 
-  #reply(server: SimServer, epoch: number, opId: number, result: ServerEffectResult): void {
+  #reply(
+    server: SimServer,
+    instanceIndex: number,
+    epoch: number,
+    opId: number,
+    result: ServerEffectResult,
+  ): void {
+    // A reply sent before a zone partition began is lost if the pair is cut when it leaves.
+    if (this.#network.discoveryPairCut(server.index, instanceIndex)) return;
     const backMs = this.#network.delayMs(server.index, 'discovery', 'inbound');
     if (backMs >= 0) this.#scheduler.after(backMs, () => this.#deliver(server, epoch, opId, result));
   }
@@ -184,6 +194,7 @@ export class DiscoveryHost {
   #askMember(node: DiscoveryNode, effect: MemberCountEffect): void {
     const server = this.#servers[serverIndexOfCountUrl(effect.countUrl)]!;
     const epoch = node.epoch;
+    if (this.#network.discoveryPairCut(server.index, node.index)) return;
     const inMs = this.#network.delayMs(server.index, 'discovery', 'inbound');
     if (inMs < 0) return;
     this.#scheduler.after(inMs, () => {
@@ -210,6 +221,7 @@ export class DiscoveryHost {
           },
         };
       } else result = { ok: true, value: { serverId: core.serverId, count: core.tracker.count } };
+      if (this.#network.discoveryPairCut(server.index, node.index)) return;
       const backMs = this.#network.delayMs(server.index, 'discovery', 'outbound');
       if (backMs < 0) return;
       this.#scheduler.after(backMs, (nowMs) => {

@@ -27,6 +27,7 @@ const expectedNames = [
   'shared-id',
   'slo',
   'ttl-sweep',
+  'zone-outage',
 ];
 
 describe('scenarios: the catalogue', () => {

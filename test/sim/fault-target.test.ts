@@ -18,6 +18,7 @@ const targets: Record<string, string> = {
   'discovery-crash': 'discovery-0',
   'latency-spike': 'all',
   'redis-failover': 'redis',
+  'zone-outage': 'zone-1',
 };
 
 const sentinel = {
@@ -27,12 +28,18 @@ const sentinel = {
   replicationLagMs: 200,
 } as const;
 
-function runWith(mode: 'a' | 'c', fault: FaultEvent): World {
+function runWith(mode: 'a' | 'c', fault: FaultEvent, zones = 1, discoveryInstances = 1): World {
   const world = new World(
     resolveSimConfig({
       seed: 3,
       durationMs: 30_000,
-      cluster: { mode, servers: 3, ...(fault.kind === 'redis-failover' ? { redis: sentinel } : {}) },
+      cluster: {
+        mode,
+        servers: 3,
+        zones,
+        discoveryInstances,
+        ...(fault.kind === 'redis-failover' ? { redis: sentinel } : {}),
+      },
       workload: { initialClients: 30, arrivalRatePerSec: 5 },
       faults: { schedule: [fault] },
     }),
@@ -100,5 +107,64 @@ describe('the simulator applies every fault kind through its fault target', () =
     const world = runWith('a', { atMs: 5_000, kind: 'crash', target: 'server-1' });
     expect(world.history.events.some((event) => event.kind === 'heal')).toBe(false);
     expect(world.history.boots.filter((boot) => boot.serverIndex === 1)).toHaveLength(1);
+  });
+
+  it('a zone crash takes every server of the zone down at one instant and boots them all at its heal', () => {
+    // Six servers over three zones: zone-1 holds server-1 and server-4.
+    const world = new World(
+      resolveSimConfig({
+        seed: 3,
+        durationMs: 30_000,
+        cluster: { mode: 'a', servers: 6, zones: 3 },
+        workload: { initialClients: 60, arrivalRatePerSec: 5 },
+        faults: { schedule: [{ atMs: 5_000, kind: 'zone-outage', target: 'zone-1', durationMs: 4_000 }] },
+      }),
+    );
+    world.run();
+    const bootsOf = (index: number) =>
+      world.history.boots.filter((boot) => boot.serverIndex === index).map((boot) => boot.atMs);
+    expect(bootsOf(1)).toEqual([0, 9_000]);
+    expect(bootsOf(4)).toEqual([0, 9_000]);
+    for (const survivor of [0, 2, 3, 5]) expect(bootsOf(survivor)).toEqual([0]);
+    const during = world.history.sampleTMs.findIndex((atMs) => atMs > 5_000 && atMs < 9_000);
+    const sample = world.history.samplePerServer[during]!;
+    expect([sample[1], sample[4]]).toEqual([-1, -1]);
+  });
+
+  it("a zone crash in mode C crashes the zone's discovery instance with its servers", () => {
+    const world = runWith(
+      'c',
+      { atMs: 5_000, kind: 'zone-outage', target: 'zone-1', durationMs: 4_000 },
+      3,
+      3,
+    );
+    expect(world.discoveryHost.nodes.map((node) => node.epoch)).toEqual([1, 3, 1]);
+  });
+
+  it('a zone partition cuts the zone from its clients and from the nodes outside it, and heals them all', () => {
+    // Mode C, three instances over three zones: zone-1 holds server-1 and discovery-1.
+    const world = runWith(
+      'c',
+      { atMs: 5_000, kind: 'zone-outage', target: 'zone-1', outage: 'partition', durationMs: 4_000 },
+      3,
+      3,
+    );
+    const { network } = world;
+    expect(network.reachableByClients(1)).toBe(true);
+    const cut = new World(
+      resolveSimConfig({ cluster: { mode: 'c', servers: 3, zones: 3, discoveryInstances: 3 } }),
+    );
+    const heal = cut.faults['zone-outage'](
+      resolveFault({ atMs: 0, kind: 'zone-outage', target: 'zone-1', outage: 'partition' }),
+    )!;
+    expect([0, 1, 2].map((index) => cut.network.reachableByClients(index))).toEqual([true, false, true]);
+    expect(cut.network.discoveryPairCut(1, 0)).toBe(true);
+    expect(cut.network.discoveryPairCut(0, 1)).toBe(true);
+    expect(cut.network.discoveryPairCut(1, 1)).toBe(false);
+    expect(cut.network.discoveryPairCut(0, 2)).toBe(false);
+    heal(0);
+    expect(cut.network.reachableByClients(1)).toBe(true);
+    expect(cut.network.discoveryPairCut(1, 0)).toBe(false);
+    expect(world.history.boots).toHaveLength(3);
   });
 });

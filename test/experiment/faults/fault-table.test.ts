@@ -65,10 +65,11 @@ describe('the fault table', () => {
       for (const kind of faultKinds) {
         for (let draw = 0; draw < 20; draw += 1) {
           const fault: FaultEvent = { atMs: 1_000, kind, target: 'redis', durationMs: 500 };
-          faultTable[kind].draw(fault, { mode, servers: 3, discoveryInstances: 2 }, random);
+          faultTable[kind].draw(fault, { mode, servers: 3, discoveryInstances: 2, zones: 3 }, random);
           expect(faultEventSchema.safeParse(fault).success, JSON.stringify(fault)).toBe(true);
           if (faultTable[kind].target === 'server') expect(fault.target).toMatch(/^server-[0-2]$/);
           if (kind === 'discovery-crash') expect(fault.target).toMatch(/^discovery-[01]$/);
+          if (kind === 'zone-outage') expect(fault.target).toMatch(/^zone-[0-2]$/);
         }
       }
     }
