@@ -45,7 +45,11 @@ export function createBackend(cluster: ClusterConfig, serverId: string): Countin
     case 'c': {
       const backend = new ModeCBackend({
         serverId,
-        instanceUrls: Array.from({ length: cluster.discoveryInstances }, (_, index) => discoveryUrl(index)),
+        // Behind a load balancer a server is given one address, the balancer's.
+        instanceUrls: Array.from(
+          { length: cluster.discoveryTopology === 'behind-lb' ? 1 : cluster.discoveryInstances },
+          (_, index) => discoveryUrl(index),
+        ),
         callTimeoutMs: cluster.effectTimeoutMs,
       });
       return cluster.brokenVariant === 'c-stale-cache' ? new StaleCache(backend) : backend;

@@ -36,6 +36,7 @@ export function toEngineConfig(scenario: ScenarioFile, mode: ModeName): SimConfi
       leaseMs: cluster.discovery?.leaseMs,
       fanoutTimeoutMs: cluster.discovery?.fanoutTimeoutMs,
       discoveryInstances: cluster.discovery?.instances,
+      discoveryTopology: cluster.discovery?.topology,
       effectTimeoutMs: cluster.effectTimeoutMs,
       connectionsMax: cluster.connectionsMax,
       idleTimeoutMs: balancer?.idleTimeoutMs,

@@ -126,7 +126,7 @@ export class DiscoveryHost {
   execute(server: SimServer, effect: ServerEffect): void {
     const scheduler = this.#scheduler;
     const epoch = server.epoch;
-    const node = this.nodes[effect.instanceIndex]!;
+    const node = this.#instanceFor(server, effect.instanceIndex);
     const outMs = this.#network.delayMs(server.index, 'discovery', 'outbound');
     if (outMs < 0) return;
     // Not a named closure: tsx's keepNames would wrap each one in a costly `__name`.
@@ -139,7 +139,7 @@ export class DiscoveryHost {
           error: {
             code: 'HC_DISCOVERY_UNREACHABLE',
             definite: true,
-            instanceIndex: node.index,
+            instanceIndex: effect.instanceIndex,
             message: 'down',
           },
         });
@@ -155,7 +155,7 @@ export class DiscoveryHost {
                 error: {
                   code: 'HC_DISCOVERY_BAD_RESPONSE',
                   definite: false,
-                  instanceIndex: node.index,
+                  instanceIndex: effect.instanceIndex,
                   message: outcome.error.code,
                 },
               },
@@ -167,11 +167,27 @@ export class DiscoveryHost {
         const nodeEpoch = node.epoch;
         core.requestCount(nowMs, (outcome) => {
           if (node.epoch !== nodeEpoch) return;
-          reply(toCountResult(outcome, node.index));
+          reply(toCountResult(outcome, effect.instanceIndex));
         });
       }
       this.#pump(node);
     });
+  }
+
+  /**
+   * Which instance a call reaches. `per-instance`: the one the server addressed. `behind-lb`: the
+   * server knows one address (the balancer); like HAProxy in TCP mode under a keep-alive client,
+   * the balancer pins each server's connection to one instance (round robin over servers:
+   * `server.index mod instances`) and moves it to the next live one only while that is down.
+   */
+  #instanceFor(server: SimServer, instanceIndex: number): DiscoveryNode {
+    if (this.#cluster.discoveryTopology !== 'behind-lb') return this.nodes[instanceIndex]!;
+    const count = this.nodes.length;
+    for (let step = 0; step < count; step += 1) {
+      const node = this.nodes[(server.index + step) % count]!;
+      if (node.core !== undefined) return node;
+    }
+    return this.nodes[server.index % count]!;
   }
 
   #reply(server: SimServer, epoch: number, opId: number, result: ServerEffectResult): void {
