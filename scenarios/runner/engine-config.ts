@@ -4,13 +4,14 @@
  * fills the defaults and runs it; the lab maps it onto real processes and toxics. Omitted fields
  * stay undefined here, so the engine's documented defaults apply.
  */
+
+import type { DeepPartial } from '../../experiment/config.ts';
 import {
   defaultSimConfig,
   type FaultEvent,
   type LinkConfig,
   type SimConfigInput,
 } from '../../experiment/config.ts';
-import type { DeepPartial } from '../../experiment/config.ts';
 import { faultTable } from '../../experiment/faults/fault-table.ts';
 import type { FaultEventSpec, ModeName, Network, ScenarioFile, Workload } from './schema.ts';
 import { toRatio } from './units.ts';

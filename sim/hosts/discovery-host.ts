@@ -4,6 +4,8 @@
  * discovery link, and an instance asks members for their counts over the same links. A down
  * instance answers `HC_DISCOVERY_UNREACHABLE` (refused, as a dead process does).
  */
+
+import type { ClusterConfig } from '../../experiment/config.ts';
 import { DiscoveryCore } from '../../impl/core/mode-c/discovery-core.ts';
 import type {
   CountResult,
@@ -12,7 +14,6 @@ import type {
   ServerEffect,
   ServerEffectResult,
 } from '../../impl/core/mode-c/effects.ts';
-import type { ClusterConfig } from '../../experiment/config.ts';
 import { serverIndexOfCountUrl } from '../backends.ts';
 import type { SimNetwork } from '../network.ts';
 import type { Scheduler } from '../scheduler.ts';
