@@ -96,6 +96,7 @@ export function clusterOptionsOf(
     mode: cluster.mode,
     servers: cluster.servers,
     discoveryInstances: cluster.discoveryInstances,
+    discoveryTopology: cluster.discoveryTopology,
     processes: extra.processes ?? false,
     discoveryProcesses: extra.discoveryProcesses ?? extra.processes ?? false,
     proxy: { redis: true, discovery: true, clients: needsClientProxy(faults) || clientsLatent },
