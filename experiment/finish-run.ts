@@ -83,6 +83,7 @@ export function runConfigOf(config: SimConfig): RunConfig {
     leaseMs: cluster.leaseMs,
     fanoutTimeoutMs: cluster.fanoutTimeoutMs,
     discoveryInstances: cluster.discoveryInstances,
+    discoveryTopology: cluster.discoveryTopology,
     timeScale: 1,
     effectTimeoutMs: cluster.effectTimeoutMs,
     connectionsMax: cluster.connectionsMax,
