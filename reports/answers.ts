@@ -4,16 +4,18 @@
  * table uses (decisions.ts, quantities.ts) and carries the same quantity tag, so the answer and
  * the table cannot disagree; when a scenario is missing the answer says so and how to produce it.
  */
+
+import { missingNote, type Reproduce, reproduceRun } from './chart-spec.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
-import { missingNote, type Reproduce, reproduceRun } from './chart-spec.ts';
 import {
   capacityAnswer,
   capDecision,
   idsDecision,
   lifetimeDecision,
   sloDecision,
+  topologyDecision,
   ttlDecision,
 } from './decisions.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
@@ -220,8 +222,20 @@ export const answerIds = (data: ReportData): Answer => {
   };
 };
 
+export const answerTopology = (data: ReportData): Answer => {
+  const row = topologyDecision(data);
+  if (row.source === 'none') return missing('topology', missingNote('discovery-topology'));
+  return {
+    section: 'topology',
+    question: questions.topology,
+    text: `${row.recommendation}. ${row.figure}. Each instance keeps its own membership table, so an instance can only count the servers that registered with it: a load balancer in front of the instances sends a server’s registrations to one instance and a count to any one, and that instance’s sum misses everyone registered with the other. Registering with every instance makes every table complete; a count then either asks every live member or is refused. ${row.changes}`,
+    figure: row.figure,
+    ...(row.reproduce ? { reproduce: row.reproduce } : {}),
+  };
+};
+
 export function answers(data: ReportData): Answer[] {
-  return [answerIds, answerCap, answerTtl, answerLifetime, answerSlo, answerCapacity].map((answer) =>
-    answer(data),
+  return [answerIds, answerCap, answerTtl, answerLifetime, answerSlo, answerCapacity, answerTopology].map(
+    (answer) => answer(data),
   );
 }

@@ -6,10 +6,10 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { Engine, RunResult } from '../experiment/result.ts';
-import { type ReportData, type RunOrigin, runKey, scenarioFileOf } from './report-data.ts';
 import type { ChartPluginName } from './chart-plugins.ts';
+import { type ReportData, type RunOrigin, runKey, scenarioFileOf } from './report-data.ts';
 
-export type SectionId = 'ttl' | 'cap' | 'lifetime' | 'slo' | 'capacity' | 'ids' | 'sim-vs-real';
+export type SectionId = 'ttl' | 'cap' | 'lifetime' | 'slo' | 'capacity' | 'ids' | 'topology' | 'sim-vs-real';
 
 export interface Reproduce {
   scenario: string;

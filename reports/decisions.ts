@@ -6,12 +6,11 @@
  * test can check that a quantity reads the same everywhere.
  */
 import type { RunResult } from '../experiment/result.ts';
-import { type QuestionId, questions } from './questions.ts';
+import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { faultPoints } from './charts/availability-error-chart.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
-import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { crossCheckRows } from './cross-check.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
 import {
@@ -25,7 +24,9 @@ import {
   staleWindowMs,
   tag,
   truthMean,
+  wrongShare,
 } from './quantities.ts';
+import { type QuestionId, questions } from './questions.ts';
 import { type ReportData, runsOf, sourceLabel } from './report-data.ts';
 import { sharedIdRows, sharedIdText } from './shared-id.ts';
 import { availabilityObjective, latencyObjectiveMs, sloVerdicts } from './slo-table.ts';
@@ -325,8 +326,65 @@ export function idsDecision(data: ReportData): DecisionRow {
   };
 }
 
+/** The runs of scenarios/discovery-topology.yaml on one engine, by topology. */
+export function topologyRuns(
+  data: ReportData,
+  engine: 'sim' | 'real',
+): { perInstance: RunResult[]; behindLb: RunResult[] } {
+  const runs = runsOf(data, { scenario: 'discovery-topology', mode: 'c', engine });
+  const of = (topology: string) =>
+    runs.filter((r) => (r.config.discoveryTopology ?? 'per-instance') === topology);
+  return { perInstance: of('per-instance'), behindLb: of('behind-lb') };
+}
+
+/** "SIM: behind-lb x% wrong (spread), per-instance 0 wrong" for one engine, or undefined without runs. */
+function topologyFigure(data: ReportData, engine: 'sim' | 'real'): string | undefined {
+  const { perInstance, behindLb } = topologyRuns(data, engine);
+  if (perInstance.length === 0 || behindLb.length === 0) return undefined;
+  const pct = (v: number) => formatPercent(v, 1);
+  const wrong = (runs: readonly RunResult[]) => runs.reduce((n, r) => n + r.who.wrong, 0);
+  const label = sourceLabel(data, behindLb[0]!);
+  return `${label}: behind a balancer ${tag(`topology.${engine}.behindLb`, pct(wrongShare(behindLb)))} of answered WHOs wrong (${formatCount(wrong(behindLb))}; ${spreadText(spreadOf(perSeed(behindLb, wrongShare)), pct)}); per-instance ${tag(`topology.${engine}.perInstance`, formatCount(wrong(perInstance)))} wrong of ${formatCount(perInstance.reduce((n, r) => n + r.who.answered, 0))}`;
+}
+
+export function topologyDecision(data: ReportData): DecisionRow {
+  const sim = topologyFigure(data, 'sim');
+  const real = topologyFigure(data, 'real');
+  if (sim === undefined && real === undefined)
+    return open('topology', 'no discovery-topology run with both topologies');
+  const runs = topologyRuns(data, sim === undefined ? 'real' : 'sim');
+  const perInstanceWrong = runs.perInstance.reduce((n, r) => n + r.who.wrong, 0);
+  return {
+    id: 'topology',
+    question: questions.topology,
+    recommendation:
+      perInstanceWrong === 0
+        ? 'Per-instance: give every server every discovery instance’s address (--discovery URL,URL); never only a load balancer’s address in front of the instances'
+        : 'Neither: per-instance registration gave wrong numbers too (see the runs)',
+    figure: [sim, real].filter((text) => text !== undefined).join('; '),
+    share: `behind a balancer a registration lands on one instance and a count on any one, so a sum misses the members registered elsewhere (an undercount); per-instance refuses instead`,
+    spread: `wrong share per seed, behind a balancer: ${spreadText(spreadOf(perSeed(runs.behindLb, wrongShare)), (v) => formatPercent(v, 1))}`,
+    source: [
+      sim === undefined ? '' : 'SIM',
+      real === undefined ? '' : sourceLabel(data, topologyRuns(data, 'real').behindLb[0]!),
+    ]
+      .filter((text) => text !== '')
+      .join(' and ')
+      .concat(' (discovery-topology)'),
+    changes:
+      'Instances that shared their membership (each registration copied to every instance before it is acknowledged) would make one balancer address safe; until then a balancer in front of discovery is wrong, not just slower.',
+    reproduce: reproduceRun(data, runs.behindLb[0]!),
+  };
+}
+
 export function decisionRows(data: ReportData): DecisionRow[] {
-  return [idsDecision, capDecision, ttlDecision, lifetimeDecision, sloDecision, capacityDecision].map((f) =>
-    f(data),
-  );
+  return [
+    idsDecision,
+    capDecision,
+    ttlDecision,
+    lifetimeDecision,
+    sloDecision,
+    capacityDecision,
+    topologyDecision,
+  ].map((f) => f(data));
 }

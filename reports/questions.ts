@@ -1,4 +1,4 @@
-/** The six product questions the report answers, in the order of the decision table. */
+/** The product questions the report answers, in the order of the decision table. */
 import type { SectionId } from './chart-spec.ts';
 
 export type QuestionId = Exclude<SectionId, 'sim-vs-real'>;
@@ -10,4 +10,5 @@ export const questions: Record<QuestionId, string> = {
   lifetime: 'How long should connections stay open?',
   slo: 'Which availability SLO is realistic?',
   capacity: 'How many concurrent users does one server hold?',
+  topology: 'Which discovery topology should mode C deploy?',
 };
