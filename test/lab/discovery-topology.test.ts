@@ -19,14 +19,17 @@ function specOf(topology: 'per-instance' | 'behind-lb'): RunSpec {
     runId: `discovery-topology/topology=${topology}/seed-0`,
     seed: 7,
     params: { mode: 'c', topology },
-    timeScale: 0.1,
+    // Leases are real time: 5 s x 0.2 = 1 s real. A shorter real lease (0.3 s at 0.1) breaks the
+    // fence's stated assumption on this shared machine (a pause longer than a lease: see
+    // impl/adapters/discovery/README.md), for either topology, and the test would measure load.
+    timeScale: 0.2,
     config: {
-      durationMs: 30_000,
+      durationMs: 40_000,
       cluster: {
         mode: 'c',
         servers: 4,
         heartbeatMs: 1_000,
-        leaseMs: 3_000,
+        leaseMs: 5_000,
         fanoutTimeoutMs: 500,
         discoveryInstances: 2,
         discoveryTopology: topology,
@@ -39,8 +42,8 @@ function specOf(topology: 'per-instance' | 'behind-lb'): RunSpec {
         whoRatePerSec: 20,
       },
       faults: {
-        schedule: [{ atMs: 10_000, kind: 'discovery-crash', target: 'discovery-0', durationMs: 6_000 }],
-        healAtMs: 22_000,
+        schedule: [{ atMs: 15_000, kind: 'discovery-crash', target: 'discovery-0', durationMs: 8_000 }],
+        healAtMs: 30_000,
       },
     },
   };
@@ -51,8 +54,9 @@ describe('discovery topology on real sockets', () => {
     const result = await runReal(specOf('per-instance'));
     const who = result.who;
     expect(who.answered).toBeGreaterThan(50);
-    expect(who.wrong).toBe(0);
-    expect(result.checks.filter((check) => !check.ok)).toEqual([]);
+    const failed = result.checks.filter((check) => !check.ok).map((check) => check.detail);
+    expect(who.wrong, `${JSON.stringify(who.error)} ${failed.join('; ')}`).toBe(0);
+    expect(failed).toEqual([]);
   }, 60_000);
 
   test('with servers given only the address of HAProxy in front of the instances, wrong numbers occur', async () => {
