@@ -372,7 +372,7 @@ export function topologyDecision(data: ReportData): DecisionRow {
       .join(' and ')
       .concat(' (discovery-topology)'),
     changes:
-      'Instances that shared their membership (each registration copied to every instance before it is acknowledged) would make one balancer address safe; until then a balancer in front of discovery is wrong, not just slower.',
+      'Measured without the guard: with `headcount discovery --instances N` a server given fewer addresses than N refuses the lease and never joins, so behind a balancer WHO is refused instead. Shared membership (each registration on every instance before it is acknowledged) would make one address correct; it is not built.',
     reproduce: reproduceRun(data, runs.behindLb[0]!),
   };
 }
