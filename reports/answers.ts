@@ -15,9 +15,9 @@ import {
   idsDecision,
   lifetimeDecision,
   sloDecision,
-  topologyDecision,
   ttlDecision,
 } from './decisions.ts';
+import { topologyDecision } from './discovery-topology.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
 import { availability, correctShare, formatBudget, tag, truthMean, wrongShare } from './quantities.ts';
 import { type QuestionId, questions } from './questions.ts';
