@@ -79,6 +79,15 @@ export const clusterConfigSchema = z.object({
    * takes one zone's nodes at once. 1 = one zone (no zone faults worth the name).
    */
   zones: z.number().default(1),
+  /**
+   * Mode C: how servers reach the discovery instances. `per-instance` (the safe default): every
+   * server is given every instance's address and registers with each (each instance's table is
+   * complete). `behind-lb`: servers are given only a load balancer's address in front of the
+   * instances, so a registration lands on the one instance the balancer picks and a count on any
+   * one: an instance's sum misses the members registered elsewhere (a wrong number). Kept to
+   * measure that mistake, as `stable-shared` prices a copied id file.
+   */
+  discoveryTopology: z.enum(['per-instance', 'behind-lb']).default('per-instance'),
   /** Mode A/C: per-effect timeout handed to the backend (kv/http). */
   effectTimeoutMs: ms.default(1_000),
   /** Server limit: clients per server; more get `ERR server full`. */

@@ -90,6 +90,7 @@ export function runConfigOf(config: SimConfig): RunConfig {
     leaseMs: cluster.leaseMs,
     fanoutTimeoutMs: cluster.fanoutTimeoutMs,
     discoveryInstances: cluster.discoveryInstances,
+    discoveryTopology: cluster.discoveryTopology,
     timeScale: 1,
     zones: cluster.zones,
     effectTimeoutMs: cluster.effectTimeoutMs,

@@ -103,6 +103,7 @@ export function clusterOptionsOf(
     servers: cluster.servers,
     discoveryInstances: cluster.discoveryInstances,
     zones: cluster.zones,
+    discoveryTopology: cluster.discoveryTopology,
     processes: extra.processes ?? false,
     discoveryProcesses: extra.discoveryProcesses ?? extra.processes ?? false,
     proxy: {

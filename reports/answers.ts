@@ -21,6 +21,7 @@ import {
   ttlDecision,
 } from './decisions.ts';
 import { answerFailover } from './failover.ts';
+import { topologyDecision } from './discovery-topology.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
 import { availability, correctShare, formatBudget, tag, truthMean, wrongShare } from './quantities.ts';
 import { type QuestionId, questions } from './questions.ts';
@@ -223,6 +224,18 @@ export const answerIds = (data: ReportData): Answer => {
   };
 };
 
+export const answerTopology = (data: ReportData): Answer => {
+  const row = topologyDecision(data);
+  if (row.source === 'none') return missing('topology', missingNote('discovery-topology'));
+  return {
+    section: 'topology',
+    question: questions.topology,
+    text: `${row.recommendation}. ${row.figure}. Each instance keeps its own membership table, so an instance can only count the servers that registered with it: a load balancer in front of the instances sends a server’s registrations to one instance and a count to any one, and that instance’s sum misses everyone registered with the other. Registering with every instance makes every table complete; a count then either asks every live member or is refused. ${row.changes}`,
+    figure: row.figure,
+    ...(row.reproduce ? { reproduce: row.reproduce } : {}),
+  };
+};
+
 export function answers(data: ReportData): Answer[] {
   return [
     answerIds,
@@ -233,6 +246,7 @@ export function answers(data: ReportData): Answer[] {
     answerCapacity,
     answerFailover,
     zonesAnswerOf,
+    answerTopology,
   ].map(
     (answer) => answer(data),
   );

@@ -6,8 +6,8 @@
  */
 import type { ChartConfiguration } from 'chart.js';
 import type { Engine, RunResult } from '../experiment/result.ts';
-import { type ReportData, type RunOrigin, runKey, scenarioFileOf } from './report-data.ts';
 import type { ChartPluginName } from './chart-plugins.ts';
+import { type ReportData, type RunOrigin, runKey, scenarioFileOf } from './report-data.ts';
 
 export type SectionId =
   | 'ttl'
@@ -18,6 +18,7 @@ export type SectionId =
   | 'ids'
   | 'failover'
   | 'zones'
+  | 'topology'
   | 'sim-vs-real';
 
 export interface Reproduce {

@@ -6,14 +6,14 @@
  * test can check that a quantity reads the same everywhere.
  */
 import type { RunResult } from '../experiment/result.ts';
-import { type QuestionId, questions } from './questions.ts';
+import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { faultPoints } from './charts/availability-error-chart.ts';
 import { capacityRun } from './charts/capacity-chart.ts';
 import { idPoints } from './charts/id-chart.ts';
 import { ageLabel, imbalancePoints } from './charts/imbalance-chart.ts';
-import { type Reproduce, reproduceRun } from './chart-spec.ts';
 import { crossCheckRows } from './cross-check.ts';
 import { failoverDecision } from './failover.ts';
+import { topologyDecision } from './discovery-topology.ts';
 import { formatCount, formatPercent, formatSeconds, trimNumber } from './format.ts';
 import {
   availability,
@@ -27,6 +27,7 @@ import {
   tag,
   truthMean,
 } from './quantities.ts';
+import { type QuestionId, questions } from './questions.ts';
 import { type ReportData, runsOf, sourceLabel } from './report-data.ts';
 import { sharedIdRows, sharedIdText } from './shared-id.ts';
 import { availabilityObjective, latencyObjectiveMs, sloVerdicts } from './slo-table.ts';
@@ -381,5 +382,6 @@ export function decisionRows(data: ReportData): DecisionRow[] {
     capacityDecision,
     failoverDecision,
     zonesDecisionRow,
+    topologyDecision,
   ].map((f) => f(data));
 }

@@ -13,4 +13,5 @@ export const questions: Record<QuestionId, string> = {
   failover: 'What does Redis high availability (Sentinel failover) buy mode A, and what not?',
   zones:
     'What does each mode answer when a whole zone goes out, and how much headroom must the survivors carry?',
+  topology: 'Which discovery topology should mode C deploy?',
 };

@@ -3,13 +3,14 @@
  * the property tests must catch (`brokenVariant` in SimConfig). A broken variant wraps the real
  * backend and changes one thing; it is never used outside tests and the checker's demos.
  */
+
+import type { ClusterConfig } from '../experiment/config.ts';
 import type { CountingBackend, Effect, FleetListener, WhoCallback } from '../impl/core/counting-backend.ts';
 import { LocalBackend } from '../impl/core/local-backend.ts';
 import type { ModeAEffect } from '../impl/core/mode-a/effects.ts';
 import { ModeABackend } from '../impl/core/mode-a/mode-a-backend.ts';
 import { modeAOptionsFrom } from '../impl/core/mode-a/options.ts';
 import { ModeCBackend } from '../impl/core/mode-c/mode-c-backend.ts';
-import type { ClusterConfig } from '../experiment/config.ts';
 
 const dayMs = 86_400_000;
 
@@ -46,7 +47,11 @@ export function createBackend(cluster: ClusterConfig, serverId: string): Countin
     case 'c': {
       const backend = new ModeCBackend({
         serverId,
-        instanceUrls: Array.from({ length: cluster.discoveryInstances }, (_, index) => discoveryUrl(index)),
+        // Behind a load balancer a server is given one address, the balancer's.
+        instanceUrls: Array.from(
+          { length: cluster.discoveryTopology === 'behind-lb' ? 1 : cluster.discoveryInstances },
+          (_, index) => discoveryUrl(index),
+        ),
         callTimeoutMs: cluster.effectTimeoutMs,
       });
       return cluster.brokenVariant === 'c-stale-cache' ? new StaleCache(backend) : backend;

@@ -10,6 +10,10 @@ export function register(program: Command): void {
     .option('--lease-ms <ms>', 'a server not renewed for this long is dropped', '3000')
     .option('--fanout-timeout-ms <ms>', 'a count waits this long for every server, then fails', '500')
     .option(
+      '--instances <n>',
+      'how many discovery instances this deployment runs; a server given fewer --discovery addresses refuses to join (absent: not checked)',
+    )
+    .option(
       '--admin-port <n>',
       'admin HTTP port for /healthz /readyz /metrics (0 = a free one); off when absent',
     )

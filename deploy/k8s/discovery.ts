@@ -70,6 +70,8 @@ export function discoveryStatefulSet(image: string): StatefulSet {
                 `--port=${ports.discoveryApi}`,
                 '--admin-host=$(POD_IP)',
                 `--admin-port=${ports.discoveryAdmin}`,
+                // A server given fewer addresses (one balancer's in front of the pods) refuses to join.
+                `--instances=${discoveryReplicas}`,
               ],
               env: [podIpEnv, tokenEnv],
               ports: [

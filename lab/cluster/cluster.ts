@@ -48,6 +48,12 @@ export interface ClusterOptions {
   zones?: number;
   /** Child processes (`node bin/headcount.js serve`) instead of servers in this process. @default false */
   processes?: boolean;
+  /**
+   * Mode C: `per-instance` gives each server every instance's address (it registers with each);
+   * `behind-lb` puts a real HAProxy (TCP, round robin, a TCP-connect check) in front of the
+   * instances and gives servers only its address. @default per-instance
+   */
+  discoveryTopology?: 'per-instance' | 'behind-lb';
   /** Discovery instances as child processes (`headcount discovery`). @default `processes` */
   discoveryProcesses?: boolean;
   /**
@@ -156,6 +162,8 @@ export class Cluster {
   redis: RedisBacking | undefined;
   links: FaultLinks | undefined;
   haproxy: RunningHaproxy | undefined;
+  /** The HAProxy in front of the discovery instances (`discoveryTopology: 'behind-lb'`). */
+  discoveryLb: RunningHaproxy | undefined;
   /** The proxied client port per server (when clients go through the proxy). */
   #clientPorts: number[] = [];
   /** Per server, when clock offsets or jumps are in play (in-process servers). */
@@ -561,6 +569,7 @@ export class Cluster {
     await this.haproxy?.stop();
     await Promise.all(this.servers.map((server) => server.crash().catch(() => {})));
     await Promise.all(this.discovery.map((instance) => instance.crash().catch(() => {})));
+    await this.discoveryLb?.stop();
     await this.links?.close();
     await this.redis?.close();
   }
@@ -670,10 +679,14 @@ export class Cluster {
       flags.redis = await this.#redisUrlFor(index);
     } else {
       flags.token = labToken;
-      flags.discovery = await Promise.all(
-        this.discovery.map((instance) => this.#discoveryUrlFor(index, instance)),
-      );
-      await this.#proxyMemberCalls(index, flags);
+      // Behind a balancer a server knows one address; nothing per server to proxy.
+      if (this.discoveryLb !== undefined) flags.discovery = [`http://127.0.0.1:${this.discoveryLb.port}`];
+      else {
+        flags.discovery = await Promise.all(
+          this.discovery.map((instance) => this.#discoveryUrlFor(index, instance)),
+        );
+        await this.#proxyMemberCalls(index, flags);
+      }
     }
     if (flags.id === 'stable' && flags.idFile === undefined)
       flags.idFile = `${process.env.TMPDIR ?? '/tmp'}/${prefix}-s${index}.id`;
@@ -774,6 +787,15 @@ async function launch(cluster: Cluster, warn: (message: string) => void): Promis
       const instance = makeDiscovery(index, settings);
       await instance.start();
       cluster.discovery.push(instance);
+    }
+    if (options.discoveryTopology === 'behind-lb') {
+      cluster.discoveryLb = await startHaproxy({
+        balance: 'roundrobin',
+        servers: cluster.discovery.map((instance) => ({
+          name: `discovery-${instance.index}`,
+          port: instance.port,
+        })),
+      });
     }
   }
   const offsets = options.clockOffsetsMs;

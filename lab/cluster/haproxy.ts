@@ -26,7 +26,8 @@ const startTimeoutMs = 5_000;
 export interface HaproxyBackendServer {
   name: string;
   port: number;
-  adminPort: number;
+  /** Checked with `GET /readyz` here; without it, a TCP connect to `port` is the check. */
+  adminPort?: number;
 }
 
 export interface HaproxyOptions {
@@ -70,10 +71,13 @@ export function haproxyConfig(port: number, options: HaproxyOptions): string {
     '  default_backend servers',
     'backend servers',
     `  balance ${options.balance}`,
-    '  option httpchk GET /readyz',
+    ...(options.servers.some((server) => server.adminPort !== undefined)
+      ? ['  option httpchk GET /readyz']
+      : []),
     `  default-server inter ${intervalMs}ms fastinter ${intervalMs}ms downinter ${intervalMs}ms fall 2 rise 2`,
     ...options.servers.map(
-      (server) => `  server ${server.name} 127.0.0.1:${server.port} check port ${server.adminPort}`,
+      (server) =>
+        `  server ${server.name} 127.0.0.1:${server.port} check${server.adminPort === undefined ? '' : ` port ${server.adminPort}`}`,
     ),
   ];
   return `${lines.join('\n')}\n`;

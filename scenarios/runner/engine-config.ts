@@ -6,12 +6,12 @@
  */
 
 import {
+  type DeepPartial,
   defaultSimConfig,
   type FaultEvent,
   type LinkConfig,
   type SimConfigInput,
 } from '../../experiment/config.ts';
-import type { DeepPartial } from '../../experiment/config.ts';
 import { faultTable } from '../../experiment/faults/fault-table.ts';
 import type { FaultEventSpec, ModeName, Network, ScenarioFile, Workload } from './schema.ts';
 import { toRatio } from './units.ts';
@@ -38,6 +38,7 @@ export function toEngineConfig(scenario: ScenarioFile, mode: ModeName): SimConfi
       fanoutTimeoutMs: cluster.discovery?.fanoutTimeoutMs,
       discoveryInstances: cluster.discovery?.instances,
       zones: cluster.zones,
+      discoveryTopology: cluster.discovery?.topology,
       effectTimeoutMs: cluster.effectTimeoutMs,
       connectionsMax: cluster.connectionsMax,
       idleTimeoutMs: balancer?.idleTimeoutMs,

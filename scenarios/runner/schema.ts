@@ -56,6 +56,8 @@ export const clusterSchema = z.strictObject({
   discovery: z
     .strictObject({
       instances: z.int().min(1).max(16).optional(),
+      /** `per-instance` (each server registers with every instance) or `behind-lb` (one LB address). */
+      topology: z.enum(['per-instance', 'behind-lb']).optional(),
       leaseMs: durationMs.optional(),
       fanoutTimeoutMs: durationMs.optional(),
     })

@@ -5,6 +5,7 @@
  * instance answers `HC_DISCOVERY_UNREACHABLE` (refused, as a dead process does).
  */
 
+import type { ClusterConfig } from '../../experiment/config.ts';
 import { DiscoveryCore } from '../../impl/core/mode-c/discovery-core.ts';
 import type {
   CountResult,
@@ -13,7 +14,6 @@ import type {
   ServerEffect,
   ServerEffectResult,
 } from '../../impl/core/mode-c/effects.ts';
-import type { ClusterConfig } from '../../experiment/config.ts';
 import { serverIndexOfCountUrl } from '../backends.ts';
 import type { SimNetwork } from '../network.ts';
 import type { Scheduler } from '../scheduler.ts';
@@ -127,7 +127,7 @@ export class DiscoveryHost {
   execute(server: SimServer, effect: ServerEffect): void {
     const scheduler = this.#scheduler;
     const epoch = server.epoch;
-    const node = this.nodes[effect.instanceIndex]!;
+    const node = this.#instanceFor(server, effect.instanceIndex);
     if (this.#network.discoveryPairCut(server.index, node.index)) return;
     const stalled = this.#network.serverCallStalled(server.index, 'discovery');
     const outMs = this.#network.delayMs(server.index, 'discovery', 'outbound', stalled);
@@ -142,7 +142,7 @@ export class DiscoveryHost {
           error: {
             code: 'HC_DISCOVERY_UNREACHABLE',
             definite: true,
-            instanceIndex: node.index,
+            instanceIndex: effect.instanceIndex,
             message: 'down',
           },
         });
@@ -158,7 +158,7 @@ export class DiscoveryHost {
                 error: {
                   code: 'HC_DISCOVERY_BAD_RESPONSE',
                   definite: false,
-                  instanceIndex: node.index,
+                  instanceIndex: effect.instanceIndex,
                   message: outcome.error.code,
                 },
               },
@@ -170,11 +170,27 @@ export class DiscoveryHost {
         const nodeEpoch = node.epoch;
         core.requestCount(nowMs, (outcome) => {
           if (node.epoch !== nodeEpoch) return;
-          reply(toCountResult(outcome, node.index));
+          reply(toCountResult(outcome, effect.instanceIndex));
         });
       }
       this.#pump(node);
     });
+  }
+
+  /**
+   * Which instance a call reaches. `per-instance`: the one the server addressed. `behind-lb`: the
+   * server knows one address (the balancer); like HAProxy in TCP mode under a keep-alive client,
+   * the balancer pins each server's connection to one instance (round robin over servers:
+   * `server.index mod instances`) and moves it to the next live one only while that is down.
+   */
+  #instanceFor(server: SimServer, instanceIndex: number): DiscoveryNode {
+    if (this.#cluster.discoveryTopology !== 'behind-lb') return this.nodes[instanceIndex]!;
+    const count = this.nodes.length;
+    for (let step = 0; step < count; step += 1) {
+      const node = this.nodes[(server.index + step) % count]!;
+      if (node.core !== undefined) return node;
+    }
+    return this.nodes[server.index % count]!;
   }
 
   #reply(

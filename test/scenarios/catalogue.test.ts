@@ -18,6 +18,7 @@ const expectedNames = [
   'baseline',
   'capacity',
   'connection-lifetime',
+  'discovery-topology',
   'discovery-trouble',
   'lease-sweep',
   'redis-failover',

@@ -39,10 +39,15 @@ export class DiscoveryClient {
         const outcome = await requestJson({ ...common, url: `${base}/v1/members`, method: 'POST', body });
         const failed = this.#error(outcome, effect.instanceIndex);
         if (failed !== undefined) return err(failed);
-        const leaseMs = (outcome as { body: { leaseMs?: unknown } }).body?.leaseMs;
+        const granted = (outcome as { body: { leaseMs?: unknown; instances?: unknown } }).body;
+        const leaseMs = granted?.leaseMs;
         if (typeof leaseMs !== 'number' || !(leaseMs > 0))
           return err(this.#bad(effect.instanceIndex, 'no leaseMs'));
-        return ok({ leaseMs });
+        const instances = granted?.instances;
+        if (instances === undefined) return ok({ leaseMs });
+        if (!Number.isInteger(instances) || (instances as number) < 1)
+          return err(this.#bad(effect.instanceIndex, 'instances is not a positive integer'));
+        return ok({ leaseMs, instances: instances as number });
       }
       case 'discovery.count': {
         const outcome = await requestJson({ ...common, url: `${base}/v1/count`, method: 'POST' });

@@ -21,6 +21,14 @@ export const discoveryOptionsSchema = z
     leaseMs: positiveMs.default(3_000),
     /** A broadcast waits this long for every member before failing. @default 500 */
     fanoutTimeoutMs: positiveMs.default(500),
+    /**
+     * How many discovery instances this deployment runs (each keeps its own membership). Told to
+     * every registering server, which refuses the lease unless it was given at least that many
+     * `--discovery` addresses: a server given one load balancer's address in front of N instances
+     * registers with one of them, and counts there would miss the others' members. Absent: not
+     * checked (one instance, or a deployment that has not declared its size).
+     */
+    instances: z.coerce.number().int().min(1).max(16).optional(),
     /** Admin port (/healthz, /readyz, /metrics); absent = off, 0 = a free port. */
     adminPort: port.optional(),
     /** Admin address. @default 127.0.0.1 */

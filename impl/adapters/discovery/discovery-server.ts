@@ -130,7 +130,7 @@ export async function startDiscovery(
         const outcome = core.register(serverId, countUrl, nowMs);
         afterChange();
         if (!outcome.ok) return sendJson(response, 503, outcome.error);
-        return sendJson(response, 200, { leaseMs: outcome.leaseMs });
+        return sendJson(response, 200, { leaseMs: outcome.leaseMs, instances: options.instances });
       }
       case 'deregister': {
         const removed = core.deregister(route.serverId, nowMs);

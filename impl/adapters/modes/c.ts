@@ -6,12 +6,12 @@
  * the server keeps running so a fixed token heals it without a restart.
  */
 import type { WhoReply } from '../../core/counting-backend.ts';
-import type { ServerEffect, ServerEffectResult } from '../../core/mode-c/effects.ts';
+import type { RegisterResult, ServerEffect, ServerEffectResult } from '../../core/mode-c/effects.ts';
 import { ModeCBackend } from '../../core/mode-c/mode-c-backend.ts';
 import { sendJson } from '../admin-http.ts';
-import { methodNotAllowed } from '../http-surface.ts';
 import { DiscoveryClient } from '../discovery/discovery-client.ts';
 import { bearerMatches } from '../discovery/token.ts';
+import { methodNotAllowed } from '../http-surface.ts';
 import { redactUrl } from '../logger.ts';
 import type { ModeFactory, ModeRuntime } from './mode-runtime.ts';
 
@@ -61,6 +61,11 @@ export const createModeRuntime: ModeFactory = async (context) => {
     lastCodeByInstance.set(instanceIndex, code);
     const instance = redactUrl(instanceUrls[instanceIndex]!);
     if (code === undefined) logger.info({ instance }, 'registered with discovery');
+    else if (code === 'HC_DISCOVERY_TOPOLOGY')
+      logger.error(
+        { instance, code, addressCount: instanceUrls.length },
+        "discovery runs more instances than --discovery names (a load balancer in front of them?): not joining; give every instance's address",
+      );
     else if (code === 'HC_DISCOVERY_UNAUTHORIZED')
       logger.error(
         { instance, code },
@@ -76,7 +81,7 @@ export const createModeRuntime: ModeFactory = async (context) => {
     callDuration.observe({ op }, (clock.nowMs() - startedAtMs) / 1000);
     if (!result.ok) callFailures.inc({ op, reason: result.error.code });
     if (effect.kind === 'discovery.register')
-      noteRegistration(effect.instanceIndex, result.ok ? undefined : result.error.code);
+      noteRegistration(effect.instanceIndex, registrationCode(result as RegisterResult, instanceUrls.length));
     return result;
   };
 
@@ -113,3 +118,10 @@ export const createModeRuntime: ModeFactory = async (context) => {
   };
   return runtime as unknown as ModeRuntime;
 };
+
+/** The registration's outcome as the backend will judge it: a lease from a larger deployment is refused. */
+function registrationCode(result: RegisterResult, addressCount: number): string | undefined {
+  if (!result.ok) return result.error.code;
+  const instances = result.value.instances;
+  return instances !== undefined && instances > addressCount ? 'HC_DISCOVERY_TOPOLOGY' : undefined;
+}

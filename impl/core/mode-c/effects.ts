@@ -56,6 +56,12 @@ export type ServerEffect = RegisterEffect | CountEffect | DeregisterEffect;
 /** The lease the instance granted; the server renews at least three times within `leaseMs`. */
 export interface RegisterOk {
   leaseMs: number;
+  /**
+   * How many instances the deployment runs, when the instance was told (`--instances`). A server
+   * given fewer addresses than this cannot be registered with every instance: see
+   * `HC_DISCOVERY_TOPOLOGY`.
+   */
+  instances?: number;
 }
 
 /**
@@ -87,6 +93,18 @@ export type DiscoveryCallError =
     }
   /** The instance started less than one lease ago and cannot know every member yet. */
   | { code: 'HC_DISCOVERY_WARMING_UP'; definite: true; instanceIndex: number; warmInMs: number }
+  /**
+   * The instance is one of `instances`, but this server was given only `addressCount` addresses:
+   * it stands behind a load balancer (or a short list) and cannot hold a lease with every
+   * instance, so counts elsewhere would miss it. The server refuses the lease (never joins).
+   */
+  | {
+      code: 'HC_DISCOVERY_TOPOLOGY';
+      definite: true;
+      instanceIndex: number;
+      instances: number;
+      addressCount: number;
+    }
   /** A 5xx, a malformed body, or a connection cut mid-answer: the instance may have acted. */
   | { code: 'HC_DISCOVERY_BAD_RESPONSE'; definite: false; instanceIndex: number; message: string };
 

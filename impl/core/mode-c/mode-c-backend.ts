@@ -296,10 +296,11 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
     });
   }
 
-  #registerDone(instanceIndex: number, result: RegisterResult, nowMs: number): void {
+  #registerDone(instanceIndex: number, received: RegisterResult, nowMs: number): void {
     const instance = this.#instances[instanceIndex]!;
     const sentAtMs = instance.inFlight!.sentAtMs;
     instance.inFlight = undefined;
+    const result = this.#checkTopology(instanceIndex, received);
     if (result.ok) {
       instance.leaseMs = result.value.leaseMs;
       instance.leaseEndsAtMs = sentAtMs + result.value.leaseMs;
@@ -314,6 +315,27 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
           : Math.min(this.#options.retryMs, instance.leaseMs / renewalsPerLease);
       instance.nextRegisterAtMs = nowMs + intervalMs;
     }
+  }
+
+  /**
+   * A lease from an instance that says the deployment runs more instances than we have addresses
+   * is refused: we cannot hold a lease with every instance (we stand behind a balancer), so
+   * another instance's sums would miss our clients. Without a lease we never join the fleet.
+   */
+  #checkTopology(instanceIndex: number, result: RegisterResult): RegisterResult {
+    if (!result.ok || result.value.instances === undefined) return result;
+    const addressCount = this.#instances.length;
+    if (result.value.instances <= addressCount) return result;
+    return {
+      ok: false,
+      error: {
+        code: 'HC_DISCOVERY_TOPOLOGY',
+        definite: true,
+        instanceIndex,
+        instances: result.value.instances,
+        addressCount,
+      },
+    };
   }
 
   #startAttempt(batch: WhoCallback[], nowMs: number): void {

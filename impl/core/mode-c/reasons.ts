@@ -36,6 +36,8 @@ export function describeCallError(error: DiscoveryCallError, label: string): str
       return `${label}: no answer from ${describeMissing(error.missing)}`;
     case 'HC_DISCOVERY_WARMING_UP':
       return `${label}: warming up`;
+    case 'HC_DISCOVERY_TOPOLOGY':
+      return `${label}: one of ${error.instances} instances, but --discovery has ${error.addressCount} address(es); give every instance's`;
     case 'HC_DISCOVERY_BAD_RESPONSE':
       return `${label}: bad answer`;
   }
