@@ -103,6 +103,7 @@ export function clusterOptionsOf(
     servers: cluster.servers,
     discoveryInstances: cluster.discoveryInstances,
     zones: cluster.zones,
+    sharedStableId: cluster.idStrategy === 'stable-shared',
     discoveryTopology: cluster.discoveryTopology,
     processes: extra.processes ?? false,
     discoveryProcesses: extra.discoveryProcesses ?? extra.processes ?? false,
@@ -134,7 +135,8 @@ export function clusterOptionsOf(
         }
       : undefined,
     serverOptions: {
-      id: cluster.idStrategy,
+      // stable-shared: stable ids, server-1 given server-0's id file (`sharedStableId` below).
+      id: cluster.idStrategy === 'stable-shared' ? 'stable' : cluster.idStrategy,
       ttlMs: cluster.ttlMs,
       heartbeatMs: cluster.heartbeatMs,
       publishDelayMs: cluster.publishDelayMs,

@@ -15,6 +15,8 @@
  *                      server N's /count <──(proxy member-sN)──────────── discovery J
  */
 
+import { randomUUID } from 'node:crypto';
+import { loadOrCreateStableId } from '../../impl/adapters/id-file.ts';
 import type { ZoneMembers } from '../../experiment/faults/zones.ts';
 import type { PoolTarget } from './client-pool.ts';
 import { childProcessDiscovery, type DiscoveryHandle, discoveryHandle } from './discovery-handle.ts';
@@ -46,6 +48,11 @@ export interface ClusterOptions {
   discoveryInstances?: number;
   /** Zones the nodes stand in, round robin (experiment/faults/zones.ts). @default 1 */
   zones?: number;
+  /**
+   * With stable ids (`serverOptions.id: 'stable'`): server-1 is given server-0's id file (a
+   * copied volume), so two live processes publish under one id. @default false
+   */
+  sharedStableId?: boolean;
   /** Child processes (`node bin/headcount.js serve`) instead of servers in this process. @default false */
   processes?: boolean;
   /**
@@ -668,6 +675,17 @@ export class Cluster {
     // A child announces readiness with its `listening` log line, which `silent` would suppress.
     const logLevel = options.logLevel ?? (options.processes === true ? 'warn' : 'silent');
     const flags: ServeFlags = { logLevel, ...options.serverOptions, mode: options.mode };
+    // Each server its own stable id file (never the working directory's headcount.id).
+    if (flags.id === 'stable' && flags.idFile === undefined) {
+      const owner = this.options.sharedStableId === true && index === 1 ? 0 : index;
+      flags.idFile = `${process.env.TMPDIR ?? '/tmp'}/${prefix}-s${owner}.id`;
+      // The shared file exists before either server starts, so both read the same id (two
+      // servers creating it at once would each keep the id it wrote).
+      if (owner !== index || (this.options.sharedStableId === true && index === 0)) {
+        const created = loadOrCreateStableId(flags.idFile as string, () => randomUUID());
+        if (!created.ok) throw new Error(created.error.message);
+      }
+    }
     if (options.mode === 'local') return flags;
     for (const name of durationFlags) {
       const value = flags[name];
@@ -688,8 +706,6 @@ export class Cluster {
         await this.#proxyMemberCalls(index, flags);
       }
     }
-    if (flags.id === 'stable' && flags.idFile === undefined)
-      flags.idFile = `${process.env.TMPDIR ?? '/tmp'}/${prefix}-s${index}.id`;
     if (flags.id === 'snowflake' && options.mode === 'c') flags.workerId ??= index;
     return flags;
   }
