@@ -39,15 +39,22 @@ export class DiscoveryClient {
         const outcome = await requestJson({ ...common, url: `${base}/v1/members`, method: 'POST', body });
         const failed = this.#error(outcome, effect.instanceIndex);
         if (failed !== undefined) return err(failed);
-        const granted = (outcome as { body: { leaseMs?: unknown; instances?: unknown } }).body;
+        const granted = (
+          outcome as { body: { leaseMs?: unknown; instances?: unknown; instanceId?: unknown } }
+        ).body;
         const leaseMs = granted?.leaseMs;
         if (typeof leaseMs !== 'number' || !(leaseMs > 0))
           return err(this.#bad(effect.instanceIndex, 'no leaseMs'));
-        const instances = granted?.instances;
-        if (instances === undefined) return ok({ leaseMs });
-        if (!Number.isInteger(instances) || (instances as number) < 1)
+        const { instances, instanceId } = granted;
+        if (instances !== undefined && (!Number.isInteger(instances) || (instances as number) < 1))
           return err(this.#bad(effect.instanceIndex, 'instances is not a positive integer'));
-        return ok({ leaseMs, instances: instances as number });
+        if (instanceId !== undefined && typeof instanceId !== 'string')
+          return err(this.#bad(effect.instanceIndex, 'instanceId is not text'));
+        return ok({
+          leaseMs,
+          ...(instances === undefined ? {} : { instances: instances as number }),
+          ...(instanceId === undefined ? {} : { instanceId }),
+        });
       }
       case 'discovery.count': {
         const outcome = await requestJson({ ...common, url: `${base}/v1/count`, method: 'POST' });

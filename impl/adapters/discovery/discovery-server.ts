@@ -7,7 +7,9 @@
  * `headcount_discovery_unauthenticated_total{route}`, so a stray client can neither register a
  * fake server nor read or inflate the count.
  */
+
 import assert from 'node:assert';
+import { randomUUID } from 'node:crypto';
 import type http from 'node:http';
 import type { BlockList } from 'node:net';
 import { DiscoveryCore } from '../../core/mode-c/discovery-core.ts';
@@ -69,6 +71,9 @@ export async function startDiscovery(
   const { logger } = deps;
   const clock = deps.clock ?? monotonicClock;
   const metrics = discoveryMetricsRegistry();
+  /** This process's identity, new at every start: a server told the same one via two of its
+   * addresses knows those addresses reach one instance (a balancer), not two. */
+  const instanceId = randomUUID();
   const core = new DiscoveryCore(
     { leaseMs: options.leaseMs, fanoutTimeoutMs: options.fanoutTimeoutMs, startedAtMs: clock.nowMs() },
     observerFor(metrics, logger),
@@ -130,7 +135,11 @@ export async function startDiscovery(
         const outcome = core.register(serverId, countUrl, nowMs);
         afterChange();
         if (!outcome.ok) return sendJson(response, 503, outcome.error);
-        return sendJson(response, 200, { leaseMs: outcome.leaseMs, instances: options.instances });
+        return sendJson(response, 200, {
+          leaseMs: outcome.leaseMs,
+          instanceId,
+          instances: options.instances,
+        });
       }
       case 'deregister': {
         const removed = core.deregister(route.serverId, nowMs);

@@ -6,7 +6,12 @@
  * the server keeps running so a fixed token heals it without a restart.
  */
 import type { WhoReply } from '../../core/counting-backend.ts';
-import type { RegisterResult, ServerEffect, ServerEffectResult } from '../../core/mode-c/effects.ts';
+import type {
+  DiscoveryCallError,
+  RegisterResult,
+  ServerEffect,
+  ServerEffectResult,
+} from '../../core/mode-c/effects.ts';
 import { ModeCBackend } from '../../core/mode-c/mode-c-backend.ts';
 import { sendJson } from '../admin-http.ts';
 import { DiscoveryClient } from '../discovery/discovery-client.ts';
@@ -34,6 +39,8 @@ export const createModeRuntime: ModeFactory = async (context) => {
   const whoUnavailable = metrics.counter('headcount_who_unavailable_total');
   const whoStaleness = metrics.gauge('headcount_who_staleness_seconds');
   const lastCodeByInstance = new Map<number, string | undefined>();
+  /** Instances whose address reached the same instance as another: logged once each. */
+  const sameInstanceLogged = new Set<number>();
   let backend: ModeCBackend | undefined;
 
   const observer = {
@@ -42,6 +49,18 @@ export const createModeRuntime: ModeFactory = async (context) => {
       logger.debug(
         { from: redactUrl(instanceUrls[fromIndex]!), to: redactUrl(instanceUrls[toIndex]!) },
         'discovery failover',
+      );
+    },
+    leaseRefused: (error: DiscoveryCallError) => {
+      if (error.code !== 'HC_DISCOVERY_SAME_INSTANCE' || sameInstanceLogged.has(error.instanceIndex)) return;
+      sameInstanceLogged.add(error.instanceIndex);
+      logger.error(
+        {
+          instance: redactUrl(instanceUrls[error.instanceIndex]!),
+          sameAs: redactUrl(instanceUrls[error.sameAsIndex]!),
+          code: error.code,
+        },
+        'two --discovery addresses reach the same instance (a load balancer?): refusing that lease; name each instance once',
       );
     },
     answered: (reply: WhoReply) => {

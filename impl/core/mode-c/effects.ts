@@ -62,6 +62,11 @@ export interface RegisterOk {
    * `HC_DISCOVERY_TOPOLOGY`.
    */
   instances?: number;
+  /**
+   * The answering process's identity (new at each start), when it sends one. Two of a server's
+   * addresses answering with the same identity reach one instance: see `HC_DISCOVERY_SAME_INSTANCE`.
+   */
+  instanceId?: string;
 }
 
 /**
@@ -105,6 +110,13 @@ export type DiscoveryCallError =
       instances: number;
       addressCount: number;
     }
+  /**
+   * This address reached the instance that already holds our live lease through address
+   * `sameAsIndex` (a balancer routed us there, or one instance is named twice): some other
+   * instance is missing us, so the lease is refused and, unless a later renewal reaches another
+   * instance, the fence takes us out of the fleet before that instance could count without us.
+   */
+  | { code: 'HC_DISCOVERY_SAME_INSTANCE'; definite: true; instanceIndex: number; sameAsIndex: number }
   /** A 5xx, a malformed body, or a connection cut mid-answer: the instance may have acted. */
   | { code: 'HC_DISCOVERY_BAD_RESPONSE'; definite: false; instanceIndex: number; message: string };
 

@@ -57,6 +57,8 @@ export interface ModeCBackendOptions {
 export interface ModeCObserver {
   failover?(fromIndex: number, toIndex: number): void;
   answered?(reply: WhoReply): void;
+  /** A lease the instance granted but we refused (`HC_DISCOVERY_TOPOLOGY`, `..._SAME_INSTANCE`). */
+  leaseRefused?(error: DiscoveryCallError): void;
 }
 
 interface Instance {
@@ -68,6 +70,8 @@ interface Instance {
   /** When we sent the last registration it definitely refused (connection refused): it was down. */
   refusedAtMs: number;
   lastError: DiscoveryCallError | undefined;
+  /** The identity of the instance that granted the current lease, when it sent one. */
+  instanceId: string | undefined;
 }
 
 interface Attempt {
@@ -115,6 +119,7 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
       nextRegisterAtMs: 0,
       inFlight: undefined,
       lastError: undefined,
+      instanceId: undefined,
       refusedAtMs: Number.NEGATIVE_INFINITY,
     }));
   }
@@ -300,8 +305,10 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
     const instance = this.#instances[instanceIndex]!;
     const sentAtMs = instance.inFlight!.sentAtMs;
     instance.inFlight = undefined;
-    const result = this.#checkTopology(instanceIndex, received);
+    const result = this.#checkTopology(instanceIndex, received, nowMs);
+    if (received.ok && !result.ok) this.#observer.leaseRefused?.(result.error);
     if (result.ok) {
+      instance.instanceId = result.value.instanceId;
       instance.leaseMs = result.value.leaseMs;
       instance.leaseEndsAtMs = sentAtMs + result.value.leaseMs;
       instance.nextRegisterAtMs = sentAtMs + result.value.leaseMs / renewalsPerLease;
@@ -320,10 +327,26 @@ export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectR
   /**
    * A lease from an instance that says the deployment runs more instances than we have addresses
    * is refused: we cannot hold a lease with every instance (we stand behind a balancer), so
-   * another instance's sums would miss our clients. Without a lease we never join the fleet.
+   * another instance's sums would miss our clients. Without a lease we never join the fleet. So
+   * is a lease from the instance that already holds our live lease through another address: two
+   * addresses, one instance, and some other instance missing us.
    */
-  #checkTopology(instanceIndex: number, result: RegisterResult): RegisterResult {
-    if (!result.ok || result.value.instances === undefined) return result;
+  #checkTopology(instanceIndex: number, result: RegisterResult, nowMs: number): RegisterResult {
+    if (!result.ok) return result;
+    const { instanceId } = result.value;
+    const sameAsIndex =
+      instanceId === undefined
+        ? -1
+        : this.#instances.findIndex(
+            (other, otherIndex) =>
+              otherIndex !== instanceIndex && other.instanceId === instanceId && other.leaseEndsAtMs > nowMs,
+          );
+    if (sameAsIndex >= 0)
+      return {
+        ok: false,
+        error: { code: 'HC_DISCOVERY_SAME_INSTANCE', definite: true, instanceIndex, sameAsIndex },
+      };
+    if (result.value.instances === undefined) return result;
     const addressCount = this.#instances.length;
     if (result.value.instances <= addressCount) return result;
     return {

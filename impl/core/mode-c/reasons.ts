@@ -38,6 +38,8 @@ export function describeCallError(error: DiscoveryCallError, label: string): str
       return `${label}: warming up`;
     case 'HC_DISCOVERY_TOPOLOGY':
       return `${label}: one of ${error.instances} instances, but --discovery has ${error.addressCount} address(es); give every instance's`;
+    case 'HC_DISCOVERY_SAME_INSTANCE':
+      return `${label}: reaches the same instance as discovery ${error.sameAsIndex}; name each instance once`;
     case 'HC_DISCOVERY_BAD_RESPONSE':
       return `${label}: bad answer`;
   }

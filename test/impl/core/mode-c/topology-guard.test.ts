@@ -63,6 +63,57 @@ describe('mode C topology guard', () => {
     expect(backend.inFleet(10)).toBe(true);
   });
 
+  test('two addresses answering with the same instance identity: the second lease is refused and the server leaves the fleet', () => {
+    const backend = backendWith(2);
+    const effects = backend.takeEffects().filter((effect) => effect.kind === 'discovery.register');
+    // Address 0 reaches instance X; address 1 (a balancer) reaches X too.
+    backend.onResult(effects[0]!.opId, ok({ leaseMs, instanceId: 'X' }), 10);
+    backend.onResult(effects[1]!.opId, ok({ leaseMs, instanceId: 'X' }), 10);
+    expect(backend.inFleet(10)).toBe(false);
+    expect(backend.readiness(10).reasons.join('; ')).toContain('reaches the same instance as discovery 0');
+  });
+
+  test('a lease from a restarted instance (a new identity) on the same address is accepted', () => {
+    const backend = backendWith(2);
+    const first = backend.takeEffects().filter((effect) => effect.kind === 'discovery.register');
+    backend.onResult(first[0]!.opId, ok({ leaseMs, instanceId: 'X' }), 10);
+    backend.onResult(first[1]!.opId, ok({ leaseMs, instanceId: 'Y' }), 10);
+    expect(backend.inFleet(10)).toBe(true);
+    backend.onDeadline(10 + leaseMs / 4);
+    const renewals = backend.takeEffects().filter((effect) => effect.kind === 'discovery.register');
+    expect(renewals).toHaveLength(2);
+    backend.onResult(renewals[0]!.opId, ok({ leaseMs, instanceId: 'X2' }), 10 + leaseMs / 4);
+    backend.onResult(renewals[1]!.opId, ok({ leaseMs, instanceId: 'Y' }), 10 + leaseMs / 4);
+    expect(backend.inFleet(10 + leaseMs / 4)).toBe(true);
+  });
+
+  fcTest.prop([fc.array(fc.constantFrom('X', 'Y'), { minLength: 1, maxLength: 30 })])(
+    'whatever instance a balancer address reaches at each renewal, the server is in the fleet only while both instances hold its registration',
+    (reached) => {
+      // Address 0 is instance X itself; address 1 is a balancer in front of X and Y. Every
+      // registration registers us where it lands, whether or not the server accepts the lease.
+      const backend = backendWith(2);
+      const registeredAtMs = new Map<string, number>();
+      const heldAt = (id: string, atMs: number) =>
+        (registeredAtMs.get(id) ?? Number.NEGATIVE_INFINITY) + leaseMs > atMs;
+      const stepMs = leaseMs / 4;
+      let nowMs = 0;
+      for (const id of reached) {
+        backend.onDeadline(nowMs);
+        for (const effect of backend.takeEffects()) {
+          if (effect.kind !== 'discovery.register') continue;
+          const instanceId = effect.instanceIndex === 0 ? 'X' : id;
+          registeredAtMs.set(instanceId, nowMs);
+          backend.onResult(effect.opId, ok({ leaseMs, instanceId }), nowMs);
+        }
+        for (const atMs of [nowMs, nowMs + stepMs - 1]) {
+          if (backend.inFleet(atMs)) expect([heldAt('X', atMs), heldAt('Y', atMs)]).toEqual([true, true]);
+        }
+        nowMs += stepMs;
+      }
+    },
+  );
+
   fcTest.prop([fc.integer({ min: 1, max: 8 }), fc.integer({ min: 1, max: 8 })])(
     'a server joins exactly when it has at least as many addresses as the deployment has instances',
     (addressCount, instances) => {
