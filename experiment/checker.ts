@@ -133,7 +133,40 @@ export function truthRange(history: History, fromMs: number, toMs: number): [num
     if (count < min) min = count;
     if (count > max) max = count;
   }
+  if (history.unconfirmed !== undefined)
+    min = Math.min(min, lowestHeld(history, history.unconfirmed, fromMs, toMs));
   return [min, max, times[index]!];
+}
+
+/** Index of the last change point at or before `atMs` (0 when none is). */
+function indexAt(times: readonly number[], atMs: number): number {
+  let low = 0;
+  let high = times.length - 1;
+  while (low < high) {
+    const mid = (low + high + 1) >> 1;
+    if (times[mid]! <= atMs) low = mid;
+    else high = mid - 1;
+  }
+  return low;
+}
+
+/**
+ * The fewest clients the servers surely held over [fromMs, toMs]: truth minus the unconfirmed
+ * (connected, not yet answered once), at every instant either changes.
+ */
+function lowestHeld(history: History, unconfirmed: TruthPoints, fromMs: number, toMs: number): number {
+  let truthIndex = indexAt(history.truthTMs, fromMs);
+  let unconfirmedIndex = indexAt(unconfirmed.tMs, fromMs);
+  let lowest = history.truthCount[truthIndex]! - unconfirmed.count[unconfirmedIndex]!;
+  for (;;) {
+    const nextTruthMs = history.truthTMs[truthIndex + 1] ?? Number.POSITIVE_INFINITY;
+    const nextUnconfirmedMs = unconfirmed.tMs[unconfirmedIndex + 1] ?? Number.POSITIVE_INFINITY;
+    const nextMs = Math.min(nextTruthMs, nextUnconfirmedMs);
+    if (nextMs > toMs) return lowest;
+    if (nextTruthMs === nextMs) truthIndex += 1;
+    if (nextUnconfirmedMs === nextMs) unconfirmedIndex += 1;
+    lowest = Math.min(lowest, history.truthCount[truthIndex]! - unconfirmed.count[unconfirmedIndex]!);
+  }
 }
 
 /** [min, max] of one change-point series over [fromMs, toMs]. */

@@ -61,6 +61,13 @@ export interface History {
   truthTMs: number[];
   truthCount: number[];
   /**
+   * Clients counted in the truth whose server may not hold them yet (the lab: TCP connected, no
+   * reply yet, since a busy server accepts one connection per event-loop turn). A WHO that leaves
+   * them out is not wrong: the checker's range runs down to truth minus these. Absent in the
+   * simulator, whose server admits a client at the instant it connects.
+   */
+  unconfirmed?: TruthPoints;
+  /**
    * Per-server truth as change points, indexed by server index (a server that is down holds 0).
    * Empty when the recorder does not know it (the checker then judges against the fleet truth).
    */

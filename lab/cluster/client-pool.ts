@@ -35,6 +35,8 @@ const replyBytesMax = 1_024;
 
 /** Marks a pending reply as the WHERE asked after connecting through a load balancer. */
 const whereMarker = -2;
+/** The `WHY` each connection opens with: its reply shows the server holds the connection. */
+const admittedMarker = -3;
 
 export interface PoolTarget {
   port: number;
@@ -75,7 +77,9 @@ interface PoolClient {
   socket: net.Socket | undefined;
   serverIndex: number;
   connected: boolean;
-  /** Recorder indexes of WHOs awaiting a reply, in order (or `whereMarker`). */
+  /** A reply came on this connection: the server holds it (until then the truth is unsure of it). */
+  admitted: boolean;
+  /** Recorder indexes of WHOs awaiting a reply, in order (or `whereMarker`, `admittedMarker`). */
   pending: number[];
   buffer: string;
   denseIndex: number;
@@ -179,6 +183,7 @@ export class ClientPool {
       socket: undefined,
       serverIndex: -1,
       connected: false,
+      admitted: false,
       pending: [],
       buffer: '',
       denseIndex: -1,
@@ -264,10 +269,15 @@ export class ClientPool {
       client.connected = true;
       client.denseIndex = this.#connected.length;
       this.#connected.push(client);
+      client.admitted = false;
       this.#options.recorder.connected(client.serverIndex);
+      // The first reply shows the server holds the connection (the WHERE behind a balancer).
       if (target.serverIndex === undefined) {
         client.pending.push(whereMarker);
         socket.write('WHERE\n');
+      } else {
+        client.pending.push(admittedMarker);
+        socket.write('WHY\n');
       }
     });
     socket.on('data', (chunk: Buffer) => this.#onData(client, socket, chunk));
@@ -285,6 +295,10 @@ export class ClientPool {
       newline = client.buffer.indexOf('\n');
       if (line.startsWith('BYE')) continue;
       const index = client.pending.shift();
+      if (!client.admitted && client.denseIndex >= 0) {
+        client.admitted = true;
+        this.#options.recorder.admitted();
+      }
       if (index === whereMarker) {
         client.serverIndex = this.#options.serverIndexOf(line) ?? -1;
         if (client.serverIndex >= 0 && client.denseIndex >= 0)
@@ -326,7 +340,7 @@ export class ClientPool {
       last.denseIndex = client.denseIndex;
     }
     client.denseIndex = -1;
-    this.#options.recorder.disconnected(client.serverIndex);
+    this.#options.recorder.disconnected(client.serverIndex, client.admitted);
   }
 
   /** The session is over: close our side now. */

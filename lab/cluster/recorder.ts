@@ -5,8 +5,11 @@
  * judged by the simulator's own checker (`experiment/checker.ts`) exactly as a simulated one is.
  *
  * Truth is what the clients know: a connection counts from its `connect` event until its
- * `close` (or until we destroy it). The server admits it within the same loopback round trip;
- * the checker judges each WHO against the truth over its whole [asked, answered] interval.
+ * `close` (or until we destroy it). The server holds it only once its event loop has accepted
+ * it, which a busy server does one connection per loop turn: until the connection's first reply
+ * it is also counted `unconfirmed`, and a WHO that leaves it out is not wrong (the checker's
+ * range runs down to truth minus unconfirmed). The checker judges each WHO against that range
+ * over its whole [asked, answered] interval.
  */
 import {
   emptyHistory,
@@ -25,6 +28,8 @@ export class Recorder {
   readonly history: History;
   readonly #time: LabTime;
   #truth = 0;
+  /** Clients counted in the truth whose first reply has not come yet. */
+  #unconfirmed = 0;
   /** Clients per server index (those whose server is known: behind HAProxy, after `WHERE`). */
   readonly #serverTruth: number[] = [];
 
@@ -37,18 +42,37 @@ export class Recorder {
     return this.#truth;
   }
 
+  /** A connection opened (TCP): counted, and unconfirmed until `admitted`. */
   connected(serverIndex = -1): void {
     this.#truth += 1;
     const nowMs = this.#time.nowMs();
     recordTruth(this.history, nowMs, this.#truth);
+    this.#stepUnconfirmed(1, nowMs);
     if (serverIndex >= 0) this.serverConnected(serverIndex, nowMs);
   }
 
-  disconnected(serverIndex = -1): void {
+  /** A connection's first reply arrived: its server holds it. */
+  admitted(): void {
+    this.#stepUnconfirmed(-1, this.#time.nowMs());
+  }
+
+  disconnected(serverIndex = -1, admitted = true): void {
     this.#truth -= 1;
     const nowMs = this.#time.nowMs();
     recordTruth(this.history, nowMs, this.#truth);
+    if (!admitted) this.#stepUnconfirmed(-1, nowMs);
     if (serverIndex >= 0) this.#serverStep(serverIndex, -1, nowMs);
+  }
+
+  #stepUnconfirmed(step: number, nowMs: number): void {
+    this.#unconfirmed += step;
+    const points = (this.history.unconfirmed ??= { tMs: [0], count: [0] });
+    const last = points.tMs.length - 1;
+    if (points.tMs[last] === nowMs) points.count[last] = this.#unconfirmed;
+    else {
+      points.tMs.push(nowMs);
+      points.count.push(this.#unconfirmed);
+    }
   }
 
   /** A connected client's server became known (the `WHERE` behind a load balancer). */
@@ -71,6 +95,7 @@ export class Recorder {
     const { history } = this;
     history.truthTMs = [0];
     history.truthCount = [this.#truth];
+    history.unconfirmed = { tMs: [0], count: [this.#unconfirmed] };
     while (this.#serverTruth.length < servers) this.#serverTruth.push(0);
     history.serverTruth = this.#serverTruth.map((count) => ({ tMs: [0], count: [count] }));
     history.who = [];

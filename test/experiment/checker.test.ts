@@ -131,3 +131,35 @@ describe('sim: checker on hand-written histories', () => {
     expect(checkHistory(h, options).ids?.collisions).toBe(1);
   });
 });
+
+describe('checker: connections the servers may not hold yet (the lab’s unconfirmed clients)', () => {
+  /** Truth 10 from 0; 4 of them unconfirmed from 1 s until 2 s (connected, not yet answered). */
+  function withUnconfirmed(): History {
+    const h = emptyHistory(10_000);
+    recordTruth(h, 0, 6);
+    recordTruth(h, 1_000, 10);
+    h.unconfirmed = { tMs: [0, 1_000, 2_000], count: [0, 4, 0] };
+    return h;
+  }
+
+  test('an answer that leaves out clients not yet answered once is not wrong', () => {
+    const h = withUnconfirmed();
+    h.who.push(ask(1_500, 1_510, 6), ask(1_500, 1_510, 10));
+    expect(checkHistory(h, options).who.wrong).toBe(0);
+  });
+
+  test('an answer below truth minus the unconfirmed is still an undercount, by that bound', () => {
+    const h = withUnconfirmed();
+    h.who.push(ask(1_500, 1_510, 5), ask(2_500, 2_510, 6));
+    const parts = checkHistory(h, options);
+    expect(parts.who.wrong).toBe(2);
+    expect(parts.who.error.min).toBe(-4);
+  });
+
+  test('without unconfirmed clients the range is the truth alone, as in the simulator', () => {
+    const h = withUnconfirmed();
+    delete h.unconfirmed;
+    h.who.push(ask(1_500, 1_510, 6));
+    expect(checkHistory(h, options).who.wrong).toBe(1);
+  });
+});
