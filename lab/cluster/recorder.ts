@@ -66,7 +66,8 @@ export class Recorder {
 
   #stepUnconfirmed(step: number, nowMs: number): void {
     this.#unconfirmed += step;
-    const points = (this.history.unconfirmed ??= { tMs: [0], count: [0] });
+    this.history.unconfirmed ??= { tMs: [0], count: [0] };
+    const points = this.history.unconfirmed;
     const last = points.tMs.length - 1;
     if (points.tMs[last] === nowMs) points.count[last] = this.#unconfirmed;
     else {
