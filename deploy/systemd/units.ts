@@ -128,8 +128,11 @@ export function serverUnit(options: DeploySystemdOptions): string {
 export function discoveryUnit(options: DeploySystemdOptions): string {
   return unit('headcount discovery instance (mode C)', [
     '# HEADCOUNT_TOKEN must be set here (the shared control-plane token); the instance refuses to start without it.',
+    '# --instances=N: how many discovery instances the deployment runs (the design: two); a server',
+    '# given fewer --discovery addresses than N refuses to join instead of counting wrong.',
+    'Environment=HEADCOUNT_DISCOVERY_ARGS=--instances=2',
     'EnvironmentFile=/etc/headcount/discovery.env',
-    `ExecStart=${options.node} ${options.dir}/bin/headcount.js discovery --host=0.0.0.0 --port=${ports.discoveryApi} --admin-host=127.0.0.1 --admin-port=${ports.discoveryAdmin}`,
+    `ExecStart=${options.node} ${options.dir}/bin/headcount.js discovery --host=0.0.0.0 --port=${ports.discoveryApi} --admin-host=127.0.0.1 --admin-port=${ports.discoveryAdmin} $HEADCOUNT_DISCOVERY_ARGS`,
     '# A broadcast holds one connection per server at once; this leaves room for a large fleet.',
     'LimitNOFILE=65536',
     'KillSignal=SIGTERM',
