@@ -23,8 +23,9 @@
  * Linux only (/proc). RSS counts touched pages and the JS heap grows in 256 KiB pages, so N must
  * be large (thousands), and callers take the median of a few fresh processes.
  */
+import { processRssBytes } from '../lab/cluster/process-rss.ts';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -47,10 +48,9 @@ export type HoldKind =
 
 /** `field` of /proc/PID/status in bytes: VmRSS (all resident pages) or RssAnon (heap and malloc only). */
 export function rssBytes(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(status);
-  if (match === null) throw new Error(`no ${field} for pid ${pid}`);
-  return Number(match[1]) * 1024;
+  const bytes = processRssBytes(pid, field);
+  if (bytes === undefined) throw new Error(`no ${field} for pid ${pid}`);
+  return bytes;
 }
 
 export function openDescriptors(pid: number): number {

@@ -104,9 +104,8 @@ const plain = ({ count, mean, p50, p99, max }: Distribution): Distribution => ({
   max,
 });
 
-/** Index of the last change point at or before `atMs`. */
-function truthIndexAt(history: History, atMs: number): number {
-  const times = history.truthTMs;
+/** Index of the last change point at or before `atMs` (0 when none is). */
+function indexAt(times: readonly number[], atMs: number): number {
   let low = 0;
   let high = times.length - 1;
   while (low < high) {
@@ -115,6 +114,10 @@ function truthIndexAt(history: History, atMs: number): number {
     else high = mid - 1;
   }
   return low;
+}
+
+function truthIndexAt(history: History, atMs: number): number {
+  return indexAt(history.truthTMs, atMs);
 }
 
 export function truthAt(history: History, atMs: number): number {
@@ -136,18 +139,6 @@ export function truthRange(history: History, fromMs: number, toMs: number): [num
   if (history.unconfirmed !== undefined)
     min = Math.min(min, lowestHeld(history, history.unconfirmed, fromMs, toMs));
   return [min, max, times[index]!];
-}
-
-/** Index of the last change point at or before `atMs` (0 when none is). */
-function indexAt(times: readonly number[], atMs: number): number {
-  let low = 0;
-  let high = times.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (times[mid]! <= atMs) low = mid;
-    else high = mid - 1;
-  }
-  return low;
 }
 
 /**
@@ -172,13 +163,7 @@ function lowestHeld(history: History, unconfirmed: TruthPoints, fromMs: number, 
 /** [min, max] of one change-point series over [fromMs, toMs]. */
 function pointsRange(points: TruthPoints, fromMs: number, toMs: number): [number, number] {
   const times = points.tMs;
-  let low = 0;
-  let high = times.length - 1;
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    if (times[mid]! <= fromMs) low = mid;
-    else high = mid - 1;
-  }
+  const low = indexAt(times, fromMs);
   let min = points.count[low]!;
   let max = min;
   for (let index = low + 1; index < times.length && times[index]! <= toMs; index += 1) {

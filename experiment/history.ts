@@ -132,16 +132,20 @@ export function recordTruth(history: History, atMs: number, count: number): void
   }
 }
 
-/** Appends a change point to server `serverIndex`'s truth (creating the servers up to it at 0). */
-export function recordServerTruth(history: History, serverIndex: number, atMs: number, count: number): void {
-  while (history.serverTruth.length <= serverIndex) history.serverTruth.push({ tMs: [0], count: [0] });
-  const points = history.serverTruth[serverIndex]!;
+/** Appends a change point (a second change at the same instant replaces the first). */
+export function recordPoint(points: TruthPoints, atMs: number, count: number): void {
   const last = points.tMs.length - 1;
   if (points.tMs[last] === atMs) points.count[last] = count;
   else {
     points.tMs.push(atMs);
     points.count.push(count);
   }
+}
+
+/** Appends a change point to server `serverIndex`'s truth (creating the servers up to it at 0). */
+export function recordServerTruth(history: History, serverIndex: number, atMs: number, count: number): void {
+  while (history.serverTruth.length <= serverIndex) history.serverTruth.push({ tMs: [0], count: [0] });
+  recordPoint(history.serverTruth[serverIndex]!, atMs, count);
 }
 
 /** The series resolution: the configured one, or about 600 points over the run (whole seconds when long). */

@@ -121,31 +121,25 @@ export function register(program: Command): void {
         runFiles = [...catalogueFiles(), ...probes.crossCheckFiles()];
       }
       const { writeReport } = await import('../../reports/write-report.ts');
-      if (flags.engine === 'both') {
-        const { runBothEngines } = await import('../../scenarios/runner/run-both.ts');
-        const both = await runBothEngines({
-          files,
-          rootSeed,
-          quick: flags.quick === true,
-          outDir,
-          ...(shard === undefined ? {} : { shard }),
-          ...(workers === undefined ? {} : { workers }),
-          ...(timeScale === undefined ? {} : { timeScale }),
-          report: flags.report ? writeReport : false,
-        });
-        process.exitCode = both.exitCode;
-        return;
-      }
-      const outcome = await runScenarios({
-        files: runFiles,
-        engine: flags.engine as 'sim' | 'real',
+      const runOptions = {
         rootSeed,
         quick: flags.quick === true,
         outDir,
         ...(shard === undefined ? {} : { shard }),
         ...(workers === undefined ? {} : { workers }),
         ...(timeScale === undefined ? {} : { timeScale }),
-        report: flags.report ? writeReport : false,
+        report: flags.report ? writeReport : (false as const),
+      };
+      if (flags.engine === 'both') {
+        const { runBothEngines } = await import('../../scenarios/runner/run-both.ts');
+        const both = await runBothEngines({ files, ...runOptions });
+        process.exitCode = both.exitCode;
+        return;
+      }
+      const outcome = await runScenarios({
+        files: runFiles,
+        engine: flags.engine as 'sim' | 'real',
+        ...runOptions,
         extraResultDirs,
       });
       process.exitCode = outcome.exitCode;

@@ -4,10 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 
-/** Resident bytes of `pid`, or undefined when it cannot be read (gone, or not Linux). */
-export function processRssBytes(pid: number): number | undefined {
+/** Resident bytes of `pid` (`RssAnon`: its anonymous part), or undefined when it cannot be read (gone, or not Linux). */
+export function processRssBytes(pid: number, field: 'VmRSS' | 'RssAnon' = 'VmRSS'): number | undefined {
   try {
-    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
     return match === null ? undefined : Number(match[1]) * 1024;
   } catch {
     return undefined;

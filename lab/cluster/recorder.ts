@@ -14,6 +14,7 @@
 import {
   emptyHistory,
   type History,
+  recordPoint,
   recordServerTruth,
   recordTruth,
   type WhoOutcome,
@@ -67,13 +68,7 @@ export class Recorder {
   #stepUnconfirmed(step: number, nowMs: number): void {
     this.#unconfirmed += step;
     this.history.unconfirmed ??= { tMs: [0], count: [0] };
-    const points = this.history.unconfirmed;
-    const last = points.tMs.length - 1;
-    if (points.tMs[last] === nowMs) points.count[last] = this.#unconfirmed;
-    else {
-      points.tMs.push(nowMs);
-      points.count.push(this.#unconfirmed);
-    }
+    recordPoint(this.history.unconfirmed, nowMs, this.#unconfirmed);
   }
 
   /** A connected client's server became known (the `WHERE` behind a load balancer). */
