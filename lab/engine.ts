@@ -67,7 +67,12 @@ export async function runReal(spec: RunSpec, options: RealRunOptions = {}): Prom
   const extra: RealRunOptions = { ...options, processes: options.processes ?? spec.processes ?? false };
   const config = configOfSpec(spec);
   const faults = faultTimeline(config, new RandomStreams(config.seed).stream('nemesis'));
-  const problems = unsupportedParts(config, faults, extra.processes === true);
+  const problems = unsupportedParts(
+    config,
+    faults,
+    extra.processes === true,
+    (extra.discoveryProcesses ?? extra.processes) === true,
+  );
   if (problems.length > 0)
     throw new LabUnsupportedError(`${spec.runId}: the real engine cannot run ${problems.join('; ')}`);
   const startedAtRealMs = performance.now();

@@ -34,8 +34,16 @@ export class LabUnsupportedError extends Error {
   readonly definite = true;
 }
 
-/** Every setting or fault the lab cannot reproduce, as readable lines (empty = runnable). */
-export function unsupportedParts(config: SimConfig, faults: FaultEvent[], processes = false): string[] {
+/**
+ * Every setting or fault the lab cannot reproduce, as readable lines (empty = runnable).
+ * `processes` / `discoveryProcesses`: servers / discovery instances as child processes.
+ */
+export function unsupportedParts(
+  config: SimConfig,
+  faults: FaultEvent[],
+  processes = false,
+  discoveryProcesses = processes,
+): string[] {
   const problems: string[] = [];
   const { cluster, network } = config;
   if ((cluster.brokenVariant ?? 'none') !== 'none')
@@ -55,6 +63,14 @@ export function unsupportedParts(config: SimConfig, faults: FaultEvent[], proces
         );
     }
   }
+  if (
+    discoveryProcesses &&
+    cluster.mode === 'c' &&
+    faults.some((fault) => fault.kind === 'zone-outage' && fault.outage === 'partition')
+  )
+    problems.push(
+      'zone-outage partition in mode c with discovery instances as child processes (their calls to the servers share one proxy per server, which cannot cut one instance from one server; run discovery in process)',
+    );
   if (processes && needsClocks(config, faults))
     problems.push('clock offsets and clock-jump with servers as child processes (use in-process servers)');
   return problems;

@@ -24,6 +24,12 @@ export interface SimClient {
   denseIndex: number;
   /** WHO records awaiting an answer on this connection, oldest first. */
   pending: number[];
+  /**
+   * WHO records whose request the network lost on this connection: no reply will come, so they
+   * are not in `pending` (the reply FIFO), but they are abandoned with it when the connection
+   * ends, as a real client gives up a question asked on a connection that closed.
+   */
+  lost: number[];
   /** Invalidates a scheduled departure check. */
   token: number;
   /** Its connection is stalled (the `connection` loss model): nothing passes until it closes. */

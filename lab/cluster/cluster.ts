@@ -12,7 +12,8 @@
  *
  *   clients ──(proxy clients-sN)──> server N ──(proxy redis-sN)──────> Redis
  *     (or HAProxy ─> ...)                    └─(proxy discoveryJ-sN)─> discovery J
- *                      server N's /count <──(proxy member-sN)──────────── discovery J
+ *                      server N's /count <──(proxy memberJ-sN)─────────── discovery J
+ *                        (child-process instances: one proxy member-sN for every J)
  */
 
 import { randomUUID } from 'node:crypto';
@@ -134,7 +135,8 @@ const positiveFlags = new Set([
   'redisRetryMaxMs',
 ]);
 
-const labToken = 'headcount-lab-token';
+/** The token the lab's servers and discovery instances share. */
+export const labToken = 'headcount-lab-token';
 
 /**
  * Real ms Sentinel takes from judging a primary down to naming the promoted replica, whatever
@@ -173,6 +175,11 @@ export class Cluster {
   discoveryLb: RunningHaproxy | undefined;
   /** The proxied client port per server (when clients go through the proxy). */
   #clientPorts: number[] = [];
+  /**
+   * Servers whose clients' link is cut (a partition from its clients, a zone partition): the
+   * balancer's health check crosses that link too, so they are no target.
+   */
+  #clientsCut = new Set<number>();
   /** Per server, when clock offsets or jumps are in play (in-process servers). */
   readonly clocks: (OffsetClock | undefined)[] = [];
   #redisBaseline = { calls: 0, writes: 0 };
@@ -203,7 +210,7 @@ export class Cluster {
   targets(): PoolTarget[] {
     if (this.haproxy !== undefined) return [{ port: this.haproxy.port, serverIndex: undefined }];
     return this.servers
-      .filter((server) => server.up && !server.frozen && server.ready)
+      .filter((server) => server.up && !server.frozen && server.ready && !this.#clientsCut.has(server.index))
       .map((server) => ({ port: this.#clientPorts[server.index] ?? server.port, serverIndex: server.index }));
   }
 
@@ -288,6 +295,7 @@ export class Cluster {
   ): Promise<void> {
     const names = this.#linkNames(index, peer);
     this.recorder.event('partition', `server-${index}`, `peer=${peer} direction=${direction}`);
+    if (peer === 'clients') this.#clientsCut.add(index);
     const links = this.#links();
     await Promise.all(
       names.map((name) =>
@@ -301,6 +309,7 @@ export class Cluster {
   async healPartition(index: number, peer: LinkPeer): Promise<void> {
     const links = this.#links();
     await Promise.all(this.#linkNames(index, peer).map((name) => links.heal(name)));
+    if (peer === 'clients') this.#clientsCut.delete(index);
     this.recorder.event('heal', `server-${index}`, 'partition');
   }
 
@@ -440,6 +449,7 @@ export class Cluster {
    */
   async zonePartition(zone: ZoneMembers): Promise<void> {
     this.recorder.event('zone-outage', `zone-${zone.zone}`, 'outage=partition');
+    for (const index of zone.servers) this.#clientsCut.add(index);
     const links = this.#links();
     await Promise.all(
       this.#zoneCutLinks(zone).flatMap((name) => [
@@ -452,10 +462,15 @@ export class Cluster {
   async healZonePartition(zone: ZoneMembers): Promise<void> {
     const links = this.#links();
     await Promise.all(this.#zoneCutLinks(zone).map((name) => links.heal(name)));
+    for (const index of zone.servers) this.#clientsCut.delete(index);
     this.recorder.event('heal', `zone-${zone.zone}`, 'zone-outage');
   }
 
-  /** The proxied links a zone partition cuts: its clients', and every link crossing the zone's edge. */
+  /**
+   * The proxied links a zone partition cuts: its clients', and every link crossing the zone's
+   * edge, both ways: a server's calls to an instance on the other side (`discoveryJ-sN`) and that
+   * instance's calls to the server's `/count` (`memberJ-sN`), as the simulator cuts the pair.
+   */
   #zoneCutLinks(zone: ZoneMembers): string[] {
     const inZone = new Set(zone.servers);
     const names: string[] = [];
@@ -466,7 +481,10 @@ export class Cluster {
       if (this.mode === 'c')
         for (const instance of this.discovery)
           if (inside !== zone.discovery.includes(instance.index))
-            names.push(`discovery${instance.index}-s${server.index}`);
+            names.push(
+              `discovery${instance.index}-s${server.index}`,
+              memberLinkName(instance.index, server.index),
+            );
     }
     return names.filter((name) => this.links?.has(name) === true);
   }
@@ -627,7 +645,7 @@ export class Cluster {
       const line = `${peer} ${stream}: ${realLatencyMs}±${realJitterMs} real ms`;
       if (!this.appliedNetwork.includes(line)) this.appliedNetwork.push(line);
     }
-    const share = name.startsWith('member-') ? 0 : (this.options.linkStall?.[peer] ?? 0);
+    const share = name.startsWith('member') ? 0 : (this.options.linkStall?.[peer] ?? 0);
     if (share > 0) {
       await links.stall(name, share);
       const line = `${peer}: ${share} of connections stalled (timeout toxic, toxicity ${share})`;
@@ -650,7 +668,10 @@ export class Cluster {
           ? [`clients-s${index}`]
           : [
               ...this.discovery.map((instance) => `discovery${instance.index}-s${index}`),
-              ...(this.links?.has(`member-s${index}`) === true ? [`member-s${index}`] : []),
+              ...[
+                `member-s${index}`,
+                ...this.discovery.map((instance) => memberLinkName(instance.index, index)),
+              ].filter((name) => this.links?.has(name) === true),
             ];
     const missing = names.filter((name) => this.links?.has(name) !== true);
     if (names.length === 0 || missing.length > 0)
@@ -724,16 +745,28 @@ export class Cluster {
 
   /**
    * Discovery's calls to server `index`'s `/count` cross the discovery link class too, as in the
-   * simulator (and in production, where they cross the same network): the server's admin port is
-   * fixed and it advertises a proxy to it, `member-sN`, as its `--count-url`. Latency spikes and
-   * partitions of the discovery class apply to it; a connection stall does not (the simulator
-   * stalls only the server's own calls).
+   * simulator (and in production, where they cross the same network), through the fault proxy;
+   * the server's admin port is fixed. In-process instances each call through their own link
+   * (`memberJ-sN`, member-routes.ts), so a zone partition cuts one instance from one server as
+   * the simulator does; child-process instances share one link per server, `member-sN`, which the
+   * server advertises as its `--count-url`. Latency spikes and partitions of the discovery class
+   * apply to them; a connection stall does not (the simulator stalls only the server's own calls).
    */
   async #proxyMemberCalls(index: number, flags: ServeFlags): Promise<void> {
     if (this.links === undefined || this.options.proxy?.discovery === false) return;
     const adminPort =
       typeof flags.adminPort === 'number' && flags.adminPort > 0 ? flags.adminPort : await freePort();
     flags.adminPort = adminPort;
+    if (this.discovery.every((instance) => instance.memberRoutes !== undefined)) {
+      for (const instance of this.discovery) {
+        const name = memberLinkName(instance.index, index);
+        const port = await this.links.add(name, `127.0.0.1:${adminPort}`);
+        await this.applyStandingLatency(name, 'discovery');
+        instance.memberRoutes!.set(adminPort, port);
+      }
+      flags.countUrl = `http://127.0.0.1:${adminPort}/count`;
+      return;
+    }
     const name = `member-s${index}`;
     const port = await this.links.add(name, `127.0.0.1:${adminPort}`);
     await this.applyStandingLatency(name, 'discovery');
@@ -881,9 +914,15 @@ async function waitReady(adminPorts: number[]): Promise<void> {
 /**
  * The proxy stream that carries a server's `outbound` (server -> peer) or `inbound` messages. A
  * proxy's upstream is toward what it proxies: Redis or discovery for the server's own calls, the
- * server itself for its clients (`clients-sN`) and for discovery's calls to it (`member-sN`).
+ * server itself for its clients (`clients-sN`) and for discovery's calls to it (`memberJ-sN`,
+ * `member-sN`).
  */
 function streamOf(name: string, direction: 'outbound' | 'inbound'): 'upstream' | 'downstream' {
-  const towardServer = name.startsWith('clients-') || name.startsWith('member-');
+  const towardServer = name.startsWith('clients-') || name.startsWith('member');
   return (direction === 'outbound') !== towardServer ? 'upstream' : 'downstream';
+}
+
+/** The link discovery instance `instanceIndex` calls server `serverIndex`'s `/count` through. */
+export function memberLinkName(instanceIndex: number, serverIndex: number): string {
+  return `member${instanceIndex}-s${serverIndex}`;
 }

@@ -12,6 +12,7 @@ import { once } from 'node:events';
 import { parseDiscoveryOptions } from '../../impl/adapters/discovery/discovery-options.ts';
 import { type RunningDiscovery, startDiscovery } from '../../impl/adapters/discovery/discovery-server.ts';
 import { createLogger, type LogLevel } from '../../impl/adapters/logger.ts';
+import { type MemberRoutes, routedMemberAgent } from './member-routes.ts';
 import { spawnListening, toArgs } from './server-handle.ts';
 
 export interface DiscoveryHandle {
@@ -23,6 +24,11 @@ export interface DiscoveryHandle {
   crash(): Promise<void>;
   /** Broadcasts (WHO fan-outs) run so far, over every life of the instance. */
   broadcasts(): Promise<number>;
+  /**
+   * In process: where its calls to a member's admin port go (member-routes.ts; the cluster fills
+   * it as servers start). A child process has none: its calls go where the count URL says.
+   */
+  readonly memberRoutes: MemberRoutes | undefined;
 }
 
 export interface DiscoverySettings {
@@ -37,8 +43,10 @@ export function discoveryHandle(index: number, settings: DiscoverySettings): Dis
   let port = 0;
   let broadcastsBefore = 0;
   const logger = createLogger(settings.logLevel as LogLevel, `discovery-${index}`);
+  const memberRoutes: MemberRoutes = new Map();
   return {
     index,
+    memberRoutes,
     get port() {
       return port;
     },
@@ -58,7 +66,8 @@ export function discoveryHandle(index: number, settings: DiscoverySettings): Dis
         throw new Error(
           `discovery-${index}: ${parsed.error.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
         );
-      running = await startDiscovery(parsed.value, { logger });
+      // A new agent per life: a stop destroys the old one with its sockets.
+      running = await startDiscovery(parsed.value, { logger, memberAgent: routedMemberAgent(memberRoutes) });
       port = running.port;
     },
     crash: async () => {
@@ -90,6 +99,7 @@ export function childProcessDiscovery(index: number, settings: DiscoverySettings
   };
   return {
     index,
+    memberRoutes: undefined,
     get port() {
       return port;
     },

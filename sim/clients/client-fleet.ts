@@ -152,6 +152,7 @@ export class ClientFleet {
       session: undefined,
       denseIndex: -1,
       pending: [],
+      lost: [],
       token: 0,
       stalled: false,
     };

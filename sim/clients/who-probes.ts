@@ -72,13 +72,17 @@ export class WhoProbes {
     });
   }
 
-  /** The client dropped its connection: WHOs still awaiting an answer are abandoned. */
+  /**
+   * The connection ended: WHOs still awaiting an answer are abandoned, and so are those the
+   * network lost on it (a real client stops waiting for an answer on a closed connection).
+   */
   abandon(client: SimClient, nowMs: number): void {
-    for (const recordIndex of client.pending) {
+    for (const recordIndex of [...client.pending, ...client.lost]) {
       const record = this.#history.who[recordIndex]!;
       if (record.outcome === 'timeout' && record.answeredAtMs > nowMs) record.outcome = 'abandoned';
     }
     client.pending = [];
+    client.lost = [];
   }
 
   #probe(askedAtMs: number): void {
@@ -98,7 +102,10 @@ export class WhoProbes {
     this.#history.who.push(record);
     // A request lost on the way never gets a reply: it must not take the next reply's place in
     // the client's FIFO of awaited answers (that made later answered WHOs look like timeouts).
-    if (outMs < 0) return;
+    if (outMs < 0) {
+      client.lost.push(this.#history.who.length - 1);
+      return;
+    }
     client.pending.push(this.#history.who.length - 1);
     const epoch = server.epoch;
     this.#scheduler.after(outMs, (nowMs) => {

@@ -6,7 +6,8 @@
  * endpoints), and every count must observe the same thing on both: membership (register, renew,
  * deregister), leases (a member that stops renewing drops out after one lease), warm-up (a fresh
  * or restarted instance refuses counts for one lease), refusals when a member is missing (a member
- * whose endpoint refuses makes the count refuse, naming it) and fresh counts (no answer is reused
+ * whose endpoint refuses makes the count refuse, naming it; one cut off by a partition, its endpoint
+ * silent, does so until its lease lapses, then drops out) and fresh counts (no answer is reused
  * across broadcasts).
  *
  * Timing on the real side: the lease is 1 s and every check sits at least 300 ms inside or past a
@@ -46,6 +47,8 @@ type Step =
   | { afterMs?: number; op: 'deregister'; member: Member }
   | { afterMs?: number; op: 'set-count'; member: Member; count: number }
   | { afterMs?: number; op: 'member-down' | 'member-up'; member: Member }
+  /** A partition between the instance and the member: its calls and renewals are lost. */
+  | { afterMs?: number; op: 'member-cut' | 'member-heal'; member: Member }
   | { afterMs?: number; op: 'restart' }
   | { afterMs?: number; op: 'count'; expect: Observed };
 
@@ -113,6 +116,24 @@ const cases: ContractCase[] = [
       { op: 'member-down', member: 'b' },
       { op: 'count', expect: { refused: 'HC_DISCOVERY_INCOMPLETE', missing: ['b'] } },
       { op: 'member-up', member: 'b' },
+      { op: 'count', expect: { total: 7, members: ['a', 'b'] } },
+    ],
+  },
+  {
+    // A zone partition: the instance in zone 0 loses the member in zone 1 both ways (its /count
+    // times out, its renewals are lost). The count refuses while the lease runs, then drops it.
+    name: 'a member cut off by a partition makes the count refuse, naming it, until its lease lapses; then the count answers without it',
+    warm: true,
+    steps: [
+      { op: 'register', member: 'a', count: 3 },
+      { op: 'register', member: 'b', count: 4 },
+      { op: 'count', expect: { total: 7, members: ['a', 'b'] } },
+      { op: 'member-cut', member: 'b' },
+      { op: 'count', expect: { refused: 'HC_DISCOVERY_INCOMPLETE', missing: ['b'] } },
+      { afterMs: insideLeaseMs, op: 'register', member: 'a' },
+      { afterMs: insideLeaseMs, op: 'count', expect: { total: 3, members: ['a'] } },
+      { op: 'member-heal', member: 'b' },
+      { op: 'register', member: 'b' },
       { op: 'count', expect: { total: 7, members: ['a', 'b'] } },
     ],
   },
@@ -236,6 +257,10 @@ function simDiscovery(warm: boolean): Discovery {
         case 'member-up':
           setCore(step.member, step.op === 'member-up');
           return undefined;
+        case 'member-cut':
+        case 'member-heal':
+          network.partitionDiscoveryPair(members.indexOf(step.member) + 1, 0, step.op === 'member-cut');
+          return undefined;
         case 'restart':
           host.crash(0);
           host.start(0, nowMs);
@@ -248,10 +273,14 @@ function simDiscovery(warm: boolean): Discovery {
   };
 }
 
-/** A member's admin `/count` on a real HTTP server that can stop listening (a refused port). */
+/**
+ * A member's admin `/count` on a real HTTP server that can stop listening (a refused port) or
+ * fall silent (cut off: connections are taken, nothing is answered).
+ */
 interface RealMember {
   count: number;
   url: string;
+  silent: boolean;
   down(): Promise<void>;
   up(): Promise<void>;
   close(): Promise<void>;
@@ -260,9 +289,10 @@ interface RealMember {
 async function realMember(member: Member): Promise<RealMember> {
   let server: http.Server | undefined;
   let port = 0;
-  const state = { count: 0 };
+  const state = { count: 0, silent: false };
   const listen = async () => {
     const created = http.createServer((_request, response) => {
+      if (state.silent) return;
       response.setHeader('content-type', 'application/json');
       response.end(JSON.stringify({ serverId: serverIdOf(member), count: state.count }));
     });
@@ -284,6 +314,12 @@ async function realMember(member: Member): Promise<RealMember> {
     },
     set count(value: number) {
       state.count = value;
+    },
+    get silent() {
+      return state.silent;
+    },
+    set silent(value: boolean) {
+      state.silent = value;
     },
     url: `http://127.0.0.1:${port}/count`,
     down,
@@ -335,6 +371,11 @@ async function realDiscovery(warm: boolean): Promise<Discovery> {
           return undefined;
         case 'member-up':
           await memberOf.get(step.member)!.up();
+          return undefined;
+        // Its renewals are lost too: the case does not send any while it is cut.
+        case 'member-cut':
+        case 'member-heal':
+          memberOf.get(step.member)!.silent = step.op === 'member-cut';
           return undefined;
         case 'restart':
           await instance.stop();

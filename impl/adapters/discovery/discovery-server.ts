@@ -66,7 +66,13 @@ export interface RunningDiscovery {
 
 export async function startDiscovery(
   options: DiscoveryOptions,
-  deps: { logger: Logger; clock?: Clock; httpLimits?: HttpSurfaceLimits },
+  deps: {
+    logger: Logger;
+    clock?: Clock;
+    httpLimits?: HttpSurfaceLimits;
+    /** The agent calls to members' `/count` go out on (MemberClient's default when absent). */
+    memberAgent?: http.Agent;
+  },
 ): Promise<RunningDiscovery> {
   const { logger } = deps;
   const clock = deps.clock ?? monotonicClock;
@@ -78,7 +84,7 @@ export async function startDiscovery(
     { leaseMs: options.leaseMs, fanoutTimeoutMs: options.fanoutTimeoutMs, startedAtMs: clock.nowMs() },
     observerFor(metrics, logger),
   );
-  const memberClient = new MemberClient(options.token, options.fanoutTimeoutMs);
+  const memberClient = new MemberClient(options.token, options.fanoutTimeoutMs, deps.memberAgent);
   const driver = new DiscoveryDriver(core, memberClient, clock);
   const members = metrics.gauge('headcount_discovery_members');
   const networks = memberNetworksOf(options);

@@ -16,16 +16,27 @@ import { requestJson } from './http-json.ts';
 export const memberCountMax = 1_000_000;
 
 /** Open sockets per member; a broadcast needs one, a second covers a slow previous answer. */
-const socketsPerMemberMax = 4;
+export const socketsPerMemberMax = 4;
 
 export class MemberClient {
-  readonly agent = new http.Agent({ keepAlive: true, maxSockets: socketsPerMemberMax });
+  readonly agent: http.Agent;
   #token: string | undefined;
   #timeoutMs: number;
 
-  constructor(token: string | undefined, timeoutMs: number) {
+  /**
+   * `agent`: the HTTP agent member calls go out on; by default a keep-alive one with
+   * `socketsPerMemberMax` sockets per member. A caller may pass its own (the lab routes each
+   * instance's calls through its own fault-proxy link, so a partition can cut one instance from
+   * one member).
+   */
+  constructor(
+    token: string | undefined,
+    timeoutMs: number,
+    agent = new http.Agent({ keepAlive: true, maxSockets: socketsPerMemberMax }),
+  ) {
     this.#token = token;
     this.#timeoutMs = timeoutMs;
+    this.agent = agent;
   }
 
   async execute(effect: MemberCountEffect): Promise<MemberCountResult> {

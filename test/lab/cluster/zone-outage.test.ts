@@ -5,9 +5,12 @@
  *
  * Method: the same fault is applied through the lab's fault target and in a simulated world of
  * the same layout, and each side is read the way a client sees it:
- * - partition: the zone's server stops answering its clients, and the survivors fence themselves
- *   (the cut-off instance times out, which excuses nothing), so they hold no clients; at the heal
- *   WHO answers again;
+ * - partition: the zone's server stops answering its clients and is no target for new ones (the
+ *   balancer's health check crosses the cut too); each instance's calls to the servers' `/count`
+ *   across the cut time out (an instance outside the zone cannot count the zone's server, the
+ *   zone's instance still can), so counts refuse at once; the survivors fence themselves (the
+ *   cut-off instance times out, which excuses nothing), so they hold no clients; at the heal WHO
+ *   answers again;
  * - crash: the zone's server and instance die at one instant; the survivors answer WHO again
  *   once they have been refused by the dead instance (it is provably down).
  * Waits are polls with generous bounds: two cores are shared by many processes.
@@ -16,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { resolveSimConfig } from '../../../experiment/config.ts';
 import type { FaultEvent } from '../../../experiment/faults/fault-table.ts';
 import { resolveFault } from '../../../experiment/faults/fault-table.ts';
-import { type Cluster, startCluster } from '../../../lab/cluster/cluster.ts';
+import { type Cluster, labToken, startCluster } from '../../../lab/cluster/cluster.ts';
 import { type LabHeal, labFaultTarget } from '../../../lab/fault-target.ts';
 import { World } from '../../../sim/world.ts';
 import { connectLine } from '../../support/line-client.ts';
@@ -41,6 +44,22 @@ async function whoUntil(index: number, accept: (line: string) => boolean, within
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`WHO on server-${index} stayed ${JSON.stringify(last)} for ${withinMs} ms`);
+}
+
+/** What discovery instance `index` counts, asked on its own port (no proxy): counted and missing ids. */
+async function countAt(index: number): Promise<{ counted: string[]; missing: string[] }> {
+  const response = await fetch(`http://127.0.0.1:${cluster.discovery[index]!.port}/v1/count`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${labToken}` },
+  });
+  const body = (await response.json()) as {
+    counts?: Record<string, number>;
+    missing?: { serverId: string }[];
+  };
+  return {
+    counted: Object.keys(body.counts ?? {}),
+    missing: (body.missing ?? []).map((member) => member.serverId),
+  };
 }
 
 /** The simulated fleet of the same layout, with `fault` at 5 s; its per-server samples. */
@@ -91,7 +110,19 @@ describe('lab cluster: a zone outage has the effect the simulator gives it', () 
 
     expect(await whoUntil(0, (line) => /^\d+$/.test(line), 20_000)).toMatch(/^\d+$/);
     const heal = (await labFaultTarget(cluster)['zone-outage'](resolveFault(fault))) as LabHeal;
-    expect(await whoUntil(1, (line) => line === 'no answer', 5_000)).toBe('no answer');
+    const [s0, s1, s2] = cluster.servers.map((server) => server.serverId);
+    expect(cluster.targets().map((target) => target.serverIndex)).not.toContain(1);
+    // Asked at once, within the lease: discovery-0 cannot reach server-1, discovery-1 still can.
+    const [outside, inside, cutOff] = await Promise.all([
+      countAt(0),
+      countAt(1),
+      whoUntil(1, (line) => line === 'no answer', 5_000),
+    ]);
+    expect(outside.counted).not.toContain(s1);
+    expect(inside.missing).not.toContain(s1);
+    expect(inside.counted).not.toContain(s0);
+    expect(inside.counted).not.toContain(s2);
+    expect(cutOff).toBe('no answer');
     expect(await whoUntil(0, (line) => !/^\d+$/.test(line), 4 * leaseMs)).not.toMatch(/^\d+$/);
     await heal();
     expect(await whoUntil(0, (line) => /^\d+$/.test(line), 6 * leaseMs)).toMatch(/^\d+$/);
