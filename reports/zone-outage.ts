@@ -194,7 +194,7 @@ export function zoneOutageAnswer(data: ReportData): ZoneOutageAnswer | undefined
       : `As a partition, mode A answers wrong for ${tag('zones.a.partition', seconds(aCut.windowMs))}: the cut-off clients are still connected but their servers cannot reach Redis, so their entries expire and WHO undercounts them until the heal.`,
     cCut === undefined
       ? ''
-      : `Mode C refuses for ${tag('zones.c.partition', seconds(cCut.windowMs))}, longer than after a crash: an instance that times out is not known to be down, as one that refuses is${cCut.points.every((p) => p.heldMidOutage === 0) ? `, so every server fenced itself and the fleet held ${tag('zones.c.partitionClients', 'no clients')} until the heal (the refusal window is short only because no client stayed connected to ask)` : ''}.`,
+      : `Mode C refuses for ${tag('zones.c.partition', seconds(cCut.windowMs))}: each instance’s calls to the servers across the cut time out, so counts refuse from the cut, and an instance that times out is not known to be down, as one that refuses is${cCut.points.every((p) => p.heldMidOutage === 0) ? `, so a lease later every server fenced itself and the fleet held ${tag('zones.c.partitionClients', 'no clients')} until the heal (the refusal window ends at the fence only because no client stayed connected to ask: the service is out for the whole partition)` : ''}.`,
   ]
     .filter(Boolean)
     .join(' ');
