@@ -1,6 +1,7 @@
 /**
  * The real engine runs every catalogue file: planning each one (full and --quick) for the real
- * engine finds no part it would refuse. What it cannot reproduce (per-message loss) it refuses before
+ * engine finds no part it would refuse. What it cannot reproduce (per-message loss; a mode C zone
+ * partition with discovery instances as child processes) it refuses before
  * starting anything, naming every unsupported part, so a scenario author knows what to change
  * (full runs are exercised by test/scenarios/sim-vs-real.test.ts and `--engine both`).
  */
@@ -74,6 +75,26 @@ describe('lab engine: what it runs and what it refuses', () => {
     const options = clusterOptionsOf(config, 0.1, []);
     expect(options.linkStall).toEqual({ clients: 0.1, redis: 0.02 });
     expect(options.proxy?.clients).toBe(true);
+  });
+
+  test('a mode C zone partition is refused only when the discovery instances are child processes (their calls to the servers cannot be cut per pair)', () => {
+    const config = configOfSpec({
+      ...spec,
+      params: { mode: 'c' },
+      config: {
+        cluster: { mode: 'c', servers: 3, discoveryInstances: 3, zones: 3 },
+        faults: {
+          schedule: [{ atMs: 1_000, kind: 'zone-outage', target: 'zone-1', outage: 'partition' }],
+        },
+      },
+    });
+    const faults = faultTimeline(config, new RandomStreams(config.seed).stream('nemesis'));
+    expect(unsupportedParts(config, faults)).toEqual([]);
+    expect(unsupportedParts(config, faults, false, true)).toEqual([
+      expect.stringContaining('zone-outage partition in mode c with discovery instances as child processes'),
+    ]);
+    const crash = faults.map((fault) => ({ ...fault, outage: 'crash' as const }));
+    expect(unsupportedParts(config, crash, true)).toEqual([]);
   });
 
   test('clock offsets and jumps are refused only when the servers are child processes', async () => {

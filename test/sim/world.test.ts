@@ -1,6 +1,9 @@
 /**
- * The world's own bookkeeping (sim/world.ts), beyond what the properties judge: here, that a
- * server's clock offset cannot trap a backend deadline in a same-instant loop.
+ * The world's own bookkeeping (sim/world.ts), beyond what the properties judge: that a server's
+ * clock offset cannot trap a backend deadline in a same-instant loop, and that a WHO the network
+ * lost is given up when its connection ends, as a real client gives it up (the lab's client pool
+ * abandons what it awaits on a closed connection; test/scenarios/fault-contract.test.ts holds the
+ * zone partition to no WHO timeout on both engines).
  */
 import { describe, expect, test } from 'vitest';
 import { resolveSimConfig } from '../../experiment/config.ts';
@@ -65,5 +68,29 @@ describe('sim world', () => {
     world.run();
     expect(world.scheduler.stepsExhausted).toBe(false);
     expect(world.scheduler.nowMs).toBe(40_000);
+  });
+
+  test('a WHO lost on a cut link is abandoned when the fence closes its connection, not left to time out', () => {
+    // Zone-1's server is cut from its clients and fences itself a lease later (2 s), well inside
+    // the WHO timeout (5 s): every WHO asked of it in between was lost, and its connection closed.
+    const world = new World(
+      resolveSimConfig({
+        seed: 11,
+        durationMs: 20_000,
+        cluster: { mode: 'c', servers: 3, discoveryInstances: 3, zones: 3, leaseMs: 2_000, heartbeatMs: 500 },
+        workload: { initialClients: 60, whoRatePerSec: 20, whoTimeoutMs: 5_000 },
+        faults: {
+          schedule: [
+            { atMs: 5_000, kind: 'zone-outage', target: 'zone-1', outage: 'partition', durationMs: 6_000 },
+          ],
+        },
+      }),
+    );
+    const history = world.run();
+    const cutOff = history.who.filter(
+      (record) => record.serverIndex === 1 && record.askedAtMs >= 5_000 && record.askedAtMs < 6_000,
+    );
+    expect(cutOff.length).toBeGreaterThan(0);
+    expect(cutOff.map((record) => record.outcome)).toEqual(cutOff.map(() => 'abandoned'));
   });
 });
