@@ -39,6 +39,8 @@ export interface PlanOptions {
   quick: boolean;
   /** The real engine's time scale for files without `real.timeScale`. @default timeScaleDefault */
   timeScale?: number;
+  /** Only these of each file's modes (a real probe that needs one mode's figures). @default every mode */
+  modes?: readonly ModeName[];
 }
 
 export type PlanResult = { ok: true; value: PlannedScenario } | { ok: false; error: ScenarioProblem[] };
@@ -125,7 +127,9 @@ function runsOf(
   point: SweepPoint,
   options: PlanOptions,
 ): RunSpec[] {
-  const modes: ModeName[] = scenario.cluster.modes ?? [scenario.cluster.mode ?? 'a'];
+  const modes = (scenario.cluster.modes ?? [scenario.cluster.mode ?? 'a']).filter(
+    (mode) => options.modes === undefined || options.modes.includes(mode),
+  );
   const seeds = scenario.seeds;
   const seedCount = typeof seeds === 'number' ? seeds : seeds.length;
   const runs: RunSpec[] = [];
