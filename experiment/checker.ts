@@ -32,6 +32,7 @@ import type {
   StormStats,
   Window,
 } from './result.ts';
+import { absorbSlackShare, stormQuietMsMax, stormWindowMsMin } from './result.ts';
 
 export interface CheckOptions {
   mode: 'local' | 'a' | 'c';
@@ -624,26 +625,6 @@ function stormsOf(history: History, options: CheckOptions, judged: Judged[]): Pi
 }
 
 // ---- reconnect storms ------------------------------------------------------------------------
-
-/**
- * A storm counts as absorbed once the fleet is back to its clients before the crash less this
- * share of the clients the crash dropped: a session that ends while its client waits to
- * reconnect never comes back, and 1% ends the storm at its tail rather than waiting on the last
- * straggler of a jittered policy.
- */
-export const absorbSlackShare = 0.01;
-
-/**
- * The storm window is at least this long (production ms): an at-once reconnect is absorbed in
- * a few simulated milliseconds, and a rate or a p99 needs a second of samples (20 WHO at 20/s).
- */
-export const stormWindowMsMin = 1_000;
-
-/**
- * The quiet a storm is compared with: at most this long before the crash, and after the warm-up
- * (production ms). The recent steady state, not the start-up's connects and first publishes.
- */
-export const stormQuietMsMax = 5_000;
 
 /** The servers a crash-like event takes down, or undefined when it is no crash. */
 export function crashedServersOf(

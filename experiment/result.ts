@@ -186,6 +186,26 @@ export interface FailoverStats {
   wrongSpanMs: number;
 }
 
+/**
+ * A storm counts as absorbed once the fleet is back to its clients before the crash less this
+ * share of the clients the crash dropped: a session that ends while its client waits to
+ * reconnect never comes back, and 1% ends the storm at its tail rather than waiting on the last
+ * straggler of a jittered policy.
+ */
+export const absorbSlackShare = 0.01;
+
+/**
+ * The storm window lasts at least this long (production ms): an at-once reconnect is absorbed in
+ * a few simulated milliseconds, and a rate or a p99 needs a second of samples (20 WHO at 20/s).
+ */
+export const stormWindowMsMin = 1_000;
+
+/**
+ * The quiet a storm is compared with: at most this long before the crash, and after the warm-up
+ * (production ms). The recent steady state, not the start-up's connects and first publishes.
+ */
+export const stormQuietMsMax = 5_000;
+
 /** One quantity before a crash and during the storm it set off (its unit is in the field's name). */
 export interface QuietAndStorm {
   /** Over the quiet before the crash: its last `stormQuietMsMax` (5 s), after the warm-up. */

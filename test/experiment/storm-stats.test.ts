@@ -6,14 +6,7 @@
  */
 import { fc, test as prop } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
-import {
-  absorbSlackShare,
-  type CheckOptions,
-  checkHistory,
-  crashedServersOf,
-  stormQuietMsMax,
-  stormWindowMsMin,
-} from '../../experiment/checker.ts';
+import { type CheckOptions, checkHistory, crashedServersOf } from '../../experiment/checker.ts';
 import {
   emptyHistory,
   type History,
@@ -22,6 +15,7 @@ import {
   recordServerTruth,
   recordTruth,
 } from '../../experiment/history.ts';
+import { absorbSlackShare, stormQuietMsMax, stormWindowMsMin } from '../../experiment/result.ts';
 
 const options: CheckOptions = {
   mode: 'a',
