@@ -56,7 +56,13 @@ export function planScenario(loaded: LoadedScenario, options: PlanOptions): Plan
     file: loaded.file,
     engine: options.engine,
     runs: [],
-    expectations: scenario.expect ?? [],
+    // An expectation about a mode the plan leaves out would match no run and fail: it is not asked.
+    expectations: (scenario.expect ?? []).filter(
+      (expectation) =>
+        options.modes === undefined ||
+        expectation.where?.['mode'] === undefined ||
+        options.modes.includes(expectation.where['mode'] as ModeName),
+    ),
     effectiveRaw,
   };
   const engines = scenario.engines ?? ['sim', 'real'];

@@ -65,7 +65,7 @@ export const failoverProbe = (outDir: string): Probe => ({
 });
 
 export const stormProbe = (outDir: string): Probe => ({
-  label: 'storm check: scenarios/reconnect-storm.yaml --engine real --quick, mode A (about 30 s)',
+  label: 'storm check: scenarios/reconnect-storm.yaml --engine real --quick, mode A (about 15 s)',
   files: [join(catalogueDir, 'reconnect-storm.yaml')],
   dir: join(outDir, 'storm-real'),
   lost: 'the reconnect-storm row has no REAL latency',
