@@ -222,7 +222,7 @@ export function stormAnswer(data: ReportData): StormAnswer | undefined {
   const row: DecisionRow = {
     id: stormId,
     question: questions.storms,
-    recommendation: `Clients reconnect with ${tag('storm.policy', best.policy)} (exponential backoff, full jitter: attempt k waits uniform(0, min(cap, base × 2^k))); ${verdict}`,
+    recommendation: `Clients reconnect with ${tag('storm.policy', best.policy)}${best.kind === 'backoff-jitter' ? ' (exponential backoff, full jitter: attempt k waits uniform(0, min(cap, base × 2^k)))' : ''}; ${verdict}`,
     figure: policyText(data, best, (rest) => `storm.best.${rest}`),
     share: `the crashed server held ${formatCount(dropped)} clients = ${tag('storm.dropShare', formatPercent(dropped / before, 1))} of the fleet${worstImmediate === undefined ? '' : `; at once, the established p99 reached ${tag('storm.immediate.p99', ratio(p99Max(worstImmediate.real)))} the quiet (REAL)`}`,
     spread: `absorb time ${absorbSpreads.join('; ')}${judged ? `; REAL p99 ratio ${spreadText(spreadOf(best.real.flatMap((p) => p.runs.map((run) => stormRatio(stormOf(run).whoLatencyMsP99)))), ratio, 'runs')}` : ''}`,

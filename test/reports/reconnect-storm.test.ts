@@ -54,4 +54,29 @@ describe('reports: which reconnect policy clients should use', () => {
     const none = { ...simOnly, runs: simOnly.runs.filter((run) => run.scenario !== 'reconnect-storm') };
     expect(stormAnswerOf(none).missing).toContain('scenarios/reconnect-storm.yaml');
   });
+
+  test('when no policy keeps the REAL p99 within 2x, the row names the one that came closest', () => {
+    const slowJitter = {
+      ...both,
+      runs: both.runs.map((run) =>
+        run.engine === 'real' &&
+        run.scenario === 'reconnect-storm' &&
+        run.config['reconnectPolicy'] === 'backoff-jitter'
+          ? {
+              ...run,
+              storms: run.storms!.map((storm) => ({
+                ...storm,
+                whoLatencyMsP99: { ...storm.whoLatencyMsP99, storm: storm.whoLatencyMsP99.quiet * 5 },
+              })),
+            }
+          : run,
+      ),
+    };
+    const text = untag(stormDecisionRow(slowJitter).recommendation);
+    // Spread (2.4x) beats full jitter (5x) and at once (6x) on the real engine.
+    expect(text).toContain('Clients reconnect with spread over 2 s;');
+    expect(text).toContain(
+      'no policy kept the established clients’ WHO p99 within 2× the quiet; this one came closest',
+    );
+  });
 });
