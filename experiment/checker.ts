@@ -19,16 +19,20 @@
  * its start, or healed shortly before it, else on `propagation delay (no fault)`.
  */
 import { faultKinds, faultTable } from './faults/fault-table.ts';
-import type { EndState, History, TruthPoints, WhoRecord } from './history.ts';
+import { zoneIndexOfTarget, zoneMembers } from './faults/zones.ts';
+import type { CounterSamples, EndState, History, TruthPoints, WhoRecord } from './history.ts';
 import type {
   Distribution,
   IdStats,
   LoadBalancerStats,
+  QuietAndStorm,
   Rebalance,
   RunResult,
   Series,
+  StormStats,
   Window,
 } from './result.ts';
+import { absorbSlackShare, stormQuietMsMax, stormWindowMsMin } from './result.ts';
 
 export interface CheckOptions {
   mode: 'local' | 'a' | 'c';
@@ -56,6 +60,8 @@ export interface CheckOptions {
   loadBalancerPolicy: string;
   connectionAgeMsMax: number;
   idleTimeoutMs: number;
+  /** Zones the servers stand in, round robin (a zone crash's servers). @default 1 */
+  zones?: number;
 }
 
 export type CheckedParts = Pick<
@@ -73,6 +79,7 @@ export type CheckedParts = Pick<
   | 'ids'
   | 'loadBalancer'
   | 'checks'
+  | 'storms'
 >;
 
 const round3 = (value: number): number => Math.round(value * 1000) / 1000;
@@ -608,5 +615,183 @@ export function checkHistory(history: History, options: CheckOptions): CheckedPa
     ids,
     loadBalancer: loadBalancer(history, options),
     checks,
+    ...stormsOf(history, options, judged),
   };
+}
+
+function stormsOf(history: History, options: CheckOptions, judged: Judged[]): Pick<RunResult, 'storms'> {
+  const storms = stormStatsOf(history, options, judged);
+  return storms.length === 0 ? {} : { storms };
+}
+
+// ---- reconnect storms ------------------------------------------------------------------------
+
+/** The servers a crash-like event takes down, or undefined when it is no crash. */
+export function crashedServersOf(
+  event: { kind: string; target: string; detail?: string },
+  servers: number,
+  zones: number,
+): number[] | undefined {
+  if (event.kind === 'crash' && event.target.startsWith('server-'))
+    return [Number(event.target.slice('server-'.length))];
+  const zone = zoneIndexOfTarget(event.target);
+  if (event.kind !== 'zone-outage' || zone === undefined || !(event.detail ?? '').includes('outage=crash'))
+    return undefined;
+  return zoneMembers(zone, { servers, discoveryInstances: 0, zones }).servers;
+}
+
+/** The value a change-point series held just before `atMs` (the last point strictly before it). */
+function valueBefore(points: TruthPoints, atMs: number): number {
+  let index = indexAt(points.tMs, atMs);
+  while (index > 0 && points.tMs[index]! >= atMs) index -= 1;
+  return points.count[index]!;
+}
+
+/** The first change point at or after `fromMs` (the instant itself included) where `holds`. */
+function firstInstant(
+  points: TruthPoints,
+  fromMs: number,
+  holds: (count: number) => boolean,
+): number | undefined {
+  const start = indexAt(points.tMs, fromMs);
+  if (holds(points.count[start]!)) return fromMs;
+  for (let index = start + 1; index < points.tMs.length; index += 1)
+    if (holds(points.count[index]!)) return points.tMs[index]!;
+  return undefined;
+}
+
+/** The sum of several change-point series, as one series. */
+function sumOf(series: readonly TruthPoints[]): TruthPoints {
+  const times = [...new Set(series.flatMap((points) => points.tMs))].sort((a, b) => a - b);
+  return {
+    tMs: times,
+    count: times.map((atMs) =>
+      series.reduce((sum, points) => sum + points.count[indexAt(points.tMs, atMs)]!, 0),
+    ),
+  };
+}
+
+/** Absorb time (see `StormStats.absorbMs`). */
+function absorbMsOf(
+  history: History,
+  crashed: TruthPoints,
+  atMs: number,
+  clientsBefore: number,
+  dropped: number,
+) {
+  if (dropped === 0) return 0;
+  const emptiedAtMs = firstInstant(crashed, atMs, (count) => count === 0);
+  if (emptiedAtMs === undefined) return null;
+  const truth = { tMs: history.truthTMs, count: history.truthCount };
+  const floor = clientsBefore - Math.floor(absorbSlackShare * dropped);
+  const backAtMs = firstInstant(truth, emptiedAtMs, (count) => count >= floor);
+  return backAtMs === undefined ? null : round3(backAtMs - atMs);
+}
+
+/** Counter `of` per second over [fromMs, toMs], widened to the samples around it; undefined without two. */
+function counterRate(
+  samples: CounterSamples,
+  of: 'redisWrites' | 'broadcasts',
+  fromMs: number,
+  toMs: number,
+) {
+  const times = [0, ...samples.tMs];
+  const values = [0, ...samples[of]];
+  const from = indexAt(times, fromMs);
+  let to = indexAt(times, toMs);
+  if (times[to]! < toMs && to + 1 < times.length) to += 1;
+  const spanMs = times[to]! - times[from]!;
+  return spanMs <= 0 ? undefined : round3(((values[to]! - values[from]!) * 1000) / spanMs);
+}
+
+function quietAndStormRate(
+  samples: CounterSamples | undefined,
+  of: 'redisWrites' | 'broadcasts',
+  quietFromMs: number,
+  atMs: number,
+  windowEndMs: number,
+): QuietAndStorm | undefined {
+  if (samples === undefined || samples.tMs.length === 0) return undefined;
+  const quiet = counterRate(samples, of, quietFromMs, atMs);
+  const storm = counterRate(samples, of, atMs, windowEndMs);
+  return quiet === undefined || storm === undefined ? undefined : { quiet, storm };
+}
+
+/** Mean connect-to-first-reply over [fromMs, toMs] by Little's law (see `StormStats`). */
+function connectToReplyMsMean(unconfirmed: TruthPoints | undefined, fromMs: number, toMs: number) {
+  if (unconfirmed === undefined) return undefined;
+  let area = 0;
+  let opened = 0;
+  const { tMs, count } = unconfirmed;
+  for (let index = indexAt(tMs, fromMs); index < tMs.length && tMs[index]! < toMs; index += 1) {
+    const startMs = Math.max(fromMs, tMs[index]!);
+    const endMs = Math.min(toMs, tMs[index + 1] ?? toMs);
+    area += count[index]! * Math.max(0, endMs - startMs);
+    const step = index === 0 ? 0 : count[index]! - count[index - 1]!;
+    if (tMs[index]! >= fromMs && step > 0) opened += step;
+  }
+  return opened === 0 ? undefined : round3(area / opened);
+}
+
+/**
+ * WHO latency p99 and count of the survivors' WHOs asked in [fromMs, toMs); one never answered
+ * counts at its timeout (a stalled server must not drop out of its own p99).
+ */
+function latencyOver(judged: Judged[], crashed: ReadonlySet<number>, fromMs: number, toMs: number) {
+  const latencies: number[] = [];
+  for (const { record } of judged) {
+    if (record.askedAtMs < fromMs || record.askedAtMs >= toMs) continue;
+    if (crashed.has(record.serverIndex)) continue;
+    latencies.push(record.answeredAtMs - record.askedAtMs);
+  }
+  return { p99: distribution(latencies).p99, asked: latencies.length };
+}
+
+/** One `StormStats` per server or zone crash in the history (judged answers only). */
+export function stormStatsOf(history: History, options: CheckOptions, judged: Judged[]): StormStats[] {
+  const servers = history.serverTruth.length;
+  const storms: StormStats[] = [];
+  for (const event of history.events) {
+    const crashedIndexes = crashedServersOf(event, servers, options.zones ?? 1);
+    if (crashedIndexes === undefined) continue;
+    const { atMs } = event;
+    const quietFromMs = Math.min(atMs, Math.max(options.warmupMs ?? 0, atMs - stormQuietMsMax));
+    const crashedPoints = sumOf(
+      crashedIndexes.flatMap((index) =>
+        history.serverTruth[index] === undefined ? [] : [history.serverTruth[index]!],
+      ),
+    );
+    const clientsDropped = crashedPoints.tMs.length === 0 ? 0 : valueBefore(crashedPoints, atMs);
+    const clientsBefore = valueBefore({ tMs: history.truthTMs, count: history.truthCount }, atMs);
+    const absorbMs = absorbMsOf(history, crashedPoints, atMs, clientsBefore, clientsDropped);
+    const windowEndMs = round3(
+      Math.min(history.durationMs, atMs + Math.max(absorbMs ?? history.durationMs, stormWindowMsMin)),
+    );
+    const crashed = new Set(crashedIndexes);
+    const quiet = latencyOver(judged, crashed, quietFromMs, atMs);
+    const storm = latencyOver(judged, crashed, atMs, windowEndMs);
+    const connectMs = connectToReplyMsMean(history.unconfirmed, atMs, windowEndMs);
+    const writes =
+      options.mode === 'a'
+        ? quietAndStormRate(history.counterSamples, 'redisWrites', quietFromMs, atMs, windowEndMs)
+        : undefined;
+    const fanouts =
+      options.mode === 'c'
+        ? quietAndStormRate(history.counterSamples, 'broadcasts', quietFromMs, atMs, windowEndMs)
+        : undefined;
+    storms.push({
+      atMs,
+      event: `${event.kind} ${event.target}`,
+      clientsDropped,
+      clientsBefore,
+      absorbMs,
+      windowEndMs,
+      ...(connectMs === undefined ? {} : { connectToReplyMsMean: connectMs }),
+      whoLatencyMsP99: { quiet: quiet.p99, storm: storm.p99 },
+      whoAsked: { quiet: quiet.asked, storm: storm.asked },
+      ...(writes === undefined ? {} : { redisWritesPerSec: writes }),
+      ...(fanouts === undefined ? {} : { broadcastsPerSec: fanouts }),
+    });
+  }
+  return storms;
 }

@@ -61,6 +61,7 @@ export function checkOptionsOf(config: SimConfig, engine: Engine): CheckOptions 
     loadBalancerPolicy: workload.loadBalancer,
     connectionAgeMsMax: cluster.connectionAgeMsMax,
     idleTimeoutMs: cluster.idleTimeoutMs,
+    zones: cluster.zones,
   };
 }
 
@@ -118,6 +119,10 @@ export function runConfigOf(config: SimConfig): RunConfig {
     initialClients: workload.initialClients,
     loadBalancer: workload.loadBalancer,
     reconnect: workload.reconnect,
+    reconnectPolicy: workload.reconnectPolicy.kind,
+    reconnectBaseMs: workload.reconnectPolicy.baseMs,
+    reconnectCapMs: workload.reconnectPolicy.capMs,
+    reconnectSpreadMs: workload.reconnectPolicy.spreadMs,
     whoRatePerSec: workload.whoRatePerSec,
     whoTimeoutMs: workload.whoTimeoutMs,
     redisLatencyMs: `${network.redis.latency.baseMs}+${network.redis.latency.jitter}(${network.redis.latency.jitterMs})`,

@@ -83,6 +83,13 @@ export interface History {
   /** Registry writes (publishes) Redis executed; absent in histories recorded before it. */
   redisWrites?: number;
   broadcasts: number;
+  /**
+   * The shared components' counters, cumulative from t = 0, read at the series' sample instants:
+   * Redis registry writes (as `redisWrites`) and discovery broadcasts (as `broadcasts`). The
+   * checker's storm rates (`StormStats`) are differences of these. Absent in histories recorded
+   * before them; a component the mode does not have reads 0.
+   */
+  counterSamples?: CounterSamples;
   /** Invariants the engine itself checked (e.g. that it stayed within its step bound). */
   checks: { name: string; ok: boolean; detail: string }[];
   /** Redis failovers (fault `redis-failover`); absent when none ran. */
@@ -92,6 +99,13 @@ export interface History {
    * (`counts-return-to-zero`). Absent when the engine cannot see inside its stores.
    */
   endState?: EndState;
+}
+
+/** `redisWrites[k]` and `broadcasts[k]` had been counted by `tMs[k]` (aligned arrays, tMs ascending). */
+export interface CounterSamples {
+  tMs: number[];
+  redisWrites: number[];
+  broadcasts: number[];
 }
 
 export interface EndState {
@@ -130,6 +144,20 @@ export function recordTruth(history: History, atMs: number, count: number): void
     history.truthTMs.push(atMs);
     history.truthCount.push(count);
   }
+}
+
+/** Appends one reading of the shared components' counters. */
+export function recordCounters(
+  history: History,
+  atMs: number,
+  redisWrites: number,
+  broadcasts: number,
+): void {
+  history.counterSamples ??= { tMs: [], redisWrites: [], broadcasts: [] };
+  const samples = history.counterSamples;
+  samples.tMs.push(atMs);
+  samples.redisWrites.push(redisWrites);
+  samples.broadcasts.push(broadcasts);
 }
 
 /** Appends a change point (a second change at the same instant replaces the first). */

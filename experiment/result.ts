@@ -186,6 +186,77 @@ export interface FailoverStats {
   wrongSpanMs: number;
 }
 
+/**
+ * A storm counts as absorbed once the fleet is back to its clients before the crash less this
+ * share of the clients the crash dropped: a session that ends while its client waits to
+ * reconnect never comes back, and 1% ends the storm at its tail rather than waiting on the last
+ * straggler of a jittered policy.
+ */
+export const absorbSlackShare = 0.01;
+
+/**
+ * The storm window lasts at least this long (production ms): an at-once reconnect is absorbed in
+ * a few simulated milliseconds, and a rate or a p99 needs a second of samples (20 WHO at 20/s).
+ */
+export const stormWindowMsMin = 1_000;
+
+/**
+ * The quiet a storm is compared with: at most this long before the crash, and after the warm-up
+ * (production ms). The recent steady state, not the start-up's connects and first publishes.
+ */
+export const stormQuietMsMax = 5_000;
+
+/** One quantity before a crash and during the storm it set off (its unit is in the field's name). */
+export interface QuietAndStorm {
+  /** Over the quiet before the crash: its last `stormQuietMsMax` (5 s), after the warm-up. */
+  quiet: number;
+  /** Over the storm window: from the crash until `windowEndMs`. */
+  storm: number;
+}
+
+/**
+ * A reconnect storm: what a crash (`crash server-<i>`, or a `zone-outage` with `outage=crash`)
+ * cost the survivors while the crashed servers' clients came back. Defined once, in the checker
+ * (`stormStatsOf`, experiment/checker.ts); both engines' histories are judged by it.
+ */
+export interface StormStats {
+  /** The crash instant, and what crashed, e.g. `crash server-0`. */
+  atMs: number;
+  event: string;
+  /** Clients the crashed servers held just before the crash (per-server truth). */
+  clientsDropped: number;
+  /** Clients connected to the fleet just before the crash (truth). */
+  clientsBefore: number;
+  /**
+   * Absorb time: from the crash until the crashed servers had lost all their clients and the
+   * fleet's truth was back to `clientsBefore` less `absorbSlackShare` of `clientsDropped` (a
+   * session that ends while its client waits never comes back). 0 when the crashed servers held
+   * no client; null = not within the run.
+   */
+  absorbMs: number | null;
+  /** The storm window ends here: crash + max(absorbMs, `stormWindowMsMin`), within the run. */
+  windowEndMs: number;
+  /**
+   * Mean time from TCP connect to first reply of the connections opened in the storm window
+   * (mostly the reconnecting clients), by Little's law over the history's unconfirmed clients:
+   * (integral of unconfirmed over the window) / (connections opened in it). Absent when the
+   * history has no unconfirmed clients (the simulator admits a client the instant it connects).
+   */
+  connectToReplyMsMean?: number;
+  /**
+   * p99 of WHO latency (asked to answered, numeric or refused; a WHO never answered counts at its
+   * timeout) of WHOs asked of servers that did not crash, before and during the storm, and how
+   * many WHOs each holds. The simulator models no CPU: only the real engine's latency says what
+   * a storm costs.
+   */
+  whoLatencyMsP99: QuietAndStorm;
+  whoAsked: QuietAndStorm;
+  /** Registry writes Redis executed per second (mode A); absent without counter samples. */
+  redisWritesPerSec?: QuietAndStorm;
+  /** Discovery broadcasts (fan-outs) per second (mode C); absent without counter samples. */
+  broadcastsPerSec?: QuietAndStorm;
+}
+
 export interface RunResult {
   schema: typeof runResultSchema;
   engine: Engine;
@@ -216,6 +287,8 @@ export interface RunResult {
   checks: { name: string; ok: boolean; detail: string }[];
   /** Redis failovers (fault `redis-failover`); absent when none ran. */
   failovers?: FailoverStats[];
+  /** Reconnect storms, one per server or zone crash; absent when none ran. */
+  storms?: StormStats[];
   /** Real engine: the measured capacity curve, when the capacity scenario ran. */
   capacity?: { connections: number; latencyMsP99: number; errors: number; rssBytesPerConnection: number }[];
 }

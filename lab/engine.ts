@@ -26,7 +26,7 @@
 import { performance } from 'node:perf_hooks';
 import type { SimConfig } from '../experiment/config.ts';
 import { finishRun } from '../experiment/finish-run.ts';
-import { seriesResolutionMsFor } from '../experiment/history.ts';
+import { recordCounters, seriesResolutionMsFor } from '../experiment/history.ts';
 import { faultTimeline } from '../experiment/nemesis.ts';
 import type { RunResult } from '../experiment/result.ts';
 import { RandomStreams } from '../experiment/rng.ts';
@@ -247,12 +247,30 @@ async function drive(
   recorder.rebase(cluster.servers.length);
   await cluster.markRedisStats();
   const resolutionMs = seriesResolutionMsFor(config.durationMs, config.check.seriesResolutionMs);
+  // The shared components' counters at each sample (the checker's storm rates); a read still in
+  // flight skips the next one, so a slow Redis never piles reads up.
+  let counting = false;
+  const readCounters = () => {
+    if (counting) return;
+    counting = true;
+    const atMs = time.nowMs();
+    void cluster
+      .counters()
+      .then((read) => {
+        if (read !== undefined) recordCounters(recorder.history, atMs, read.redisWrites, read.broadcasts);
+      })
+      .catch(() => {})
+      .finally(() => {
+        counting = false;
+      });
+  };
   const sample = (bucket: number) => {
     const atMs = Math.min(config.durationMs, (bucket + 1) * resolutionMs);
     if (atMs > config.durationMs) return;
     time.at(atMs, () => {
       const counts = pool.perServer(cluster.servers.length);
       recorder.sample(counts.map((count, index) => (cluster.servers[index]!.up ? count : -1)));
+      readCounters();
       try {
         // Servers as child processes: their own memory; else this process's (both ends).
         const servers = processesRssBytes(cluster.servers.map((server) => server.pid));

@@ -36,6 +36,7 @@ import {
   type TtlPoint,
   ttlPoints,
 } from './ttl-sweep-points.ts';
+import { stormAnswerOf } from './reconnect-storm.ts';
 import { zonesAnswerOf } from './zone-outage.ts';
 
 export { type QuestionId, questions };
@@ -247,7 +248,6 @@ export function answers(data: ReportData): Answer[] {
     answerFailover,
     zonesAnswerOf,
     answerTopology,
-  ].map(
-    (answer) => answer(data),
-  );
+    stormAnswerOf,
+  ].map((answer) => answer(data));
 }

@@ -19,6 +19,7 @@ export type SectionId =
   | 'failover'
   | 'zones'
   | 'topology'
+  | 'storms'
   | 'sim-vs-real';
 
 export interface Reproduce {

@@ -39,6 +39,7 @@ import {
   staleWindowMsBound,
   ttlPoints,
 } from './ttl-sweep-points.ts';
+import { stormDecisionRow } from './reconnect-storm.ts';
 import { zonesDecisionRow } from './zone-outage.ts';
 
 export interface DecisionRow {
@@ -383,5 +384,6 @@ export function decisionRows(data: ReportData): DecisionRow[] {
     failoverDecision,
     zonesDecisionRow,
     topologyDecision,
+    stormDecisionRow,
   ].map((f) => f(data));
 }

@@ -8,7 +8,14 @@
  * Availability (answered / asked) is kept beside it because it is what mode A optimises, but no
  * verdict on the page rests on availability alone.
  */
-import type { Engine, RunResult } from '../experiment/result.ts';
+import {
+  absorbSlackShare,
+  type Engine,
+  type QuietAndStorm,
+  type RunResult,
+  stormQuietMsMax,
+  stormWindowMsMin,
+} from '../experiment/result.ts';
 import { formatPercent } from './format.ts';
 
 /** Where a number comes from: the deterministic simulator or the lab on real sockets. */
@@ -126,6 +133,15 @@ export function verdictOf(spread: Spread, objective: number): Verdict {
   return 'undecided';
 }
 
+/**
+ * A reconnect storm against the quiet before it: storm ÷ quiet of one of the checker's
+ * `StormStats` pairs (a rate or a p99); 1 when both are 0, infinite when only the quiet is.
+ */
+export function stormRatio({ quiet, storm }: QuietAndStorm): number {
+  if (quiet === 0) return storm === 0 ? 1 : Number.POSITIVE_INFINITY;
+  return storm / quiet;
+}
+
 /** Definitions as the page prints them, one line each, in the order of this file. */
 export const definitions: readonly { term: string; text: string }[] = [
   {
@@ -149,6 +165,14 @@ export const definitions: readonly { term: string; text: string }[] = [
   {
     term: 'error budget used',
     text: '(1 − SLI) ÷ (1 − objective), as a percentage: above 100% the objective is missed.',
+  },
+  {
+    term: 'absorb time',
+    text: `after a server crash, from the crash until the crashed server’s clients are connected elsewhere: the fleet’s true count back to its level before the crash, less ${formatPercent(absorbSlackShare, 0)} of the clients dropped (sessions that ended meanwhile).`,
+  },
+  {
+    term: 'storm ratio',
+    text: `a figure during the reconnect storm ÷ the same figure in the quiet before the crash (its last ${stormQuietMsMax / 1000} s); the storm window runs from the crash for the absorb time, at least ${stormWindowMsMin / 1000} s. WHO p99 ratios are of survivors’ answers and REAL only: the simulator models no CPU.`,
   },
   {
     term: 'spread',

@@ -14,4 +14,6 @@ export const questions: Record<QuestionId, string> = {
   zones:
     'What does each mode answer when a whole zone goes out, and how much headroom must the survivors carry?',
   topology: 'Which discovery topology should mode C deploy?',
+  storms:
+    'When a server holding many clients crashes, how fast do the survivors absorb them, and which reconnect policy should clients use?',
 };

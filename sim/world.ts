@@ -12,7 +12,13 @@ import {
   describeFault,
   type FaultEvent,
 } from '../experiment/faults/fault-table.ts';
-import { emptyHistory, type EndState, type History, seriesResolutionMsFor } from '../experiment/history.ts';
+import {
+  emptyHistory,
+  type EndState,
+  type History,
+  recordCounters,
+  seriesResolutionMsFor,
+} from '../experiment/history.ts';
 import { faultTimeline } from '../experiment/nemesis.ts';
 import { RandomStreams } from '../experiment/rng.ts';
 import { serverIndexOfCountUrl } from './backends.ts';
@@ -127,6 +133,7 @@ export class World {
         this.history.samplePerServer.push(
           this.hosts.servers.map((server) => (server.core === undefined ? -1 : server.sessions.size)),
         );
+        recordCounters(this.history, nowMs, this.redisHost.writes, this.discoveryHost.broadcasts);
         if (bucket + 1 < buckets) sample(bucket + 1);
       });
     };

@@ -114,6 +114,7 @@ export function register(program: Command): void {
           probes.capacityProbe(outDir),
           probes.crossCheckProbe(outDir),
           probes.failoverProbe(outDir),
+          probes.stormProbe(outDir),
         ]) {
           const dir = await probes.runRealProbe(which, rootSeed);
           if (dir) extraResultDirs.push(dir);

@@ -29,7 +29,7 @@ import { OffsetClock } from './offset-clock.ts';
 import { Recorder } from './recorder.ts';
 import { type RedisBacking, startRedisBacking } from './redis-backing.ts';
 import { failPrimary } from './redis-failover.ts';
-import { flushRedis, redisCommandStats } from './redis-stats.ts';
+import { CommandStatsReader, flushRedis, redisCommandStats } from './redis-stats.ts';
 import { childProcessServer, inProcessServer, type ServeFlags, type ServerHandle } from './server-handle.ts';
 
 export type LinkPeer = 'redis' | 'discovery' | 'clients';
@@ -185,6 +185,8 @@ export class Cluster {
   #redisBaseline = { calls: 0, writes: 0 };
   #redisRestartedByProxy = false;
   #redisCarried = { calls: 0, writes: 0 };
+  /** The counters' kept-open Redis connection (`counters()`). */
+  readonly #statsReader = new CommandStatsReader();
   /** Mode A's registry prefix (set at start-up). */
   registryPrefix = '';
   #closed = false;
@@ -562,10 +564,12 @@ export class Cluster {
    * Registry calls and writes Redis executed since `markRedisStats()` (from `INFO commandstats`,
    * carried across a Redis restart, which zeroes them); undefined without a real Redis.
    */
-  async redisStats(): Promise<{ calls: number; writes: number } | undefined> {
+  async redisStats(
+    read: (url: string) => Promise<{ calls: number; writes: number } | undefined> = redisCommandStats,
+  ): Promise<{ calls: number; writes: number } | undefined> {
     const url = this.#statsUrl();
     if (url === undefined) return undefined;
-    const now = await redisCommandStats(url);
+    const now = await read(url);
     if (now === undefined) return undefined;
     return {
       calls: this.#redisCarried.calls + now.calls - this.#redisBaseline.calls,
@@ -581,6 +585,20 @@ export class Cluster {
     this.#redisCarried = { calls: 0, writes: 0 };
   }
 
+  /**
+   * The shared components' counters now (Redis registry writes since `markRedisStats()`,
+   * discovery broadcasts), over one kept-open Redis connection; undefined when Redis could not
+   * be read (the sample is skipped). 0 for a component the cluster does not have.
+   */
+  async counters(): Promise<{ redisWrites: number; broadcasts: number } | undefined> {
+    const redis =
+      this.#statsUrl() === undefined
+        ? undefined
+        : await this.redisStats((url) => this.#statsReader.read(url));
+    if (this.#statsUrl() !== undefined && redis === undefined) return undefined;
+    return { redisWrites: redis?.writes ?? 0, broadcasts: await this.broadcasts() };
+  }
+
   /** Broadcasts run by every discovery instance so far. */
   async broadcasts(): Promise<number> {
     const counts = await Promise.all(this.discovery.map((instance) => instance.broadcasts()));
@@ -591,6 +609,7 @@ export class Cluster {
   async close(): Promise<void> {
     this.#closed = true;
     this.time.cancelAll();
+    this.#statsReader.close();
     await this.haproxy?.stop();
     await Promise.all(this.servers.map((server) => server.crash().catch(() => {})));
     await Promise.all(this.discovery.map((instance) => instance.crash().catch(() => {})));

@@ -73,6 +73,46 @@ export async function redisCommandStats(url: string): Promise<{ calls: number; w
   return undefined;
 }
 
+/**
+ * One connection kept open for frequent reads (the storm rates read the counters at every series
+ * sample, every few real milliseconds): reconnects when the url changes (a failover's new
+ * primary); a read that fails or takes longer than `infoTimeoutMs` is undefined.
+ */
+export class CommandStatsReader {
+  #url: string | undefined;
+  #client: Redis | undefined;
+
+  async read(url: string): Promise<{ calls: number; writes: number } | undefined> {
+    if (this.#url !== url) {
+      this.close();
+      this.#url = url;
+      this.#client = new Redis(url, { maxRetriesPerRequest: 0, connectTimeout: infoTimeoutMs });
+      this.#client.on('error', () => {});
+    }
+    const client = this.#client!;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const info = await Promise.race([
+        client.info('commandstats'),
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), infoTimeoutMs);
+        }),
+      ]);
+      return info === undefined ? undefined : registryCounts(parseCommandStats(info));
+    } catch {
+      return undefined;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  close(): void {
+    this.#client?.disconnect();
+    this.#client = undefined;
+    this.#url = undefined;
+  }
+}
+
 async function readCommandStats(url: string): Promise<{ calls: number; writes: number } | undefined> {
   const client = new Redis(url, {
     lazyConnect: true,

@@ -39,6 +39,8 @@ export interface PlanOptions {
   quick: boolean;
   /** The real engine's time scale for files without `real.timeScale`. @default timeScaleDefault */
   timeScale?: number;
+  /** Only these of each file's modes (a real probe that needs one mode's figures). @default every mode */
+  modes?: readonly ModeName[];
 }
 
 export type PlanResult = { ok: true; value: PlannedScenario } | { ok: false; error: ScenarioProblem[] };
@@ -54,7 +56,13 @@ export function planScenario(loaded: LoadedScenario, options: PlanOptions): Plan
     file: loaded.file,
     engine: options.engine,
     runs: [],
-    expectations: scenario.expect ?? [],
+    // An expectation about a mode the plan leaves out would match no run and fail: it is not asked.
+    expectations: (scenario.expect ?? []).filter(
+      (expectation) =>
+        options.modes === undefined ||
+        expectation.where?.['mode'] === undefined ||
+        options.modes.includes(expectation.where['mode'] as ModeName),
+    ),
     effectiveRaw,
   };
   const engines = scenario.engines ?? ['sim', 'real'];
@@ -125,7 +133,9 @@ function runsOf(
   point: SweepPoint,
   options: PlanOptions,
 ): RunSpec[] {
-  const modes: ModeName[] = scenario.cluster.modes ?? [scenario.cluster.mode ?? 'a'];
+  const modes = (scenario.cluster.modes ?? [scenario.cluster.mode ?? 'a']).filter(
+    (mode) => options.modes === undefined || options.modes.includes(mode),
+  );
   const seeds = scenario.seeds;
   const seedCount = typeof seeds === 'number' ? seeds : seeds.length;
   const runs: RunSpec[] = [];

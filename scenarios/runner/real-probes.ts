@@ -12,10 +12,13 @@
  *                      (the simulator runs the same files with their 5 seeds in the main job)
  *   failover check     scenarios/redis-failover.yaml --quick     -> <out>/failover-real/
  *                      (real Sentinels: the report checks the simulated failover against it)
+ *   storm check        scenarios/reconnect-storm.yaml --quick, mode A only -> <out>/storm-real/
+ *                      (the established clients' WHO p99 in a storm: the simulator models no CPU)
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { catalogueDir, runScenarios } from './run-scenarios.ts';
+import type { ModeName } from './schema.ts';
 
 export const crossCheckDir = join(catalogueDir, 'cross-check');
 
@@ -36,6 +39,8 @@ interface Probe {
   dir: string;
   /** What the report lacks when the probe fails. */
   lost: string;
+  /** Only these modes of the files. @default every mode */
+  modes?: readonly ModeName[];
 }
 
 export const capacityProbe = (outDir: string): Probe => ({
@@ -59,6 +64,14 @@ export const failoverProbe = (outDir: string): Probe => ({
   lost: 'the failover row has no REAL check',
 });
 
+export const stormProbe = (outDir: string): Probe => ({
+  label: 'storm check: scenarios/reconnect-storm.yaml --engine real --quick, mode A (about 15 s)',
+  files: [join(catalogueDir, 'reconnect-storm.yaml')],
+  dir: join(outDir, 'storm-real'),
+  lost: 'the reconnect-storm row has no REAL latency',
+  modes: ['a'],
+});
+
 /**
  * Runs one probe on the real engine; resolves to its results folder when it wrote results (a
  * failed expectation is a finding the report must show, so only an invalid file or a crash of
@@ -77,6 +90,7 @@ export async function runRealProbe(
     rootSeed,
     quick: true,
     outDir: probe.dir,
+    ...(probe.modes === undefined ? {} : { modes: probe.modes }),
     report: false,
     stdout,
     stderr,

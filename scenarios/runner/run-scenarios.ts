@@ -28,7 +28,7 @@ import { formatProblem, loadScenarioFile, type ScenarioProblem } from './load.ts
 import { type PlannedScenario, planScenario } from './plan.ts';
 import { runPool } from './pool.ts';
 import { createProgress } from './progress.ts';
-import type { EngineName } from './schema.ts';
+import type { EngineName, ModeName } from './schema.ts';
 import { formatShard, inShard, type Shard } from './shard.ts';
 import { renderSummary, type ScenarioReport } from './summary.ts';
 
@@ -45,6 +45,8 @@ export interface RunnerOptions {
   workers?: number;
   /** Real engine: the time scale for files without `real.timeScale` (default 0.1). */
   timeScale?: number;
+  /** Only these of each file's modes (`real-probes.ts`). @default every mode */
+  modes?: readonly ModeName[];
   /**
    * Builds the HTML report at the end: results folders in, `report/` folder out. The CLI hands in
    * reports/'s `writeReport`; scenarios/ stands below reports/ and never imports it. @default false

@@ -1,7 +1,8 @@
 /**
  * The lab's clients honour the workload's reconnect policy as the simulator's do: after a crash,
  * a spread policy brings the crashed server's clients back over its window on both engines, and
- * at once by default. Compared on the true count's series (the same definition on both engines).
+ * at once by default. Compared on the checker's absorb time (`storms`, the same definition on
+ * both engines).
  */
 import { describe, expect, test } from 'vitest';
 import type { SimConfigInput } from '../../experiment/config.ts';
@@ -14,10 +15,10 @@ import { runSimulation } from '../../sim/run.ts';
 const crashAtMs = 4_000;
 const durationMs = 14_000;
 
-function specOf(policy: Partial<ReconnectPolicy>): RunSpec {
+function specOf(policy: Partial<ReconnectPolicy>, mode: 'local' | 'a' = 'local'): RunSpec {
   const config: SimConfigInput = {
     durationMs,
-    cluster: { mode: 'local', servers: 3 },
+    cluster: { mode, servers: 3 },
     workload: {
       initialClients: 90,
       arrivalRatePerSec: 0,
@@ -32,21 +33,17 @@ function specOf(policy: Partial<ReconnectPolicy>): RunSpec {
     engine: 'real',
     scenario: 'reconnect-policy',
     file: 'reconnect-policy.yaml',
-    runId: `reconnect-policy/${policy.kind}`,
+    runId: `reconnect-policy/${policy.kind}/${mode}`,
     seed: 5,
-    params: { mode: 'local' },
+    params: { mode },
     timeScale: 0.25,
     config,
   };
 }
 
-/** From the crash to the first sample whose true count is back to its level before the crash. */
+/** The checker's absorb time of the run's one crash (experiment/checker.ts, the same on both engines). */
 function absorbedMs(result: RunResult): number {
-  const { tMs, truth } = result.series;
-  // A sample holds the count at its end, so the steady level is the largest before the crash.
-  const before = Math.max(...truth.filter((_, k) => tMs[k]! < crashAtMs - result.series.resolutionMs));
-  const back = tMs.findIndex((t, k) => t >= crashAtMs && truth[k]! >= before);
-  return back < 0 ? Number.POSITIVE_INFINITY : tMs[back]! + result.series.resolutionMs - crashAtMs;
+  return result.storms?.[0]?.absorbMs ?? Number.POSITIVE_INFINITY;
 }
 
 function simulate(spec: RunSpec): RunResult {
@@ -70,5 +67,13 @@ describe('a reconnect policy on both engines', () => {
     const atOnce = specOf({ kind: 'immediate' });
     expect(absorbedMs(simulate(atOnce))).toBeLessThanOrEqual(500);
     expect(absorbedMs(await runReal(atOnce))).toBeLessThanOrEqual(1_000);
+  }, 60_000);
+
+  test('in mode A the lab reads Redis’s writes through the run, so a spread storm writes faster than the quiet before it', async () => {
+    const result = await runReal(specOf({ kind: 'spread', spreadMs: 4_000 }, 'a'));
+    const writes = result.storms?.[0]?.redisWritesPerSec;
+    // One registry write per reconnect (publishDelayMs 0) on top of three servers' heartbeats.
+    expect(writes?.quiet).toBeGreaterThan(0);
+    expect(writes?.storm).toBeGreaterThan(writes?.quiet ?? Number.POSITIVE_INFINITY);
   }, 60_000);
 });

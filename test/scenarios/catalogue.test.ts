@@ -11,7 +11,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, test } from 'vitest';
 import { loadScenarioFile } from '../../scenarios/runner/load.ts';
 import { planScenario } from '../../scenarios/runner/plan.ts';
-import { crossCheckFiles } from '../../scenarios/runner/real-probes.ts';
+import { crossCheckFiles, stormProbe } from '../../scenarios/runner/real-probes.ts';
 import { catalogueFiles, runScenarios } from '../../scenarios/runner/run-scenarios.ts';
 
 const expectedNames = [
@@ -21,6 +21,7 @@ const expectedNames = [
   'discovery-topology',
   'discovery-trouble',
   'lease-sweep',
+  'reconnect-storm',
   'redis-failover',
   'redis-trouble',
   'restart-and-ids',
@@ -97,5 +98,29 @@ describe('scenarios: the engines’ TTL cross-check (scenarios/cross-check/)', (
       const whoPerRealSecond = (simRun.config.workload?.whoRatePerSec ?? 0) / realRun.timeScale;
       expect(whoPerRealSecond, file).toBeCloseTo(40, 0);
     }
+  });
+});
+
+describe('scenarios: the reconnect-storm check on the real engine (npm run scenario)', () => {
+  test('plans at once against full jitter (the quick block), in mode A only', () => {
+    const probe = stormProbe('out');
+    const loaded = loadScenarioFile(probe.files[0]!);
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+    const planned = planScenario(loaded.value, {
+      engine: 'real',
+      rootSeed: 1,
+      quick: true,
+      modes: probe.modes,
+    });
+    if (!planned.ok) throw new Error('reconnect-storm does not plan');
+    const runs = planned.value.runs;
+    expect(runs.map((run) => run.config.cluster?.mode)).toEqual(['a', 'a']);
+    expect(runs.map((run) => run.config.workload?.reconnectPolicy?.kind)).toEqual([
+      'immediate',
+      'backoff-jitter',
+    ]);
+    // The mode C expectation would match no run: it is left out, not failed.
+    expect(planned.value.expectations.some((e) => e.where?.['mode'] === 'c')).toBe(false);
+    expect(planned.value.expectations.length).toBeGreaterThan(0);
   });
 });

@@ -93,4 +93,27 @@ describe('sim world', () => {
     expect(cutOff.length).toBeGreaterThan(0);
     expect(cutOff.map((record) => record.outcome)).toEqual(cutOff.map(() => 'abandoned'));
   });
+
+  test('the shared components’ counters are read at every sample instant and only grow, ending at the run’s totals', () => {
+    for (const mode of ['a', 'c'] as const) {
+      const config = resolveSimConfig({
+        scenario: 'counter-samples',
+        seed: 5,
+        durationMs: 20_000,
+        cluster: { mode, servers: 3, heartbeatMs: 1_000, ttlMs: 5_000, discoveryInstances: 2 },
+        workload: { arrivalRatePerSec: 5, initialClients: 30, whoRatePerSec: 10 },
+        faults: { schedule: [{ atMs: 8_000, kind: 'crash', target: 'server-0' }] },
+      });
+      const history = new World(config).run();
+      const samples = history.counterSamples!;
+      expect(samples.tMs, mode).toEqual(history.sampleTMs);
+      const counted = mode === 'a' ? samples.redisWrites : samples.broadcasts;
+      expect(
+        counted.every((value, k) => k === 0 || value >= counted[k - 1]!),
+        mode,
+      ).toBe(true);
+      expect(counted.at(-1), mode).toBe(mode === 'a' ? history.redisWrites : history.broadcasts);
+      expect(counted.at(-1), mode).toBeGreaterThan(0);
+    }
+  });
 });

@@ -1,0 +1,82 @@
+/**
+ * The reconnect-storm answer (reports/reconnect-storm.ts) from the fixtures: four policies over
+ * two seeds on the simulator, three on the real engine (its quick block). Goal: runs group by
+ * the policy they ran (a grid point pairing `immediate` with a base it ignores pools with it), the
+ * row recommends the policy absorbed soonest among those whose REAL established p99 stayed
+ * within 2x the quiet, states each figure with its source, and says so when no REAL run judged
+ * the latency.
+ */
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, test } from 'vitest';
+import { readResults } from '../../reports/load-results.ts';
+import { untag } from '../../reports/quantities.ts';
+import { stormAnswerOf, stormDecisionRow, stormPoints } from '../../reports/reconnect-storm.ts';
+
+const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
+const both = readResults([join(fixtures, 'results-sim'), join(fixtures, 'results-real')]);
+const simOnly = readResults([join(fixtures, 'results-sim')]);
+
+describe('reports: which reconnect policy clients should use', () => {
+  test('runs group by policy and mode, each over its seeds', () => {
+    const points = stormPoints(both, 'sim');
+    expect(points.map((p) => `${p.mode} ${p.policy}`).sort()).toEqual([
+      'a at once',
+      'a full jitter, first ceiling 1 s',
+      'a full jitter, first ceiling 4 s',
+      'a spread over 2 s',
+      'c at once',
+      'c full jitter, first ceiling 1 s',
+      'c full jitter, first ceiling 4 s',
+      'c spread over 2 s',
+    ]);
+    expect(points.every((p) => p.absorbMs.seeds === 2)).toBe(true);
+  });
+
+  test('the row recommends the policy absorbed soonest whose REAL p99 stayed within 2x the quiet', () => {
+    const row = stormDecisionRow(both);
+    const text = untag(`${row.recommendation} ${row.figure} ${row.share}`);
+    // At once (6x) and spread (2.4x) break the target; full jitter at 4 s (1.2x) keeps it.
+    expect(text).toContain('Clients reconnect with full jitter, first ceiling 4 s');
+    expect(text).toContain('stayed within 2× the quiet');
+    expect(text).toContain('mode A Redis writes 252/s in the storm against 4/s quiet (63×)');
+    expect(text).toContain('at once, the established p99 reached 6× the quiet (REAL)');
+    expect(row.source).toMatch(/^SIM \(reconnect-storm, 16 runs[^;]*\); REAL \(load average 6.25/);
+  });
+
+  test('without a real run the latency is not judged, and the row says so', () => {
+    const row = stormDecisionRow(simOnly);
+    expect(untag(row.recommendation)).toContain('not judged: no real-engine run');
+    expect(row.source).toContain('REAL: not run');
+  });
+
+  test('without the scenario the answer says how to produce it', () => {
+    const none = { ...simOnly, runs: simOnly.runs.filter((run) => run.scenario !== 'reconnect-storm') };
+    expect(stormAnswerOf(none).missing).toContain('scenarios/reconnect-storm.yaml');
+  });
+
+  test('when no policy keeps the REAL p99 within 2x, the row names the one that came closest', () => {
+    const slowJitter = {
+      ...both,
+      runs: both.runs.map((run) =>
+        run.engine === 'real' &&
+        run.scenario === 'reconnect-storm' &&
+        run.config['reconnectPolicy'] === 'backoff-jitter'
+          ? {
+              ...run,
+              storms: run.storms!.map((storm) => ({
+                ...storm,
+                whoLatencyMsP99: { ...storm.whoLatencyMsP99, storm: storm.whoLatencyMsP99.quiet * 5 },
+              })),
+            }
+          : run,
+      ),
+    };
+    const text = untag(stormDecisionRow(slowJitter).recommendation);
+    // Spread (2.4x) beats full jitter (5x) and at once (6x) on the real engine.
+    expect(text).toContain('Clients reconnect with spread over 2 s;');
+    expect(text).toContain(
+      'no policy kept the established clients’ WHO p99 within 2× the quiet; this one came closest',
+    );
+  });
+});
