@@ -10,7 +10,7 @@ import { LocalBackend } from '../impl/core/local-backend.ts';
 import type { ModeAEffect } from '../impl/core/mode-a/effects.ts';
 import { ModeABackend } from '../impl/core/mode-a/mode-a-backend.ts';
 import { modeAOptionsFrom } from '../impl/core/mode-a/options.ts';
-import { ModeCBackend } from '../impl/core/mode-c/mode-c-backend.ts';
+import { ModeCBackend, renewalsPerLease } from '../impl/core/mode-c/mode-c-backend.ts';
 
 const dayMs = 86_400_000;
 
@@ -57,6 +57,40 @@ export function createBackend(cluster: ClusterConfig, serverId: string): Countin
       return cluster.brokenVariant === 'c-stale-cache' ? new StaleCache(backend) : backend;
     }
   }
+}
+
+/**
+ * The period of a server's own timer in its mode: mode C renews its leases every
+ * `leaseMs / renewalsPerLease` from its first registration, mode A republishes `heartbeatMs` after
+ * its last write; mode local has no timer. A real server's timer runs from when its process came
+ * up, so its phase is that start instant modulo the period (sim/hosts/server-host.ts draws it).
+ */
+export function timerPeriodMs(cluster: ClusterConfig): number {
+  switch (cluster.mode) {
+    case 'local':
+      return 0;
+    case 'a':
+      return cluster.heartbeatMs;
+    case 'c':
+      return cluster.leaseMs / renewalsPerLease;
+  }
+}
+
+/**
+ * Restarts the backend's periodic timer at `nowMs` with the call its start makes, so it runs from
+ * then on: mode C is handed its count URL again and registers with every instance at once (a
+ * renewal), mode A is told its count again and publishes it (a heartbeat). The core is not told a
+ * phase: it is made to act at the instant the phase names, as a process started then would.
+ */
+export function restartTimer(
+  cluster: ClusterConfig,
+  backend: CountingBackend,
+  serverIndex: number,
+  localCount: number,
+  nowMs: number,
+): void {
+  if (cluster.mode === 'a') backend.onLocalCount(localCount, nowMs);
+  if (cluster.mode === 'c') (backend as Partial<ModeCBackend>).setCountUrl?.(countUrl(serverIndex), nowMs);
 }
 
 /** Forwards everything to the real backend; a broken variant overrides one method. */

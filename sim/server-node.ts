@@ -40,6 +40,11 @@ export class SimServer {
   readonly index: number;
   readonly name: string;
   offsetMs: number;
+  /**
+   * Where in its period this server's own timer (lease renewal, heartbeat) runs: the first boot
+   * restarts it this long after t = 0 (sim/hosts/server-host.ts), in [0, period).
+   */
+  readonly timerPhaseMs: number;
   core: ServerCore | undefined;
   epoch = 0;
   id = '';
@@ -52,10 +57,11 @@ export class SimServer {
   /** Stopping: draining, not routable, still finishing its effects. */
   stopping = false;
 
-  constructor(index: number, offsetMs: number) {
+  constructor(index: number, offsetMs: number, timerPhaseMs = 0) {
     this.index = index;
     this.name = `server-${index}`;
     this.offsetMs = offsetMs;
+    this.timerPhaseMs = timerPhaseMs;
   }
 
   localNowMs(nowMs: number): number {

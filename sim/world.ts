@@ -92,7 +92,10 @@ export class World {
 
   run(): History {
     const { config } = this;
-    for (const server of this.hosts.servers) this.hosts.boot(server, 0);
+    for (const server of this.hosts.servers) {
+      this.hosts.boot(server, 0);
+      this.hosts.phaseTimer(server, 0);
+    }
     this.clients.start();
     this.clients.who.schedule(0);
     for (const fault of faultTimeline(config, this.#streams.stream('nemesis'))) {

@@ -3,6 +3,14 @@
  * `ServerCore` with its mode's real backend on its own clock offset. The host boots, stops and
  * crashes them, arms their backends' deadlines and hands their effects to Redis or discovery.
  * What a server's sessions say goes to `sessionOutput` (the clients, sim/clients/).
+ *
+ * Timer phase: a server's periodic timer (mode C's lease renewal, mode A's heartbeat) runs from
+ * when its process came up. The lab starts its servers one after another before t = 0 and each
+ * timer slips by its event loop's delay at every firing, so the real renewals of a fleet fall
+ * anywhere in the period; booted at one instant, simulated ones would renew in lockstep, and a
+ * fault at a round instant would land on every server's renewal at once. So each server draws a
+ * phase, uniform in one period, from its own `timer-phases` stream (no other stream's draws
+ * move), and its first boot restarts the timer that long after t = 0 (`phaseTimer`).
  */
 import type { CountingBackend, Effect } from '../../impl/core/counting-backend.ts';
 import { serverLimitsDefault, type ServerLimits } from '../../impl/core/limits.ts';
@@ -13,7 +21,7 @@ import type { Session } from '../../impl/core/session.ts';
 import type { ClusterConfig } from '../../experiment/config.ts';
 import { type History, recordServerTruth } from '../../experiment/history.ts';
 import type { RandomStreams, SimRandom } from '../../experiment/rng.ts';
-import { countUrl, createBackend } from '../backends.ts';
+import { countUrl, createBackend, restartTimer, timerPeriodMs } from '../backends.ts';
 import type { Scheduler } from '../scheduler.ts';
 import { type SimClient, SimServer } from '../server-node.ts';
 import type { DiscoveryHost } from './discovery-host.ts';
@@ -45,9 +53,11 @@ export class ServerHost {
       connectionAgeMsMax: cluster.connectionAgeMsMax,
     });
     const clocks = streams.stream('clocks');
+    const phases = streams.stream('timer-phases');
+    const periodMs = timerPeriodMs(cluster);
     for (let index = 0; index < cluster.servers; index += 1) {
       const offsetMs = Math.round((clocks.float01() * 2 - 1) * cluster.clockOffsetMsMax);
-      this.servers.push(new SimServer(index, offsetMs));
+      this.servers.push(new SimServer(index, offsetMs, phases.float01() * periodMs));
       recordServerTruth(history, index, 0, 0);
     }
   }
@@ -86,6 +96,20 @@ export class ServerHost {
     );
     this.#history.boots.push({ serverIndex: server.index, id: server.id, atMs: nowMs });
     this.pump(server);
+  }
+
+  /**
+   * Restarts the periodic timer of the boot that runs now `server.timerPhaseMs` later (see the
+   * top of the file); called for the boots of t = 0 only: a later boot is at its own instant.
+   */
+  phaseTimer(server: SimServer, nowMs: number): void {
+    const epoch = server.epoch;
+    this.#scheduler.at(nowMs + server.timerPhaseMs, (atMs) => {
+      const core = server.core;
+      if (server.epoch !== epoch || core === undefined || server.stopping) return;
+      restartTimer(this.#cluster, core.backend, server.index, core.tracker.count, server.localNowMs(atMs));
+      this.pump(server);
+    });
   }
 
   /** Carries out the backend's pending effects and re-arms its deadline. */

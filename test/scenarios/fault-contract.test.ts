@@ -126,7 +126,9 @@ const cases: FaultCase[] = [
     // Every server fences itself a lease after the cut (the cut-off instance times out, which
     // excuses nothing); until then the counts refuse, since each instance's calls to the servers
     // across the cut time out too. The window runs from the cut to the fence: a fenced fleet holds
-    // no clients, so nobody asks. sim 1456 ms, real 1839-2030 ms (three runs, load average 1.2-1.4).
+    // no clients, so nobody asks. sim 1456 ms, real 1839-2030 ms (three runs, load average 1.2-1.4)
+    // while the simulated renewals ran in lockstep from t = 0; with each server's drawn renewal
+    // phase (sim/hosts/server-host.ts) sim 1780 ms, real 1730 ms (load 2.5-7.3).
     name: 'zone partition (zone-1 of 3: its server and discovery instance cut off)',
     mode: 'c',
     zones: 3,

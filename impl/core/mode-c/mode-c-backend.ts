@@ -88,7 +88,7 @@ interface Attempt {
 const retryMsDefault = 200;
 
 /** Renewals per lease period; the issue asks for at least three, four survives one lost renewal. */
-const renewalsPerLease = 4;
+export const renewalsPerLease = 4;
 
 export class ModeCBackend implements CountingBackend<ServerEffect, ServerEffectResult> {
   readonly mode = 'c' as const;
