@@ -160,6 +160,8 @@ const serveArgs = ['serve', '--port', '0', '--admin-port', 'auto', '--log-level'
   '120000',
   '--idle-timeout-ms',
   '0',
+  '--accept-handles',
+  process.env.BENCH_ACCEPT_HANDLES ?? '1',
 ]);
 
 async function neverReadMemory(): Promise<number> {
@@ -203,7 +205,7 @@ async function storm(port: number, redisInline: boolean): Promise<StormFigures> 
 }
 
 /** Each row: ours under the storm vs ours quiet, then ours vs the floor and redis-server under the same storm. */
-async function stormRows(): Promise<BenchRow[]> {
+export async function stormRows(): Promise<BenchRow[]> {
   const server = await spawnHeadcount(serveArgs);
   let ours: StormFigures;
   try {
