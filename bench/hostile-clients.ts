@@ -153,16 +153,13 @@ async function newcomers(port: number, count: number): Promise<{ p50: number; ma
 /** Never-readers held: ~33 KB each at the bound. */
 const neverReadCount = 10_000;
 
-const serveArgs = ['serve', '--port', '0', '--admin-port', 'auto', '--log-level', 'warn'].concat([
-  '--max-connections',
-  '25000',
-  '--write-stall-ms',
-  '120000',
-  '--idle-timeout-ms',
-  '0',
-  '--accept-handles',
-  process.env.BENCH_ACCEPT_HANDLES ?? '1',
-]);
+const serveArgs = ['serve', '--port', '0', '--admin-port', 'auto', '--log-level', 'warn']
+  .concat(['--max-connections', '25000', '--write-stall-ms', '120000', '--idle-timeout-ms', '0'])
+  .concat(
+    process.env.BENCH_ACCEPT_HANDLES === undefined
+      ? []
+      : ['--accept-handles', process.env.BENCH_ACCEPT_HANDLES],
+  );
 
 async function neverReadMemory(): Promise<number> {
   const server = await spawnHeadcount(serveArgs, { env: gcEnv });

@@ -42,7 +42,7 @@ export function register(program: Command): void {
     .option(
       '--accept-handles <n>',
       'descriptors of the listening socket polled, so connections accepted per loop turn (1-64)',
-      '1',
+      '4',
     )
     .option('--drain-ms <ms>', 'on SIGTERM/SIGINT, time open clients get before they are cut', '5000')
     .addOption(

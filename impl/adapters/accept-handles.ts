@@ -22,6 +22,14 @@ import type net from 'node:net';
 /** A loop turn's accepts are bounded by this; each handle is a descriptor and a poll entry. */
 export const acceptHandlesMax = 64;
 
+/**
+ * 4: under bench/hostile-clients.ts's storm a newcomer's first reply came 3-4x sooner than with 1
+ * (13.6 ms -> 3.4-4.7 ms), with established clients' p99 still at the bare node:net floor's. 8 and
+ * 16 let the reconnecting clients in faster still, and their extra work per turn raised
+ * established clients' p50 to 2-3x the floor's. It costs 3 descriptors and ~100 ms at start.
+ */
+export const acceptHandlesDefault = 4;
+
 /** The whole child: send every handle back the way it came. Plain JS, no loader needed. */
 const echoScript = "process.on('message', (message, handle) => process.send(message, handle));";
 

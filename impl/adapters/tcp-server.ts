@@ -40,7 +40,7 @@ export interface TcpServerOptions {
   metrics?: Metrics;
   /**
    * Descriptors of the listening socket polled by the loop, so accepts per loop turn (libuv takes
-   * one per descriptor per turn; accept-handles.ts). @default 1
+   * one per descriptor per turn; accept-handles.ts). @default 1 (`serve` passes its option, 4)
    */
   acceptHandles?: number;
   /** Called after anything that may have given the backend news (count change, WHO). */
@@ -81,7 +81,7 @@ export class TcpServer {
   /** Clients whose socket refused a write, and since when (dropped after `writeStallMs`). */
   readonly #stalledSinceMs = new Map<Session, number>();
   #backlogScheduled = false;
-  readonly #fdCap = clientsWithinFdLimit();
+  readonly #fdCap: number;
   readonly #refuser = new Refuser();
   readonly #acceptErrors = new AcceptErrorLog();
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -97,6 +97,8 @@ export class TcpServer {
 
   constructor(options: TcpServerOptions) {
     this.#options = options;
+    // Each duplicate of the listening socket holds a descriptor, taken from the clients' share.
+    this.#fdCap = Math.max(1, clientsWithinFdLimit() - ((options.acceptHandles ?? 1) - 1));
     this.#listeners = this.#createListeners();
     this.#server = this.#createListener();
     options.core.onSessionOutput = (session) => {

@@ -94,10 +94,10 @@ describe('accept handles: the server', () => {
     expect(await tryConnect(port)).toBe('ECONNREFUSED');
   });
 
-  test('--accept-handles takes 1 to 64 and defaults to 1', () => {
+  test('--accept-handles takes 1 to 64 and defaults to 4', () => {
     const parsed = (raw: Record<string, unknown>) => parseServeOptions(raw);
     const defaults = parsed({});
-    expect(defaults.ok && defaults.value.acceptHandles).toBe(1);
+    expect(defaults.ok && defaults.value.acceptHandles).toBe(4);
     expect(parsed({ acceptHandles: '64' }).ok).toBe(true);
     for (const bad of ['0', '65', '2.5']) {
       const result = parsed({ acceptHandles: bad });
