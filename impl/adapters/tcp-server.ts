@@ -22,7 +22,8 @@ import { duplicateListenHandles } from './accept-handles.ts';
 
 /**
  * Reply bytes produced for backlogged clients per event-loop turn, across all of them. libuv
- * (>= 1.45) accepts one connection per turn, so a turn's length also paces accepts: at 64 KiB
+ * (>= 1.45) accepts one connection per listening descriptor per turn (`acceptHandles` of them),
+ * so a turn's length also paces accepts: at 64 KiB
  * (~3 ms of INFO replies) 250 pipelining never-readers held accepts to ~300/s for 5 s; at
  * 16 KiB they run at 1,000-2,500/s for about the same total work (bench/hostile-clients.ts).
  */
