@@ -39,6 +39,11 @@ export function register(program: Command): void {
     .option('--max-pending-replies <n>', 'replies awaiting a WHO answer before reading pauses', '64')
     .option('--max-output-bytes <n>', 'unsent reply bytes per client before decoding pauses', '16384')
     .option('--write-stall-ms <ms>', 'drop a client that has not read its replies for this long', '10000')
+    .option(
+      '--accept-handles <n>',
+      'descriptors of the listening socket polled, so connections accepted per loop turn (1-64)',
+      '4',
+    )
     .option('--drain-ms <ms>', 'on SIGTERM/SIGINT, time open clients get before they are cut', '5000')
     .addOption(
       new Option('--log-level <level>', 'log level')

@@ -99,6 +99,7 @@ export async function startServer(
     clock,
     logger,
     metrics,
+    acceptHandles: options.acceptHandles,
     onActivity: () => driver.pump(),
   });
   metrics.gauge('headcount_connections_max').set(tcp.connectionsMaxEffective);

@@ -18,14 +18,19 @@ import type { Logger } from './logger.ts';
 import type { Metrics } from './metrics.ts';
 import { clientsWithinFdLimit } from './fd-limit.ts';
 import { AcceptErrorLog, Refuser } from './refusal.ts';
+import { duplicateListenHandles } from './accept-handles.ts';
 
 /**
  * Reply bytes produced for backlogged clients per event-loop turn, across all of them. libuv
- * (>= 1.45) accepts one connection per turn, so a turn's length also paces accepts: at 64 KiB
+ * (>= 1.45) accepts one connection per listening descriptor per turn (`acceptHandles` of them),
+ * so a turn's length also paces accepts: at 64 KiB
  * (~3 ms of INFO replies) 250 pipelining never-readers held accepts to ~300/s for 5 s; at
  * 16 KiB they run at 1,000-2,500/s for about the same total work (bench/hostile-clients.ts).
  */
 const backlogBytesPerTurn = 16 * 1024;
+
+/** The kernel's accept queue for the listening socket (capped by net.core.somaxconn). */
+const listenBacklog = 4096;
 
 export interface TcpServerOptions {
   host: string;
@@ -34,6 +39,11 @@ export interface TcpServerOptions {
   clock: Clock;
   logger: Logger;
   metrics?: Metrics;
+  /**
+   * Descriptors of the listening socket polled by the loop, so accepts per loop turn (libuv takes
+   * one per descriptor per turn; accept-handles.ts). @default 1 (`serve` passes its option, 4)
+   */
+  acceptHandles?: number;
   /** Called after anything that may have given the backend news (count change, WHO). */
   onActivity?: () => void;
 }
@@ -66,11 +76,13 @@ function released(session: Session): boolean {
 export class TcpServer {
   readonly #options: TcpServerOptions;
   readonly #server: net.Server;
+  /** The duplicates of `#server`'s descriptor (`acceptHandles - 1` of them), once listening. */
+  #extraServers: net.Server[] = [];
   readonly #backlogged = new Set<Session>();
   /** Clients whose socket refused a write, and since when (dropped after `writeStallMs`). */
   readonly #stalledSinceMs = new Map<Session, number>();
   #backlogScheduled = false;
-  readonly #fdCap = clientsWithinFdLimit();
+  readonly #fdCap: number;
   readonly #refuser = new Refuser();
   readonly #acceptErrors = new AcceptErrorLog();
   #sweepTimer: NodeJS.Timeout | undefined;
@@ -86,15 +98,10 @@ export class TcpServer {
 
   constructor(options: TcpServerOptions) {
     this.#options = options;
+    // Each duplicate of the listening socket holds a descriptor, taken from the clients' share.
+    this.#fdCap = Math.max(1, clientsWithinFdLimit() - ((options.acceptHandles ?? 1) - 1));
     this.#listeners = this.#createListeners();
-    this.#server = net.createServer({ noDelay: true }, (socket) => this.#accept(socket));
-    this.#server.on('error', (error: NodeJS.ErrnoException) => {
-      // Accept can fail (EMFILE at the descriptor limit); the listener keeps going, and a burst
-      // of failures costs one log line per second (refusal.ts).
-      if (error.code === 'EMFILE' || error.code === 'ENFILE') this.#rejected('fd-limit');
-      const errors = this.#acceptErrors.note(options.clock.nowMs());
-      if (errors > 0) options.logger.warn({ code: error.code, err: error.message, errors }, 'accept failed');
-    });
+    this.#server = this.#createListener();
     options.core.onSessionOutput = (session) => {
       if (session.hostRecord !== undefined && !released(session)) this.#pump(session);
     };
@@ -107,6 +114,19 @@ export class TcpServer {
   }
 
   /** The client cap in force: --max-connections, lowered to what the descriptor limit allows. */
+  #createListener(): net.Server {
+    const { clock, logger } = this.#options;
+    const server = net.createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    server.on('error', (error: NodeJS.ErrnoException) => {
+      // Accept can fail (EMFILE at the descriptor limit); the listener keeps going, and a burst
+      // of failures costs one log line per second (refusal.ts).
+      if (error.code === 'EMFILE' || error.code === 'ENFILE') this.#rejected('fd-limit');
+      const errors = this.#acceptErrors.note(clock.nowMs());
+      if (errors > 0) logger.warn({ code: error.code, err: error.message, errors }, 'accept failed');
+    });
+    return server;
+  }
+
   get connectionsMaxEffective(): number {
     return Math.min(this.#options.core.limits.connectionsMax, this.#fdCap);
   }
@@ -127,14 +147,33 @@ export class TcpServer {
     await new Promise<void>((resolve, reject) => {
       const onError = (error: Error) => reject(error);
       this.#server.once('error', onError);
-      this.#server.listen({ host, port, backlog: 4096 }, () => {
+      this.#server.listen({ host, port, backlog: listenBacklog }, () => {
         this.#server.off('error', onError);
         resolve();
       });
     });
+    await this.#listenExtra((this.#options.acceptHandles ?? 1) - 1);
     this.#startSweep();
     const address = this.#server.address();
     return typeof address === 'object' && address !== null ? address.port : port;
+  }
+
+  /** Listens on `count` duplicates of the socket too, each accepting into the same `#accept`. */
+  async #listenExtra(count: number): Promise<void> {
+    const handles = await duplicateListenHandles(this.#server, count);
+    this.#extraServers = handles.map((handle) => {
+      const server = this.#createListener();
+      server.listen(handle, listenBacklog);
+      return server;
+    });
+  }
+
+  /** Resolves once every listener is closed and every connection it accepted has ended. */
+  #closeListeners(): Promise<void> {
+    const servers = [this.#server, ...this.#extraServers];
+    return Promise.all(
+      servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))),
+    ).then(ignore);
   }
 
   get listening(): boolean {
@@ -148,7 +187,7 @@ export class TcpServer {
   async drain(drainMs: number): Promise<void> {
     const nowMs = this.#options.clock.nowMs();
     this.#options.core.drain(nowMs);
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const closed = this.#closeListeners();
     for (const session of this.#clients()) this.#pump(session);
     const timer = setTimeout(() => {
       for (const session of [...this.#clients()]) this.#destroy(session, 'draining');
@@ -161,7 +200,7 @@ export class TcpServer {
   /** Hard stop: every socket destroyed now, nothing said (what a crash looks like to clients). */
   async destroy(): Promise<void> {
     this.#stopSweep();
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    const closed = this.#closeListeners();
     for (const session of [...this.#clients()]) socketOf(session).destroy();
     await closed;
   }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { logLevels } from '../adapters/logger.ts';
 import { idStrategies } from '../core/ids/server-id.ts';
 import { workerIdMax } from '../core/ids/snowflake.ts';
+import { acceptHandlesDefault, acceptHandlesMax } from '../adapters/accept-handles.ts';
 import { lineBytesMaxCeiling, serverLimitsDefault } from '../core/limits.ts';
 import type { Result } from '../core/result.ts';
 import { err, ok } from '../core/result.ts';
@@ -85,6 +86,12 @@ export const serveOptionsSchema = z
     maxOutputBytes: count(1024, 64 * 1024 * 1024).default(serverLimitsDefault.outputBytesMax),
     /** A client that has not read its replies for this long is dropped. @default 10000 */
     writeStallMs: positiveMs.default(serverLimitsDefault.writeStallMs),
+    /**
+     * Descriptors of the listening socket the loop polls, so connections accepted per loop turn
+     * (libuv takes one per descriptor per turn). More lets newcomers in faster during a connect
+     * storm; each is one descriptor. @default 4 (why: accept-handles.ts)
+     */
+    acceptHandles: count(1, acceptHandlesMax).default(acceptHandlesDefault),
     /** On SIGTERM/SIGINT, open clients get this long before they are cut. @default 5000 */
     drainMs: durationMs.default(serverLimitsDefault.drainMs),
     logLevel: z.enum(logLevels).default('info'),

@@ -23,6 +23,8 @@ const rows: Row[] = [
   ['serve', '--max-pending-replies', '0'],
   ['serve', '--max-output-bytes', '0'],
   ['serve', '--write-stall-ms', '0'],
+  ['serve', '--accept-handles', '0'],
+  ['serve', '--accept-handles', '65'],
   ['serve', '--drain-ms', '-1'],
   ['serve', '--worker-id', '1024', ['--id', 'snowflake']],
   ['serve', '--ttl-ms', '-5', ['--mode', 'a', '--redis', 'memory']],
