@@ -42,8 +42,22 @@ function handleOf(server: net.Server): ListenHandle {
   return handle;
 }
 
-/** `count` handles on duplicates of listening `server`'s descriptor, not yet listening. */
-export async function duplicateListenHandles(server: net.Server, count: number): Promise<ListenHandle[]> {
+/**
+ * How long the echo child may take to start and send every copy back before the server gives up
+ * on the copies and listens on its one descriptor (a start-up under heavy load took ~300 ms).
+ */
+export const duplicateTimeoutMs = 5_000;
+
+/**
+ * `count` handles on duplicates of listening `server`'s descriptor, not yet listening. Rejects
+ * when the echo child cannot be spawned, exits early or takes longer than `timeoutMs`; the child
+ * is gone either way.
+ */
+export async function duplicateListenHandles(
+  server: net.Server,
+  count: number,
+  timeoutMs = duplicateTimeoutMs,
+): Promise<ListenHandle[]> {
   if (count <= 0) return [];
   const handle = handleOf(server);
   const env = { ...process.env };
@@ -52,20 +66,34 @@ export async function duplicateListenHandles(server: net.Server, count: number):
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env,
   });
-  const exited = once(child, 'exit');
+  // A child that ran ends with 'exit'; one that could not be spawned says so with 'error' only.
+  const gone = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const signal = AbortSignal.timeout(timeoutMs);
   try {
     const copies: ListenHandle[] = [];
     for (let index = 0; index < count; index += 1) {
-      const reply = once(child, 'message') as Promise<[unknown, ListenHandle | undefined]>;
-      child.send('listen-handle', handle as net.Server);
-      const [, copy] = await reply;
+      // `once` rejects on the child's 'error' (a failed spawn) and on the signal.
+      const reply = once(child, 'message', { signal }) as Promise<[unknown, ListenHandle | undefined]>;
+      const exitedEarly = once(child, 'exit', { signal }).then(() => {
+        throw new Error('the echo process exited before sending the listen handle back');
+      });
+      // The race below reports whichever settles first; the other must not crash us later.
+      reply.catch(() => {});
+      exitedEarly.catch(() => {});
+      child.send('listen-handle', handle as net.Server, (error) => {
+        if (error !== null) child.kill();
+      });
+      const [, copy] = await Promise.race([reply, exitedEarly]);
       if (copy === undefined) throw new Error('the listen handle did not come back from the echo process');
       copies.push(copy);
     }
     return copies;
   } finally {
-    child.disconnect();
+    if (child.connected) child.disconnect();
     child.kill();
-    await exited;
+    await gone;
   }
 }

@@ -160,7 +160,18 @@ export class TcpServer {
 
   /** Listens on `count` duplicates of the socket too, each accepting into the same `#accept`. */
   async #listenExtra(count: number): Promise<void> {
-    const handles = await duplicateListenHandles(this.#server, count);
+    if (count <= 0) return;
+    let handles: object[];
+    try {
+      handles = await duplicateListenHandles(this.#server, count);
+    } catch (error) {
+      // Serving with one descriptor beats not serving: say so, and go on.
+      this.#options.logger.warn(
+        { err: (error as Error).message, acceptHandles: 1 },
+        'could not duplicate the listening socket; accepting on one descriptor',
+      );
+      return;
+    }
     this.#extraServers = handles.map((handle) => {
       const server = this.#createListener();
       server.listen(handle, listenBacklog);

@@ -715,6 +715,10 @@ export class Cluster {
     // A child announces readiness with its `listening` log line, which `silent` would suppress.
     const logLevel = options.logLevel ?? (options.processes === true ? 'warn' : 'silent');
     const flags: ServeFlags = { logLevel, ...options.serverOptions, mode: options.mode };
+    // In-process servers share one event loop with the lab's clients and prober, so extra accept
+    // descriptors buy them nothing, and a restart must not wait on spawning the echo child
+    // (accept-handles.ts): one each, unless the run says otherwise. Child processes keep serve's default.
+    if (options.processes !== true) flags.acceptHandles ??= 1;
     // Each server its own stable id file (never the working directory's headcount.id).
     if (flags.id === 'stable' && flags.idFile === undefined) {
       const owner = this.options.sharedStableId === true && index === 1 ? 0 : index;

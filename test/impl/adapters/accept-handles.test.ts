@@ -63,6 +63,20 @@ describe('accept handles: duplicates of the listening socket', () => {
     expect(await tryConnect(port)).toBe('ECONNREFUSED');
   });
 
+  test('an echo process that does not answer in time is given up: the call rejects and the original keeps accepting', async () => {
+    const original = net.createServer((socket) => socket.end('from the original\n'));
+    original.listen({ host: '127.0.0.1', port: 0, backlog: 64 });
+    await once(original, 'listening');
+    const { port } = original.address() as net.AddressInfo;
+    // 1 ms is less than any node start-up, so the wait always runs out first.
+    await expect(duplicateListenHandles(original, 2, 1)).rejects.toThrow(/abort/i);
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    const [reply] = (await once(socket, 'data')) as [Buffer];
+    expect(reply.toString()).toBe('from the original\n');
+    socket.destroy();
+    await new Promise((resolve) => original.close(resolve));
+  });
+
   test('asking for no duplicates starts no process and gives none', async () => {
     const original = net.createServer();
     expect(await duplicateListenHandles(original, 0)).toEqual([]);
