@@ -11,7 +11,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { readResults } from '../../reports/load-results.ts';
 import { untag } from '../../reports/quantities.ts';
-import { stormAnswerOf, stormDecisionRow, stormPoints } from '../../reports/reconnect-storm.ts';
+import {
+  broadcastsPerWhoOf,
+  stormAnswerOf,
+  stormDecisionRow,
+  stormPoints,
+} from '../../reports/reconnect-storm.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const both = readResults([join(fixtures, 'results-sim'), join(fixtures, 'results-real')]);
@@ -42,6 +47,25 @@ describe('reports: which reconnect policy clients should use', () => {
     expect(text).toContain('mode A Redis writes 252/s in the storm against 4/s quiet (63×)');
     expect(text).toContain('at once, the established p99 reached 6× the quiet (REAL)');
     expect(row.source).toMatch(/^SIM \(reconnect-storm, 16 runs[^;]*\); REAL \(load average 6.25/);
+  });
+
+  test('mode C broadcasts per WHO are the storm rate over the window divided by the WHOs asked in it', () => {
+    const run = both.runs.find((r) => r.scenario === 'reconnect-storm' && r.config.mode === 'c')!;
+    const storm = run.storms![0]!;
+    const expected =
+      (storm.broadcastsPerSec!.storm * (storm.windowEndMs - storm.atMs)) / 1000 / storm.whoAsked.storm;
+    expect(broadcastsPerWhoOf(run)).toBeCloseTo(expected, 9);
+    const modeA = both.runs.find((r) => r.scenario === 'reconnect-storm' && r.config.mode === 'a')!;
+    expect(broadcastsPerWhoOf(modeA)).toBeUndefined();
+  });
+
+  test('the answer says why mode C broadcasts rise in the storm, with the figure per engine', () => {
+    const text = untag(stormAnswerOf(both).text);
+    expect(text).toContain(
+      'while the crashed server’s discovery lease lives, every broadcast misses it and fails',
+    );
+    expect(text).toMatch(/SIM: [^;]* broadcasts per survivors’ WHO in the storm window/);
+    expect(text).toMatch(/REAL [^;]*: [^;]* broadcasts per survivors’ WHO in the storm window/);
   });
 
   test('without a real run the latency is not judged, and the row says so', () => {
