@@ -10,6 +10,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { readResults } from '../../reports/load-results.ts';
+import { isChart } from '../../reports/chart-spec.ts';
+import { stormAbsorbChart, stormLoadChart } from '../../reports/charts/storm-chart.ts';
 import { untag } from '../../reports/quantities.ts';
 import {
   broadcastsPerWhoOf,
@@ -66,6 +68,46 @@ describe('reports: which reconnect policy clients should use', () => {
     );
     expect(text).toMatch(/SIM: [^;]* broadcasts per survivors’ WHO in the storm window/);
     expect(text).toMatch(/REAL [^;]*: [^;]* broadcasts per survivors’ WHO in the storm window/);
+  });
+
+  test('the absorb chart has a bar per policy for each engine and mode, its highest seed, and a gap where an engine did not run the policy', () => {
+    const chart = stormAbsorbChart(both);
+    expect(isChart(chart)).toBe(true);
+    if (!isChart(chart)) return;
+    const points = [...stormPoints(both, 'sim'), ...stormPoints(both, 'real')];
+    const labels = chart.config.data.labels as string[];
+    expect([...labels].sort()).toEqual([...new Set(points.map((p) => p.policy))].sort());
+    expect(chart.config.data.datasets).toHaveLength(new Set(points.map((p) => `${p.engine}|${p.mode}`)).size);
+    const chartLabels = chart.config.data.labels as string[];
+    for (const dataset of chart.config.data.datasets) {
+      const [engine, , mode] = dataset.label!.split(' ');
+      chartLabels.forEach((policy, index) => {
+        const point = points.find(
+          (p) => p.engine === engine!.toLowerCase() && p.mode === mode!.toLowerCase() && p.policy === policy,
+        );
+        const value = dataset.data[index] as number;
+        if (point === undefined) expect(value).toBeNaN();
+        else expect(value).toBe(point.absorbMs.max / 1000);
+      });
+    }
+    expect(chart.caption).toMatch(/Spread over seeds: SIM A/);
+  });
+
+  test('the load chart sets the storm against the quiet per mode, from the simulator when it ran', () => {
+    const chart = stormLoadChart(both);
+    expect(isChart(chart)).toBe(true);
+    if (!isChart(chart)) return;
+    const modes = new Set(stormPoints(both, 'sim').map((p) => p.mode));
+    expect(chart.config.data.datasets.map((d) => d.label)).toHaveLength(2 * modes.size);
+    expect(chart.config.data.datasets.every((d) => d.label!.startsWith('SIM '))).toBe(true);
+  });
+
+  test('without the scenario both storm charts say how to produce it', () => {
+    const none = { ...simOnly, runs: simOnly.runs.filter((run) => run.scenario !== 'reconnect-storm') };
+    for (const chart of [stormAbsorbChart(none), stormLoadChart(none)]) {
+      expect(isChart(chart)).toBe(false);
+      if (!isChart(chart)) expect(chart.note).toContain('scenarios/reconnect-storm.yaml');
+    }
   });
 
   test('without a real run the latency is not judged, and the row says so', () => {
