@@ -190,6 +190,49 @@ function policyText(data: ReportData, figures: PolicyFigures, keyOf: (rest: stri
     .join('; ');
 }
 
+/**
+ * Discovery broadcasts per WHO asked of the survivors in a mode C storm window: the rate times
+ * the window over the WHOs in it. While the crashed server's lease lives (up to `leaseMs`),
+ * every broadcast misses it and fails (`HC_FANOUT_INCOMPLETE`), and the server's mode C backend
+ * asks the next discovery instance (impl/core/mode-c/mode-c-backend.ts): one broadcast per
+ * instance per WHO batch, where the quiet costs one. Undefined without broadcasts or WHOs.
+ */
+export function broadcastsPerWhoOf(run: RunResult): number | undefined {
+  const storm = stormOf(run);
+  const windowMs = storm.windowEndMs - storm.atMs;
+  if (storm.broadcastsPerSec === undefined || storm.whoAsked.storm === 0 || windowMs <= 0) return undefined;
+  return (storm.broadcastsPerSec.storm * windowMs) / 1000 / storm.whoAsked.storm;
+}
+
+/**
+ * Why mode C's broadcasts/s rise in every storm, at once included, with the figures per engine.
+ * The simulator models no CPU, so a broadcast takes only the network's time and each WHO batch
+ * holds one WHO; on the real engine a broadcast takes real time, WHOs asked meanwhile share the
+ * next, and the retry at the next instance costs one broadcast per batch, not per WHO.
+ */
+function broadcastRiseText(
+  data: ReportData,
+  sim: readonly StormPoint[],
+  real: readonly StormPoint[],
+): string {
+  const format = (value: number) => trimNumber(value, 2);
+  const parts = [sim, real].flatMap((points) => {
+    const modeC = points.filter((p) => p.mode === 'c' && p.loadStormPerSec.seeds > 0);
+    const runs = modeC.flatMap((p) => p.runs);
+    const perWho = runs.flatMap((run) => broadcastsPerWhoOf(run) ?? []);
+    if (perWho.length === 0) return [];
+    const storm = spreadOf(modeC.flatMap((p) => p.runs.map((run) => stormOf(run).broadcastsPerSec!.storm)));
+    const quiet = spreadOf(modeC.flatMap((p) => p.runs.map((run) => stormOf(run).broadcastsPerSec!.quiet)));
+    const perWhoSpread = spreadOf(perWho);
+    const seeds = perWhoSpread.seeds === 1 ? 'one run' : `${perWhoSpread.seeds} runs`;
+    return [
+      `${sourceLabel(data, runs[0]!)}: ${format(perWhoSpread.min)}–${format(perWhoSpread.max)} broadcasts per survivors’ WHO in the storm window, ${perSec(storm.min)}–${perSec(storm.max)} in the storm against ${perSec(quiet.min)}–${perSec(quiet.max)} quiet (${seeds})`,
+    ];
+  });
+  if (parts.length === 0) return '';
+  return `Mode C’s broadcasts: while the crashed server’s discovery lease lives, every broadcast misses it and fails, and each server asks the same WHOs again at the next discovery instance (one broadcast per instance per batch of WHOs); ${parts.join('; ')}; the simulator’s broadcasts take no CPU, so each batch holds one WHO and the storm’s rate nearly doubles, where the real engine’s batches share a broadcast.`;
+}
+
 export interface StormAnswer {
   row: DecisionRow;
   /** Every policy in words (the answer's body). */
@@ -284,6 +327,7 @@ export function stormAnswerOf(data: ReportData): Answer {
       `${row.figure}.`,
       answer.policies.length === 0 ? '' : `Against it: ${answer.policies.join('. ')}.`,
       `Absorb time: from the crash until the crashed server’s clients were connected elsewhere; the storm window runs from the crash for the absorb time (at least ${formatSeconds(stormWindowMsMin)}) and is compared with the ${formatSeconds(stormQuietMsMax)} before the crash. The simulator models no CPU, so its latency is the network’s alone: the p99 ratios are REAL.`,
+      broadcastRiseText(data, stormPoints(data, 'sim'), stormPoints(data, 'real')),
       row.changes,
     ]
       .filter(Boolean)

@@ -82,7 +82,9 @@ export function chartDataTableHtml(chart: ChartSpec): string {
   };
   const xTitle = config.options.scales?.['x']?.title?.text ?? 'x';
   const yTitle = config.options.scales?.['y']?.title?.text ?? 'y';
-  const cell = (v: number | null | undefined) => (v === null || v === undefined ? '–' : trimNumber(v, 3));
+  // A gap (null, or NaN where a bar has no run) reads as a dash, never as 0.
+  const cell = (v: number | null | undefined) =>
+    v === null || v === undefined || Number.isNaN(v) ? '–' : trimNumber(v, 3);
   let head: string;
   let rows: string[];
   if (config.type === 'bar') {
@@ -192,7 +194,13 @@ function crossCheckTableHtml(data: ReportData): string {
     (r) =>
       `<tr data-cross-check="${r.ttlMs}"><td>${formatSeconds(r.ttlMs)}</td><td>${formatSeconds(r.sim.heartbeatMs)}</td><td><span class="q" data-quantity="cross.sim.${r.ttlMs}">${formatSeconds(r.sim.staleWindowMsMax)}</span></td><td>${formatSeconds(r.sim.spread.min)}–${formatSeconds(r.sim.spread.max)} (${r.sim.windowsMs.length} crashes, ${r.sim.runs.length} seeds)</td><td><span class="q" data-quantity="cross.real.${r.ttlMs}">${formatSeconds(r.real.staleWindowMsMax)}</span></td><td>${formatSeconds(r.real.spread.min)}–${formatSeconds(r.real.spread.max)} (${r.real.windowsMs.length} crashes)</td><td>${trimNumber(r.diffMs, 0)} ms</td><td>${trimNumber(r.real.timeScale, 3)}</td>${!r.judged ? `<td class="warn">not judged: machine overloaded (${formatPercent(r.real.askedShare, 0)} of planned WHO sent, ${formatPercent(availability(r.real.runs), 1)} answered)</td>` : r.agrees ? '<td class="ok">agrees</td>' : '<td class="bad">differs</td>'}</tr>`,
   );
-  return `<div class="table-wrap"><table id="cross-check-table"><caption class="muted">The same files (scenarios/cross-check/ttl-*.yaml) on both engines: the longest stale window after a crash, SIM over ${countRange(rows.map((r) => r.sim.runs.length), 'seed')} per TTL, REAL over ${countRange(rows.map((r) => r.real.runs.length), 'run')} per TTL at the time scale shown (the TTL lasts 1 s of real time). Agreement: within 10% of SIM or one heartbeat (the rule of every sim-against-real comparison).</caption>
+  return `<div class="table-wrap"><table id="cross-check-table"><caption class="muted">The same files (scenarios/cross-check/ttl-*.yaml) on both engines: the longest stale window after a crash, SIM over ${countRange(
+    rows.map((r) => r.sim.runs.length),
+    'seed',
+  )} per TTL, REAL over ${countRange(
+    rows.map((r) => r.real.runs.length),
+    'run',
+  )} per TTL at the time scale shown (the TTL lasts 1 s of real time). Agreement: within 10% of SIM or one heartbeat (the rule of every sim-against-real comparison).</caption>
 <thead><tr><th>TTL</th><th>heartbeat</th><th>SIM longest</th><th>SIM spread</th><th>REAL longest</th><th>REAL spread</th><th>REAL − SIM</th><th>time scale</th><th>agreement</th></tr></thead><tbody>${body.join('\n')}</tbody></table></div>`;
 }
 

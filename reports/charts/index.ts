@@ -15,6 +15,7 @@ import { imbalanceChart } from './imbalance-chart.ts';
 import { latencyChart } from './latency-chart.ts';
 import { refusalWindowChart } from './refusal-chart.ts';
 import { simRealChart } from './sim-real-chart.ts';
+import { stormAbsorbChart, stormLoadChart } from './storm-chart.ts';
 import { staleErrorChart, staleWindowChart } from './ttl-charts.ts';
 
 export function allCharts(data: ReportData): ChartOutcome[] {
@@ -31,6 +32,8 @@ export function allCharts(data: ReportData): ChartOutcome[] {
     latencyChart(data),
     capacityChart(data),
     idChart(data),
+    stormAbsorbChart(data),
+    stormLoadChart(data),
     simRealChart(data),
   ];
 }

@@ -80,3 +80,65 @@ describe('pairing two engines’ runs', () => {
     expect(agree([sim], [real(sim)]).rows.every((row) => row.agrees)).toBe(true);
   });
 });
+
+describe('the storm absorb time', () => {
+  /** A run whose server crashed at 30 s, absorbed in `absorbMs`, under `policy`. */
+  const stormRun = (policy: string, absorbMs: number | null, engine: 'sim' | 'real' = 'sim'): RunResult => {
+    const base = fakeResult({ mode: 'a', runId: `storm/${policy}/seed-0` });
+    const storm = {
+      atMs: 30_000,
+      event: 'crash server-0',
+      clientsDropped: 1_000,
+      clientsBefore: 4_000,
+      absorbMs,
+      windowEndMs: 30_000 + Math.max(absorbMs ?? 30_000, 1_000),
+      whoLatencyMsP99: { quiet: 1, storm: 1 },
+      whoAsked: { quiet: 100, storm: 100 },
+    };
+    return { ...base, engine, config: { ...base.config, reconnectPolicy: policy }, storms: [storm] };
+  };
+  const metric = headlineMetric('storm absorb time');
+
+  test('is compared only for runs with storm stats', () => {
+    const plain = fakeResult({ mode: 'a' });
+    expect(metric.of(plain)).toBeUndefined();
+    expect(agree([plain], [real(plain)]).rows.map((row) => row.metric)).not.toContain('storm absorb time');
+  });
+
+  test('leaves at-once reconnects out, since the simulator absorbs a wave at once without CPU', () => {
+    // The figures measured: SIM 1 ms, REAL 0.15-0.65 s; the gap is the machine's accept time.
+    const sim = stormRun('immediate', 1);
+    expect(metric.of(sim)).toBeUndefined();
+    expect(agree([sim], [stormRun('immediate', 640, 'real')]).rows.map((row) => row.metric)).not.toContain(
+      'storm absorb time',
+    );
+  });
+
+  test('a spread policy agrees within 10% of the simulator or 1 s, the real engine’s accept time for a whole wave', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('backoff-jitter', 'spread'),
+        fc.integer({ min: 0, max: 20_000 }),
+        fc.integer({ min: -3_000, max: 3_000 }),
+        (policy, simMs, gapMs) => {
+          const sim = stormRun(policy, simMs);
+          const realMs = Math.max(0, simMs + gapMs);
+          const rows = agree([sim], [stormRun(policy, realMs, 'real')]).rows;
+          const row = rows.find((r) => r.metric === 'storm absorb time')!;
+          const tolerance = Math.max(relativeTolerance * simMs, 1_000);
+          expect(row.toleranceAbs).toBe(tolerance);
+          expect(row.agrees).toBe(Math.abs(realMs - simMs) <= tolerance);
+        },
+      ),
+    );
+  });
+
+  test('a storm not absorbed within the run counts as the rest of the run, so it cannot pass as agreeing', () => {
+    const sim = stormRun('backoff-jitter', 4_000);
+    const row = agree([sim], [stormRun('backoff-jitter', null, 'real')]).rows.find(
+      (r) => r.metric === 'storm absorb time',
+    )!;
+    expect(row.real).toBe(60_000 - 30_000);
+    expect(row.agrees).toBe(false);
+  });
+});

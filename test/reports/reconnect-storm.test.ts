@@ -10,8 +10,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { readResults } from '../../reports/load-results.ts';
+import { isChart } from '../../reports/chart-spec.ts';
+import { stormAbsorbChart, stormLoadChart } from '../../reports/charts/storm-chart.ts';
 import { untag } from '../../reports/quantities.ts';
-import { stormAnswerOf, stormDecisionRow, stormPoints } from '../../reports/reconnect-storm.ts';
+import {
+  broadcastsPerWhoOf,
+  stormAnswerOf,
+  stormDecisionRow,
+  stormPoints,
+} from '../../reports/reconnect-storm.ts';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), 'fixtures');
 const both = readResults([join(fixtures, 'results-sim'), join(fixtures, 'results-real')]);
@@ -42,6 +49,65 @@ describe('reports: which reconnect policy clients should use', () => {
     expect(text).toContain('mode A Redis writes 252/s in the storm against 4/s quiet (63×)');
     expect(text).toContain('at once, the established p99 reached 6× the quiet (REAL)');
     expect(row.source).toMatch(/^SIM \(reconnect-storm, 16 runs[^;]*\); REAL \(load average 6.25/);
+  });
+
+  test('mode C broadcasts per WHO are the storm rate over the window divided by the WHOs asked in it', () => {
+    const run = both.runs.find((r) => r.scenario === 'reconnect-storm' && r.config.mode === 'c')!;
+    const storm = run.storms![0]!;
+    const expected =
+      (storm.broadcastsPerSec!.storm * (storm.windowEndMs - storm.atMs)) / 1000 / storm.whoAsked.storm;
+    expect(broadcastsPerWhoOf(run)).toBeCloseTo(expected, 9);
+    const modeA = both.runs.find((r) => r.scenario === 'reconnect-storm' && r.config.mode === 'a')!;
+    expect(broadcastsPerWhoOf(modeA)).toBeUndefined();
+  });
+
+  test('the answer says why mode C broadcasts rise in the storm, with the figure per engine', () => {
+    const text = untag(stormAnswerOf(both).text);
+    expect(text).toContain(
+      'while the crashed server’s discovery lease lives, every broadcast misses it and fails',
+    );
+    expect(text).toMatch(/SIM: [^;]* broadcasts per survivors’ WHO in the storm window/);
+    expect(text).toMatch(/REAL [^;]*: [^;]* broadcasts per survivors’ WHO in the storm window/);
+  });
+
+  test('the absorb chart has a bar per policy for each engine and mode, its highest seed, and a gap where an engine did not run the policy', () => {
+    const chart = stormAbsorbChart(both);
+    expect(isChart(chart)).toBe(true);
+    if (!isChart(chart)) return;
+    const points = [...stormPoints(both, 'sim'), ...stormPoints(both, 'real')];
+    const labels = chart.config.data.labels as string[];
+    expect([...labels].sort()).toEqual([...new Set(points.map((p) => p.policy))].sort());
+    expect(chart.config.data.datasets).toHaveLength(new Set(points.map((p) => `${p.engine}|${p.mode}`)).size);
+    const chartLabels = chart.config.data.labels as string[];
+    for (const dataset of chart.config.data.datasets) {
+      const [engine, , mode] = dataset.label!.split(' ');
+      chartLabels.forEach((policy, index) => {
+        const point = points.find(
+          (p) => p.engine === engine!.toLowerCase() && p.mode === mode!.toLowerCase() && p.policy === policy,
+        );
+        const value = dataset.data[index] as number;
+        if (point === undefined) expect(value).toBeNaN();
+        else expect(value).toBe(point.absorbMs.max / 1000);
+      });
+    }
+    expect(chart.caption).toMatch(/Spread over seeds: SIM A/);
+  });
+
+  test('the load chart sets the storm against the quiet per mode, from the simulator when it ran', () => {
+    const chart = stormLoadChart(both);
+    expect(isChart(chart)).toBe(true);
+    if (!isChart(chart)) return;
+    const modes = new Set(stormPoints(both, 'sim').map((p) => p.mode));
+    expect(chart.config.data.datasets.map((d) => d.label)).toHaveLength(2 * modes.size);
+    expect(chart.config.data.datasets.every((d) => d.label!.startsWith('SIM '))).toBe(true);
+  });
+
+  test('without the scenario both storm charts say how to produce it', () => {
+    const none = { ...simOnly, runs: simOnly.runs.filter((run) => run.scenario !== 'reconnect-storm') };
+    for (const chart of [stormAbsorbChart(none), stormLoadChart(none)]) {
+      expect(isChart(chart)).toBe(false);
+      if (!isChart(chart)) expect(chart.note).toContain('scenarios/reconnect-storm.yaml');
+    }
   });
 
   test('without a real run the latency is not judged, and the row says so', () => {
