@@ -132,26 +132,33 @@ export class Session implements LineVisitor {
     if (!this.#acceptsInput) return;
     this.#lastInputAtMs = nowMs;
     this.#decoder ??= new LineDecoder(this.#limits.lineBytesMax);
-    const decoder = this.#decoder;
-    this.#decode(nowMs, (visitor) => decoder.push(bytes, visitor));
+    // No closure per chunk: this runs once per read, 30,000 times a second per core.
+    this.#nowMs = nowMs;
+    this.#inReceive = true;
+    try {
+      this.#decoded(this.#decoder.push(bytes, this));
+    } finally {
+      this.#inReceive = false;
+    }
   }
 
   /** Decodes input held back while replies piled up; call after taking the output. */
   continueInput(nowMs: number): void {
     const decoder = this.#decoder;
-    if (decoder !== undefined && this.hasBacklog) this.#decode(nowMs, (visitor) => decoder.resume(visitor));
-  }
-
-  #decode(nowMs: number, step: (visitor: LineVisitor) => DecodeStatus): void {
+    if (decoder === undefined || !this.hasBacklog) return;
     this.#nowMs = nowMs;
     this.#inReceive = true;
     try {
-      if (step(this) === 'too-long' && this.#acceptsInput) {
-        this.#host.observer?.protocolError('line-too-long');
-        this.#finish(errors.lineTooLong, 'line-too-long');
-      }
+      this.#decoded(decoder.resume(this));
     } finally {
       this.#inReceive = false;
+    }
+  }
+
+  #decoded(status: DecodeStatus): void {
+    if (status === 'too-long' && this.#acceptsInput) {
+      this.#host.observer?.protocolError('line-too-long');
+      this.#finish(errors.lineTooLong, 'line-too-long');
     }
   }
 
@@ -238,6 +245,13 @@ export class Session implements LineVisitor {
     } else {
       this.#command(verb);
     }
+    return this.#hasRoom();
+  }
+
+  /** A line the decoder recognised as a verb from its bytes (the hot path: no string made). */
+  verb(verb: Verb): boolean {
+    if (!this.#acceptsInput) return true;
+    this.#command(verb);
     return this.#hasRoom();
   }
 
