@@ -6,6 +6,8 @@ import { fc, test as propertyTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import type { WhoCallback } from '../../../impl/core/counting-backend.ts';
 import { serverLimitsDefault } from '../../../impl/core/limits.ts';
+import { LineDecoder, type LineVisitor } from '../../../impl/core/line-decoder.ts';
+import { errors, helpReply, parseVerb, unknownCommandReply, whyReply } from '../../../impl/core/protocol.ts';
 import {
   formatWho,
   type ProtocolErrorKind,
@@ -556,6 +558,82 @@ describe('session properties', () => {
       );
       const chunks = points.slice(1).map((end, index) => data.toString('latin1', points[index]!, end));
       expect(run(chunks).out).toBe(run(input).out);
+    },
+  );
+});
+
+describe('session: the verb fast path', () => {
+  /**
+   * Goal: the decoder's verb-from-bytes route (taken by the session) answers exactly what the
+   * general route answers. Method: the reference decodes the whole input at once with a visitor
+   * that has no `verb` method, so every line reaches it as text and is parsed with `parseVerb`;
+   * the session is fed the same bytes split at arbitrary points.
+   */
+  const word = fc.oneof(
+    fc.constantFrom(
+      'WHY',
+      'why',
+      'WhErE',
+      'help',
+      'WHO',
+      'WH',
+      'WHYY',
+      'wh{',
+      'WHY x',
+      'x',
+      'caf\u00e9',
+      'A\u0000B',
+    ),
+    fc.string({ unit: fc.constantFrom('W', 'h', 'Y', 'e', 'r', ' ', '\t', '{', '\r'), maxLength: 7 }),
+  );
+  const line = fc
+    .tuple(
+      fc.constantFrom('', ' ', '\t '),
+      word,
+      fc.constantFrom('', ' ', '\t'),
+      fc.constantFrom('\n', '\r\n'),
+    )
+    .map((parts) => parts.join(''));
+
+  function referenceReplies(input: Buffer): { out: string; commands: number } {
+    let out = '';
+    let commands = 0;
+    const general: LineVisitor = {
+      line(text) {
+        const verb = parseVerb(text);
+        if (verb === undefined) out += `${unknownCommandReply(text)}\n`;
+        else {
+          commands += 1;
+          out += `${verb === 'WHY' ? whyReply : verb === 'HELP' ? helpReply : verb === 'WHO' ? '7' : 'server-1'}\n`;
+        }
+        return true;
+      },
+      invalid() {
+        out += `${errors.invalidBytes}\n`;
+        return true;
+      },
+    };
+    new LineDecoder(limits.lineBytesMax).push(input, general);
+    return { out, commands };
+  }
+
+  propertyTest.prop([fc.array(line, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 8 })])(
+    'for any lines split into chunks anywhere, the replies and the commands the observer hears equal the general path',
+    (lines, cuts) => {
+      const input = Buffer.from(lines.join(''), 'latin1');
+      const host = new ObservedHost();
+      const session = new Session(host, limits, 0);
+      const points = [...new Set(cuts.map((cut) => cut % (input.length + 1)))].sort((a, b) => a - b);
+      let out = '';
+      let from = 0;
+      for (const to of [...points, input.length]) {
+        session.receive(input.subarray(from, to), 0);
+        out += session.takeOutput();
+        from = to;
+      }
+      const reference = referenceReplies(input);
+      expect(out).toBe(reference.out);
+      expect(host.commands.length).toBe(reference.commands);
     },
   );
 });
