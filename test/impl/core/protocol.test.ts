@@ -101,7 +101,9 @@ describe('verbs read from bytes', () => {
     expect(parseVerb('wh{')).toBeUndefined();
     expect(parseVerb('WH[')).toBeUndefined();
     expect(parseVerb('`HY')).toBeUndefined();
-    expect(parseVerb('quıt')).toBeUndefined(); // a dotless i upper-cases to I, but is not a letter of ours
+    expect(verbOfBytes(Buffer.from('qu\u0131t', 'latin1'), 0, 4)).toBeUndefined(); // not ASCII: no letter
+    expect(verbOfBytes(Buffer.from('@WHY'), 0, 4)).toBeUndefined();
+    expect(verbOfBytes(Buffer.from('WHY@'), 0, 4)).toBeUndefined();
     expect(verbOfBytes(Buffer.from('wHeRe'), 0, 5)).toBe('WHERE');
     expect(verbOfBytes(Buffer.from('xWHYx'), 1, 4)).toBe('WHY');
     expect(verbOfBytes(Buffer.from('WHERE!'), 0, 6)).toBeUndefined();
