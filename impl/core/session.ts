@@ -21,7 +21,6 @@ import {
   closeReplies,
   errors,
   helpReply,
-  parseVerb,
   unknownCommandReply,
   type Verb,
   whyReply,
@@ -236,15 +235,11 @@ export class Session implements LineVisitor {
   }
 
   // LineVisitor: called by the decoder for each line; false pauses decoding (no room).
+  /** A line naming no verb: the decoder routes every line that names one to `verb`. */
   line(text: string): boolean {
     if (!this.#acceptsInput) return true;
-    const verb = parseVerb(text);
-    if (verb === undefined) {
-      this.#host.observer?.protocolError('unknown-command');
-      this.#reply(unknownCommandReply(text));
-    } else {
-      this.#command(verb);
-    }
+    this.#host.observer?.protocolError('unknown-command');
+    this.#reply(unknownCommandReply(text));
     return this.#hasRoom();
   }
 

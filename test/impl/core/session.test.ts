@@ -637,3 +637,32 @@ describe('session: the verb fast path', () => {
     },
   );
 });
+
+describe('session: input decoded later', () => {
+  /** Input held back while output was full: the session pauses on WHY's reply, WHO waits. */
+  function backlogged(host: FakeHost): Session {
+    const session = new Session(host, { ...limits, outputBytesMax: 3 }, 0);
+    session.receive(Buffer.from('WHY\nWHO\n'), 0);
+    expect(session.takeOutput()).toBe('42\n');
+    expect(session.hasBacklog).toBe(true);
+    return session;
+  }
+
+  test('a WHO answered at once while continueInput decodes the backlog does not wake the host', () => {
+    const host = new FakeHost();
+    const session = backlogged(host);
+    session.continueInput(1);
+    expect(session.takeOutput()).toBe('7\n');
+    expect(host.woken).toBe(0);
+  });
+
+  test('a WHO from the backlog answered after continueInput returned wakes the host', () => {
+    const host = holding();
+    const session = backlogged(host);
+    session.continueInput(1);
+    expect(session.pendingReplies).toBe(1);
+    host.held[0]!({ kind: 'count', total: 3, source: 'local', ageMs: 0 }, 2);
+    expect(host.woken).toBe(1);
+    expect(session.takeOutput()).toBe('3\n');
+  });
+});
