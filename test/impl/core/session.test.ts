@@ -78,6 +78,10 @@ describe('session: commands', () => {
     expect(session.shouldClose).toBe(true);
   });
 
+  test('after QUIT an unknown word and invalid bytes in the same chunk get no reply', () => {
+    expect(run('QUIT\nfoo\nWH\u0000\n').out).toBe('BYE\n');
+  });
+
   test('a line longer than lineBytesMax gets ERR line too long and the connection closes', () => {
     const { out, session } = run(['WHY\n', 'x'.repeat(2000)]);
     expect(out).toBe('42\nERR line too long\n');
