@@ -32,6 +32,16 @@ export const verbTable: readonly VerbSpec[] = Object.freeze([
 
 const verbs: ReadonlyMap<string, Verb> = new Map(verbTable.map((spec) => [spec.verb, spec.verb]));
 
+/**
+ * Each verb as lower-case ASCII bytes, for `verbOfBytes`: a line read off the wire is matched
+ * from its bytes, without making a string, an upper-case copy and a map lookup (the hot path: a
+ * pipelined WHY). `byte | 0x20` lower-cases a letter and turns no other byte into one.
+ */
+const verbBytes = verbTable.map((spec) => ({
+  verb: spec.verb,
+  lower: Uint8Array.from(new TextEncoder().encode(spec.verb), (byte) => byte | 0x20),
+}));
+
 export const helpReply = `COMMANDS ${verbTable.map((spec) => spec.verb).join(' ')}`;
 export const whyReply = '42';
 export const byeReply = 'BYE';
@@ -42,6 +52,23 @@ export const unknownWordCharsMax = 32;
 /** The verb a trimmed line names, or undefined. Verbs are case-insensitive; arguments are not allowed. */
 export function parseVerb(line: string): Verb | undefined {
   return verbs.get(line.length <= 5 ? line.toUpperCase() : '');
+}
+
+/** `parseVerb` of the line held in bytes [start, end) of printable ASCII, without making a string. */
+export function verbOfBytes(bytes: Uint8Array, start: number, end: number): Verb | undefined {
+  for (let index = 0; index < verbBytes.length; index += 1) {
+    const entry = verbBytes[index]!;
+    if (sameLetters(entry.lower, bytes, start, end)) return entry.verb;
+  }
+  return undefined;
+}
+
+function sameLetters(lower: Uint8Array, bytes: Uint8Array, start: number, end: number): boolean {
+  if (lower.length !== end - start) return false;
+  for (let index = 0; index < lower.length; index += 1) {
+    if ((bytes[start + index]! | 0x20) !== lower[index]) return false;
+  }
+  return true;
 }
 
 /** `ERR unknown command <first word>`, the word cut and made printable. */

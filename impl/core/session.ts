@@ -21,7 +21,6 @@ import {
   closeReplies,
   errors,
   helpReply,
-  parseVerb,
   unknownCommandReply,
   type Verb,
   whyReply,
@@ -132,26 +131,33 @@ export class Session implements LineVisitor {
     if (!this.#acceptsInput) return;
     this.#lastInputAtMs = nowMs;
     this.#decoder ??= new LineDecoder(this.#limits.lineBytesMax);
-    const decoder = this.#decoder;
-    this.#decode(nowMs, (visitor) => decoder.push(bytes, visitor));
+    // No closure per chunk: this runs once per read, 30,000 times a second per core.
+    this.#nowMs = nowMs;
+    this.#inReceive = true;
+    try {
+      this.#decoded(this.#decoder.push(bytes, this));
+    } finally {
+      this.#inReceive = false;
+    }
   }
 
   /** Decodes input held back while replies piled up; call after taking the output. */
   continueInput(nowMs: number): void {
     const decoder = this.#decoder;
-    if (decoder !== undefined && this.hasBacklog) this.#decode(nowMs, (visitor) => decoder.resume(visitor));
-  }
-
-  #decode(nowMs: number, step: (visitor: LineVisitor) => DecodeStatus): void {
+    if (decoder === undefined || !this.hasBacklog) return;
     this.#nowMs = nowMs;
     this.#inReceive = true;
     try {
-      if (step(this) === 'too-long' && this.#acceptsInput) {
-        this.#host.observer?.protocolError('line-too-long');
-        this.#finish(errors.lineTooLong, 'line-too-long');
-      }
+      this.#decoded(decoder.resume(this));
     } finally {
       this.#inReceive = false;
+    }
+  }
+
+  #decoded(status: DecodeStatus): void {
+    if (status === 'too-long' && this.#acceptsInput) {
+      this.#host.observer?.protocolError('line-too-long');
+      this.#finish(errors.lineTooLong, 'line-too-long');
     }
   }
 
@@ -229,15 +235,18 @@ export class Session implements LineVisitor {
   }
 
   // LineVisitor: called by the decoder for each line; false pauses decoding (no room).
+  /** A line naming no verb: the decoder routes every line that names one to `verb`. */
   line(text: string): boolean {
     if (!this.#acceptsInput) return true;
-    const verb = parseVerb(text);
-    if (verb === undefined) {
-      this.#host.observer?.protocolError('unknown-command');
-      this.#reply(unknownCommandReply(text));
-    } else {
-      this.#command(verb);
-    }
+    this.#host.observer?.protocolError('unknown-command');
+    this.#reply(unknownCommandReply(text));
+    return this.#hasRoom();
+  }
+
+  /** A line the decoder recognised as a verb from its bytes (the hot path: no string made). */
+  verb(verb: Verb): boolean {
+    if (!this.#acceptsInput) return true;
+    this.#command(verb);
     return this.#hasRoom();
   }
 

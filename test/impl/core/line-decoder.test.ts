@@ -225,3 +225,28 @@ describe('line decoder: edges', () => {
     expect(decoder.backlogBytes).toBe(0);
   });
 });
+
+describe('line decoder: visitors with a verb method', () => {
+  test('a line naming a verb reaches verb() read from its bytes; every other line reaches line() as text', () => {
+    const decoder = new LineDecoder(1024);
+    const seen: string[] = [];
+    const visitor = {
+      line: (text: string) => seen.push(`line ${text}`) > 0,
+      verb: (verb: string) => seen.push(`verb ${verb}`) > 0,
+      invalid: () => seen.push('invalid') > 0,
+    };
+    decoder.push(bytes(' why\t\r\nWHYY\nwh\u0000\nwhe'), visitor);
+    decoder.push(bytes('re\nQUIT now\n'), visitor);
+    expect(seen).toEqual(['verb WHY', 'line WHYY', 'invalid', 'verb WHERE', 'line QUIT now']);
+  });
+
+  test('verb() returning false pauses decoding like line() does', () => {
+    const decoder = new LineDecoder(1024);
+    const seen: string[] = [];
+    const visitor = { line: () => true, verb: (verb: string) => seen.push(verb) < 0, invalid: () => true };
+    expect(decoder.push(bytes('WHY\nHELP\n'), visitor)).toBe('paused');
+    expect(seen).toEqual(['WHY']);
+    expect(decoder.resume(visitor)).toBe('ok'); // the pause came at the end of the input
+    expect(seen).toEqual(['WHY', 'HELP']);
+  });
+});

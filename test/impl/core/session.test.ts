@@ -6,6 +6,8 @@ import { fc, test as propertyTest } from '@fast-check/vitest';
 import { describe, expect, test } from 'vitest';
 import type { WhoCallback } from '../../../impl/core/counting-backend.ts';
 import { serverLimitsDefault } from '../../../impl/core/limits.ts';
+import { LineDecoder, type LineVisitor } from '../../../impl/core/line-decoder.ts';
+import { errors, helpReply, parseVerb, unknownCommandReply, whyReply } from '../../../impl/core/protocol.ts';
 import {
   formatWho,
   type ProtocolErrorKind,
@@ -74,6 +76,10 @@ describe('session: commands', () => {
     const { out, session } = run('QUIT\nWHY\n');
     expect(out).toBe('BYE\n');
     expect(session.shouldClose).toBe(true);
+  });
+
+  test('after QUIT an unknown word and invalid bytes in the same chunk get no reply', () => {
+    expect(run('QUIT\nfoo\nWH\u0000\n').out).toBe('BYE\n');
   });
 
   test('a line longer than lineBytesMax gets ERR line too long and the connection closes', () => {
@@ -558,4 +564,109 @@ describe('session properties', () => {
       expect(run(chunks).out).toBe(run(input).out);
     },
   );
+});
+
+describe('session: the verb fast path', () => {
+  /**
+   * Goal: the decoder's verb-from-bytes route (taken by the session) answers exactly what the
+   * general route answers. Method: the reference decodes the whole input at once with a visitor
+   * that has no `verb` method, so every line reaches it as text and is parsed with `parseVerb`;
+   * the session is fed the same bytes split at arbitrary points.
+   */
+  const word = fc.oneof(
+    fc.constantFrom(
+      'WHY',
+      'why',
+      'WhErE',
+      'help',
+      'WHO',
+      'WH',
+      'WHYY',
+      'wh{',
+      'WHY x',
+      'x',
+      'caf\u00e9',
+      'A\u0000B',
+    ),
+    fc.string({ unit: fc.constantFrom('W', 'h', 'Y', 'e', 'r', ' ', '\t', '{', '\r'), maxLength: 7 }),
+  );
+  const line = fc
+    .tuple(
+      fc.constantFrom('', ' ', '\t '),
+      word,
+      fc.constantFrom('', ' ', '\t'),
+      fc.constantFrom('\n', '\r\n'),
+    )
+    .map((parts) => parts.join(''));
+
+  function referenceReplies(input: Buffer): { out: string; commands: number } {
+    let out = '';
+    let commands = 0;
+    const general: LineVisitor = {
+      line(text) {
+        const verb = parseVerb(text);
+        if (verb === undefined) out += `${unknownCommandReply(text)}\n`;
+        else {
+          commands += 1;
+          out += `${verb === 'WHY' ? whyReply : verb === 'HELP' ? helpReply : verb === 'WHO' ? '7' : 'server-1'}\n`;
+        }
+        return true;
+      },
+      invalid() {
+        out += `${errors.invalidBytes}\n`;
+        return true;
+      },
+    };
+    new LineDecoder(limits.lineBytesMax).push(input, general);
+    return { out, commands };
+  }
+
+  propertyTest.prop([fc.array(line, { maxLength: 40 }), fc.array(fc.nat(), { maxLength: 8 })])(
+    'for any lines split into chunks anywhere, the replies and the commands the observer hears equal the general path',
+    (lines, cuts) => {
+      const input = Buffer.from(lines.join(''), 'latin1');
+      const host = new ObservedHost();
+      const session = new Session(host, limits, 0);
+      const points = [...new Set(cuts.map((cut) => cut % (input.length + 1)))].sort((a, b) => a - b);
+      let out = '';
+      let from = 0;
+      for (const to of [...points, input.length]) {
+        session.receive(input.subarray(from, to), 0);
+        out += session.takeOutput();
+        from = to;
+      }
+      const reference = referenceReplies(input);
+      expect(out).toBe(reference.out);
+      expect(host.commands.length).toBe(reference.commands);
+    },
+  );
+});
+
+describe('session: input decoded later', () => {
+  /** Input held back while output was full: the session pauses on WHY's reply, WHO waits. */
+  function backlogged(host: FakeHost): Session {
+    const session = new Session(host, { ...limits, outputBytesMax: 3 }, 0);
+    session.receive(Buffer.from('WHY\nWHO\n'), 0);
+    expect(session.takeOutput()).toBe('42\n');
+    expect(session.hasBacklog).toBe(true);
+    return session;
+  }
+
+  test('a WHO answered at once while continueInput decodes the backlog does not wake the host', () => {
+    const host = new FakeHost();
+    const session = backlogged(host);
+    session.continueInput(1);
+    expect(session.takeOutput()).toBe('7\n');
+    expect(host.woken).toBe(0);
+  });
+
+  test('a WHO from the backlog answered after continueInput returned wakes the host', () => {
+    const host = holding();
+    const session = backlogged(host);
+    session.continueInput(1);
+    expect(session.pendingReplies).toBe(1);
+    host.held[0]!({ kind: 'count', total: 3, source: 'local', ageMs: 0 }, 2);
+    expect(host.woken).toBe(1);
+    expect(session.takeOutput()).toBe('3\n');
+  });
 });
