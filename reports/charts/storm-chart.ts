@@ -90,7 +90,7 @@ export function stormLoadChart(data: ReportData): ChartOutcome {
   const policies = policiesOf(points);
   const modes = [...new Set(points.map((p) => p.mode))];
   const source = points[0]!.engine.toUpperCase();
-  const valueOf = (mode: string, policy: string, pick: (p: StormPoint) => number) => {
+  const loadAt = (mode: string, policy: string, pick: (p: StormPoint) => number) => {
     const point = points.find((p) => p.mode === mode && p.policy === policy);
     return point === undefined ? Number.NaN : pick(point);
   };
@@ -98,12 +98,12 @@ export function stormLoadChart(data: ReportData): ChartOutcome {
     {
       label: `${source} mode ${mode.toUpperCase()} ${what[mode]}/s, quiet (highest seed)`,
       colour: palette[(2 * index + 5) % palette.length]!,
-      values: policies.map((policy) => valueOf(mode, policy, (p) => p.loadQuietPerSec.max)),
+      values: policies.map((policy) => loadAt(mode, policy, (p) => p.loadQuietPerSec.max)),
     },
     {
       label: `${source} mode ${mode.toUpperCase()} ${what[mode]}/s, storm (highest seed)`,
       colour: palette[(2 * index) % palette.length]!,
-      values: policies.map((policy) => valueOf(mode, policy, (p) => p.loadStormPerSec.max)),
+      values: policies.map((policy) => loadAt(mode, policy, (p) => p.loadStormPerSec.max)),
     },
   ]);
   const worst = [...points].sort((x, y) => y.loadStormPerSec.max - x.loadStormPerSec.max)[0]!;
