@@ -2,18 +2,23 @@
  * The file-descriptor limit (issue 11, "Limits"). Goal: at `ulimit -n` the server refuses new
  * clients, keeps serving the ones it has, and its admin port and logs keep working (a naive
  * server crashed here: accept, and even `process.memoryUsage()`, threw EMFILE). Method: a real
- * `headcount serve` under `ulimit -n 200` (so clients are capped at 200 - 64 = 136), filled to
+ * `headcount serve` under `ulimit -n 200` (so clients are capped at 200 - 64 - 3 = 133: 64 kept
+ * for everything else, 3 for the extra accept descriptors of the default --accept-handles 4), filled to
  * its cap, then flooded with far more connects than it has descriptors.
  */
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { acceptHandlesDefault } from '../../impl/adapters/accept-handles.ts';
 import { connectLine, type LineClient } from '../support/line-client.ts';
 import type { Spawned } from '../support/spawn-headcount.ts';
 import { spawnWithFdLimit } from './spawn-limited.ts';
 
 const fdLimit = 200;
-/** impl/adapters/fd-limit.ts keeps 64 descriptors for everything that is not a client. */
-const clientsMax = fdLimit - 64;
+/**
+ * impl/adapters/fd-limit.ts keeps 64 descriptors for everything that is not a client, and each
+ * accept descriptor past the first (accept-handles.ts) takes one more from the clients' share.
+ */
+const clientsMax = fdLimit - 64 - (acceptHandlesDefault - 1);
 
 let server: Spawned;
 let adminUrl: string;
