@@ -1,7 +1,8 @@
 /**
  * A real `redis-server` for tests, benches and the lab: spawned on a free port with persistence
- * off (`--save '' --appendonly no`), so a restart comes back EMPTY, exactly the case mode A must
- * heal. Never the shared Redis on 6379: each user gets its own process and port.
+ * off (`--save '' --appendonly no`) and a working directory of its own, emptied before every
+ * start, so a restart comes back EMPTY, exactly the case mode A must heal (a replica's full sync
+ * writes an RDB file even with saving off, and redis-server loads any `dump.rdb` it finds). Never the shared Redis on 6379: each user gets its own process and port.
  *
  * `stop()` is a graceful shutdown (SIGTERM), `kill()` is `kill -9`, `restart()` starts a fresh,
  * empty server on the same port (a Redis that crashed and came back), `pause()`/`resume()` freeze
@@ -9,7 +10,10 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 export interface RedisServerOptions {
   /** Port to listen on; 0 or absent takes a free one. */
@@ -61,10 +65,16 @@ export async function freePort(): Promise<number> {
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   assertRedisInstalled();
   const port = options.port !== undefined && options.port !== 0 ? options.port : await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'hc-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
-  args.push('--protected-mode', 'no', ...(options.args ?? []));
+  args.push('--dir', dir, '--protected-mode', 'no', ...(options.args ?? []));
   const startTimeoutMs = options.startTimeoutMs ?? 5_000;
-  let child = await spawnRedis(args, port, startTimeoutMs);
+  const spawnEmpty = () => {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    return spawnRedis(args, port, startTimeoutMs);
+  };
+  let child = await spawnEmpty();
   const end = async (signal: NodeJS.Signals) => {
     if (child.exitCode !== null || (child.signalCode !== null && child.signalCode !== 'SIGSTOP')) return;
     const exited = once(child, 'exit');
@@ -73,6 +83,10 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     child.kill('SIGCONT');
     child.kill(signal);
     await exited;
+  };
+  const endAndClean = async (signal: NodeJS.Signals) => {
+    await end(signal);
+    rmSync(dir, { recursive: true, force: true });
   };
   return {
     port,
@@ -86,11 +100,11 @@ export async function startRedisServer(options: RedisServerOptions = {}): Promis
     resume: () => {
       child.kill('SIGCONT');
     },
-    stop: () => end('SIGTERM'),
-    kill: () => end('SIGKILL'),
+    stop: () => endAndClean('SIGTERM'),
+    kill: () => endAndClean('SIGKILL'),
     restart: async () => {
       await end('SIGKILL');
-      child = await spawnRedis(args, port, startTimeoutMs);
+      child = await spawnEmpty();
     },
   };
 }

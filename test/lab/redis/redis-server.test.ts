@@ -2,6 +2,7 @@
  * The lab's Redis helpers start real processes: a single server that restarts empty, and a
  * three-master cluster that answers across slots.
  */
+import { existsSync, rmSync } from 'node:fs';
 import { Cluster, Redis } from 'ioredis';
 import { describe, expect, test } from 'vitest';
 import { startRedisCluster, startRedisServer } from '../../../lab/redis/index.ts';
@@ -18,6 +19,24 @@ describe('lab: redis', () => {
     } finally {
       client.disconnect();
       await redis.kill();
+    }
+  });
+
+  test("a replica's full sync writes its RDB file in the server's own directory, never in the working directory", async () => {
+    rmSync('dump.rdb', { force: true });
+    const primary = await startRedisServer({ args: ['--repl-diskless-sync-delay', '0'] });
+    const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(primary.port)] });
+    const writer = new Redis(primary.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    const reader = new Redis(replica.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await writer.set('k', 'v');
+      await expect.poll(() => reader.get('k'), { timeout: 5_000, interval: 50 }).toBe('v');
+      expect(existsSync('dump.rdb')).toBe(false);
+    } finally {
+      writer.disconnect();
+      reader.disconnect();
+      await replica.kill();
+      await primary.kill();
     }
   });
 
