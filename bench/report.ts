@@ -31,6 +31,8 @@ export interface BenchRow {
 export interface Comparison {
   referenceName: string;
   reference: number;
+  /** Our figure in this comparison's round, when it is not the row's own (median-round benches). */
+  ours?: number;
   ratio: number;
   target: string;
   meets: boolean;
@@ -48,7 +50,9 @@ export function compare(
   ours = base.ours,
 ): BenchRow {
   const { ratio, meets } = row(base.metric, base.unit, ours, reference, referenceName, target);
-  return { ...base, also: [...(base.also ?? []), { referenceName, reference, ratio, target, meets }] };
+  const comparison: Comparison = { referenceName, reference, ratio, target, meets };
+  if (ours !== base.ours) comparison.ours = ours;
+  return { ...base, also: [...(base.also ?? []), comparison] };
 }
 
 /** True when the row and each of its comparisons meet their targets. */
@@ -56,12 +60,12 @@ export function rowMeets(r: BenchRow): boolean {
   return r.meets && (r.also ?? []).every((comparison) => comparison.meets);
 }
 
-/** `vs floor 3,500 x1.02 <= 1.1 ok`, one per comparison. */
+/** `vs floor 3,500 x1.02 <= 1.1 ok` (`vs floor 3,500 (ours 3,570) x1.02` from another round), one per comparison. */
 export function formatComparisons(r: BenchRow): string {
   return (r.also ?? [])
     .map(
       (c) =>
-        `vs ${c.referenceName} ${format(c.reference)} x${c.ratio.toFixed(2)}${c.target === '' ? '' : ` ${c.target} ${c.meets ? 'ok' : 'MISSED'}`}`,
+        `vs ${c.referenceName} ${format(c.reference)}${c.ours === undefined ? '' : ` (ours ${format(c.ours)})`} x${c.ratio.toFixed(2)}${c.target === '' ? '' : ` ${c.target} ${c.meets ? 'ok' : 'MISSED'}`}`,
     )
     .join(';  ');
 }

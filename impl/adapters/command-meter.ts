@@ -36,17 +36,24 @@ export class CommandMeter {
     this.#boundsSeconds = boundsSeconds;
   }
 
+  /** The entry recorded last: pipelined clients send runs of one command (no map lookup then). */
+  #lastCommand: string | undefined;
+  #lastEntry: Entry | undefined;
+
   record(command: string, durationSeconds: number): void {
-    let entry = this.#entries.get(command);
+    let entry = command === this.#lastCommand ? this.#lastEntry! : this.#entries.get(command);
     if (entry === undefined) {
       entry = { count: 0, sumSeconds: 0, buckets: new Float64Array(this.#boundsSeconds.length + 1) };
       this.#entries.set(command, entry);
     }
+    this.#lastCommand = command;
+    this.#lastEntry = entry;
     entry.count += 1;
     entry.sumSeconds += durationSeconds;
+    const bounds = this.#boundsSeconds;
     let index = 0;
-    while (index < this.#boundsSeconds.length && durationSeconds > this.#boundsSeconds[index]!) index += 1;
-    entry.buckets[index] = (entry.buckets[index] ?? 0) + 1;
+    while (index < bounds.length && durationSeconds > bounds[index]!) index += 1;
+    entry.buckets[index]! += 1;
   }
 
   counter(name: string, help: string): ExposedMetric {

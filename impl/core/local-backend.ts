@@ -4,6 +4,9 @@
  */
 import type { CountingBackend, Effect, Readiness, WhoCallback } from './counting-backend.ts';
 
+/** What `takeEffects` returns, always (frozen: shared by every call; hosts ask after every read). */
+const noEffects: readonly never[] = Object.freeze([]);
+
 export class LocalBackend implements CountingBackend {
   readonly mode = 'local' as const;
   #count = 0;
@@ -23,7 +26,7 @@ export class LocalBackend implements CountingBackend {
   onDeadline(): void {}
 
   takeEffects(): Effect[] {
-    return [];
+    return noEffects as never[];
   }
 
   onResult(): void {}

@@ -267,10 +267,10 @@ export class Session implements LineVisitor {
         this.#reply(this.#host.serverId);
         break;
       case 'WHY':
-        this.#reply(whyReply);
+        this.#replyLine(whyLine);
         break;
       case 'HELP':
-        this.#reply(helpReply);
+        this.#replyLine(helpLine);
         break;
       case 'INFO':
         this.#reply(JSON.stringify(this.#host.info(this.#nowMs)));
@@ -304,6 +304,12 @@ export class Session implements LineVisitor {
     else this.#queue.push({ text, closes: false });
   }
 
+  /** `#reply` of a constant reply with its newline made once: one string join per reply, not two. */
+  #replyLine(line: string): void {
+    if (this.#queue.length === 0) this.#out += line;
+    else this.#queue.push({ text: line.slice(0, -1), closes: false });
+  }
+
   #finish(text: string, reason: CloseReason): void {
     this.#acceptsInput = false;
     this.#closeReason ??= reason;
@@ -331,6 +337,9 @@ export class Session implements LineVisitor {
     }
   }
 }
+
+const whyLine = `${whyReply}\n`;
+const helpLine = `${helpReply}\n`;
 
 export function formatWho(reply: WhoReply): string {
   if (reply.kind === 'count') return String(reply.total);
