@@ -17,7 +17,7 @@ import { startFloorServer } from './floor-server.ts';
 import { type BenchRow, compare, isMain, printRows, row, writeRows } from './report.ts';
 
 const run = promisify(execFile);
-const rounds = 3;
+const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
 const durationMs = 2_000;
 const offeredPerSec = 40_000;
 
