@@ -4,9 +4,10 @@
  * replica and three Sentinels it starts itself, beside the simulator on the same spec. Goal: the
  * scenario runs end to end for real (the primary dies, the replica is promoted, every server writes
  * to it, the count converges) and its failover figures agree with the simulator's within the
- * `--engine both` rule (10% or 1 s for times, 1 entry for entries lost). At the file's own time
- * scale (0.5: Sentinel's ~1.1 real s of election and confirmation is not scaled, so a smaller
- * scale cannot realise the modelled 4 s failover), the run takes about 35 real seconds.
+ * `--engine both` rule (10% or 1 s for times, 1 entry for entries lost). The run goes at time
+ * scale 1 (real time), not the file's 0.5: at 0.5 a half-second stall of a loaded machine is a
+ * virtual second, the whole tolerance (real wrongSpanMs 6,430 against the simulator's 5,356, once,
+ * with the suite's other worker busy). It takes about 75 real seconds.
  */
 import { describe, expect, test } from 'vitest';
 import type { RunSpec } from '../../experiment/run-spec.ts';
@@ -22,7 +23,7 @@ function failoverSpec(): RunSpec {
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
   const planned = planScenario(loaded.value, { engine: 'real', rootSeed: 7, quick: true });
   if (!planned.ok) throw new Error(JSON.stringify(planned.error));
-  return planned.value.runs[0]!;
+  return { ...planned.value.runs[0]!, timeScale: 1 };
 }
 
 describe('scenarios: redis-failover against real Sentinels', () => {
@@ -49,5 +50,5 @@ describe('scenarios: redis-failover against real Sentinels', () => {
       expect(Math.abs(realFailover![name]! - simMs), name).toBeLessThanOrEqual(toleranceOf(simMs));
     }
     expect(Math.abs(realFailover!.entriesLost - simFailover!.entriesLost)).toBeLessThanOrEqual(1);
-  }, 90_000);
+  }, 180_000);
 });
