@@ -65,6 +65,24 @@ interface Slot {
  */
 const noSlots: Slot[] = Object.freeze([]) as unknown as Slot[];
 
+/**
+ * The session decoding input right now and the time it was given, set by `receive` and
+ * `continueInput` for the commands they decode (WHO's asked-at time, INFO) and restored after:
+ * one pair for the whole process instead of two fields in every session (16 bytes and a boxed
+ * number per client), which is safe because decoding runs to completion and never awaits.
+ */
+let decodingSession: Session | undefined;
+let decodingAtMs = 0;
+
+/**
+ * A time a session keeps, rounded up to a whole millisecond: a small integer is stored in the
+ * object itself, while a fractional one (a real clock's `performance.now()`) is a separate boxed
+ * number, 16 bytes more per client. Rounding up, a deadline computed from it never fires early.
+ */
+function wholeMs(nowMs: number): number {
+  return Math.ceil(nowMs);
+}
+
 export type SessionLimits = Pick<
   ServerLimits,
   'lineBytesMax' | 'pendingRepliesMax' | 'outputBytesMax' | 'idleTimeoutMs' | 'connectionAgeMsMax'
@@ -88,16 +106,13 @@ export class Session implements LineVisitor {
   #out = '';
   #queue: Slot[] = noSlots;
   #lastInputAtMs: number;
-  #nowMs: number;
-  #inReceive = false;
   #fenced = false;
 
   constructor(host: SessionHost, limits: SessionLimits, nowMs: number) {
     this.#host = host;
     this.#limits = limits;
-    this.openedAtMs = nowMs;
-    this.#lastInputAtMs = nowMs;
-    this.#nowMs = nowMs;
+    this.openedAtMs = wholeMs(nowMs);
+    this.#lastInputAtMs = this.openedAtMs;
   }
 
   get state(): SessionState {
@@ -129,15 +144,18 @@ export class Session implements LineVisitor {
 
   receive(bytes: Uint8Array, nowMs: number): void {
     if (!this.#acceptsInput) return;
-    this.#lastInputAtMs = nowMs;
+    this.#lastInputAtMs = wholeMs(nowMs);
     this.#decoder ??= new LineDecoder(this.#limits.lineBytesMax);
     // No closure per chunk: this runs once per read, 30,000 times a second per core.
-    this.#nowMs = nowMs;
-    this.#inReceive = true;
+    const outerSession = decodingSession;
+    const outerAtMs = decodingAtMs;
+    decodingSession = this;
+    decodingAtMs = nowMs;
     try {
       this.#decoded(this.#decoder.push(bytes, this));
     } finally {
-      this.#inReceive = false;
+      decodingSession = outerSession;
+      decodingAtMs = outerAtMs;
     }
   }
 
@@ -145,12 +163,15 @@ export class Session implements LineVisitor {
   continueInput(nowMs: number): void {
     const decoder = this.#decoder;
     if (decoder === undefined || !this.hasBacklog) return;
-    this.#nowMs = nowMs;
-    this.#inReceive = true;
+    const outerSession = decodingSession;
+    const outerAtMs = decodingAtMs;
+    decodingSession = this;
+    decodingAtMs = nowMs;
     try {
       this.#decoded(decoder.resume(this));
     } finally {
-      this.#inReceive = false;
+      decodingSession = outerSession;
+      decodingAtMs = outerAtMs;
     }
   }
 
@@ -273,7 +294,7 @@ export class Session implements LineVisitor {
         this.#replyLine(helpLine);
         break;
       case 'INFO':
-        this.#reply(JSON.stringify(this.#host.info(this.#nowMs)));
+        this.#reply(JSON.stringify(this.#host.info(decodingAtMs)));
         break;
       case 'QUIT':
         this.#finish(byeReply, 'quit');
@@ -285,7 +306,7 @@ export class Session implements LineVisitor {
   #who(): void {
     const slot: Slot = { text: undefined, closes: false };
     this.#owe(slot);
-    const askedAtMs = this.#nowMs;
+    const askedAtMs = decodingAtMs;
     this.#host.who(askedAtMs, (reply, nowMs) => {
       if (this.#state === 'closed') return;
       if (slot.text !== undefined) {
@@ -295,7 +316,7 @@ export class Session implements LineVisitor {
       slot.text = formatWho(reply);
       this.#host.observer?.command('WHO', Math.max(0, nowMs - askedAtMs));
       this.#flush();
-      if (!this.#inReceive) this.#host.wake?.(this);
+      if (decodingSession !== this) this.#host.wake?.(this);
     });
   }
 

@@ -127,6 +127,30 @@ describe('session: ordering with a WHO in flight', () => {
     expect(session.wantsInput()).toBe(false);
   });
 
+  test('a WHO answered while another session decodes wakes the host for its own session only', () => {
+    // A host that answers every waiting WHO whenever any session asks (one count read serves all).
+    class SharedAnswerHost extends FakeHost {
+      waiting: WhoCallback[] = [];
+      wokenSessions: Session[] = [];
+      override who(nowMs: number, done: WhoCallback): void {
+        this.waiting.push(done);
+        if (this.waiting.length < 2) return;
+        for (const waiter of this.waiting.splice(0)) waiter({ kind: 'count', total: 2, source: 'redis', ageMs: 0 }, nowMs);
+      }
+      override wake(session?: Session): void {
+        if (session !== undefined) this.wokenSessions.push(session);
+      }
+    }
+    const host = new SharedAnswerHost();
+    const first = new Session(host, limits, 0);
+    const second = new Session(host, limits, 0);
+    first.receive(Buffer.from('WHO\n'), 10);
+    second.receive(Buffer.from('WHO\n'), 20);
+    expect(first.takeOutput()).toBe('2\n');
+    expect(second.takeOutput()).toBe('2\n');
+    expect(host.wokenSessions).toEqual([first]);
+  });
+
   test('a WHO answered after the client left is dropped', () => {
     const host = new FakeHost();
     host.holdWho = true;
@@ -290,6 +314,25 @@ describe('session: deadlines reported to the host', () => {
     session.onDeadline(1_000);
     expect(session.takeOutput()).toBe('BYE max age\n');
   });
+
+  propertyTest.prop([
+    fc.double({ min: 0, max: 1e9, noNaN: true }),
+    fc.double({ min: 0, max: 1e6, noNaN: true }),
+    fc.integer({ min: 1, max: 100_000 }),
+  ])(
+    'with a real clock\'s fractional times, the idle deadline never comes before the limit has passed, nor a millisecond after',
+    (openedAtMs, quietMs, idleTimeoutMs) => {
+      const session = new Session(new FakeHost(), { ...limits, idleTimeoutMs }, openedAtMs);
+      const lastInputAtMs = openedAtMs + quietMs;
+      session.receive(Buffer.from('WHY\n'), lastInputAtMs);
+      session.takeOutput();
+      const deadlineMs = session.nextDeadlineMs()!;
+      expect(deadlineMs).toBeGreaterThanOrEqual(lastInputAtMs + idleTimeoutMs);
+      expect(deadlineMs).toBeLessThanOrEqual(lastInputAtMs + idleTimeoutMs + 1);
+      session.onDeadline(lastInputAtMs + idleTimeoutMs - 0.5);
+      expect(session.takeOutput()).toBe('');
+    },
+  );
 
   test('idleTimeoutMs 0 means no idle limit: no deadline and never BYE idle', () => {
     const session = new Session(new FakeHost(), { ...limits, idleTimeoutMs: 0, connectionAgeMsMax: 0 }, 0);
