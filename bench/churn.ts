@@ -14,7 +14,7 @@ import { runLoad } from '../lab/load/run-load.ts';
 import { assertRedisInstalled, startRedisServer } from '../lab/redis/index.ts';
 import { spawnHeadcount } from '../test/support/spawn-headcount.ts';
 import { startFloorServer } from './floor-server.ts';
-import { type BenchRow, compare, isMain, printRows, row, writeRows } from './report.ts';
+import { type BenchRow, compare, isMain, medianRound, printRows, row, writeRows } from './report.ts';
 
 const run = promisify(execFile);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -73,7 +73,7 @@ export async function measureChurn(): Promise<BenchRow[]> {
   }
   process.stdout.write(`rounds: ${JSON.stringify(triples)}\n`);
   const middle = (key: 'redis' | 'floor') =>
-    [...triples].sort((a, b) => a.ours / a[key] - b.ours / b[key])[Math.floor(triples.length / 2)]!;
+    medianRound(triples, (triple) => triple.ours, (triple) => triple[key]);
   const byRedis = middle('redis');
   const byFloor = middle('floor');
   const base = row('churn: connect, ask, close', 'per s', byRedis.ours, byRedis.redis, 'redis -k 0', '>= 0.8');

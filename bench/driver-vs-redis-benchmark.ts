@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { runLoad } from '../lab/load/run-load.ts';
 import { assertRedisInstalled, startRedisServer } from '../lab/redis/index.ts';
-import { printRows, row, writeRows } from './report.ts';
+import { medianRound, printRows, row, writeRows } from './report.ts';
 
 const run = promisify(execFile);
 
@@ -140,9 +140,7 @@ export async function compareWithRedisBenchmark(
         pairs.push(pair);
       }
       // The median of per-round ratios: each ratio compares two runs made seconds apart.
-      const middle = [...pairs].sort((a, b) => a.ours / a.reference - b.ours / b.reference)[
-        Math.floor(pairs.length / 2)
-      ]!;
+      const middle = medianRound(pairs, (pair) => pair.ours, (pair) => pair.reference);
       comparisons.push({
         pipelineDepth: depth,
         connectionCount,

@@ -70,6 +70,15 @@ export function formatComparisons(r: BenchRow): string {
     .join(';  ');
 }
 
+/**
+ * The round whose ours / reference ratio is the median (the upper middle for an even count): a
+ * ratio from two runs made seconds apart, where the machine's speed drifts between rounds.
+ */
+export function medianRound<T>(rounds: readonly T[], ours: (round: T) => number, reference: (round: T) => number): T {
+  const ratio = (round: T) => ours(round) / reference(round);
+  return [...rounds].sort((a, b) => ratio(a) - ratio(b))[Math.floor(rounds.length / 2)]!;
+}
+
 export function row(
   metric: string,
   unit: string,

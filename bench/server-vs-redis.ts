@@ -18,7 +18,7 @@ import type { LoadOptionsInput } from '../lab/load/options.ts';
 import { startRedisServer } from '../lab/redis/index.ts';
 import { spawnHeadcount } from '../test/support/spawn-headcount.ts';
 import { startFloorServer } from './floor-server.ts';
-import { type BenchRow, compare, isMain, printRows, row, writeRows } from './report.ts';
+import { type BenchRow, compare, isMain, medianRound, printRows, row, writeRows } from './report.ts';
 
 const connectionCount = 50;
 const durationMs = Number(process.env.BENCH_DURATION_MS ?? 3_000);
@@ -29,13 +29,6 @@ interface Figures {
   throughputPerSec: number;
   latencyUsP50: number;
   latencyUsP99: number;
-}
-
-/** The round whose ours / reference ratio is the median (lower middle for an even count). */
-function medianRound(ours: number[], reference: number[]): { ours: number; reference: number } {
-  const order = ours.map((_, index) => index).sort((a, b) => ours[a]! / reference[a]! - ours[b]! / reference[b]!);
-  const index = order[Math.floor((order.length - 1) / 2)]!;
-  return { ours: ours[index]!, reference: reference[index]! };
 }
 
 export async function run(): Promise<BenchRow[]> {
@@ -80,9 +73,10 @@ export async function run(): Promise<BenchRow[]> {
         ['latencyUsP99', `p99 latency, ${label}`, 'us', '', ''],
       ] as const;
       for (const [key, metric, unit, redisTarget, floorTarget] of metrics) {
-        const series = (name: string) => runs[name]!.map((entry) => entry[key]);
-        const vsRedis = medianRound(series('ours'), series('redis'));
-        const vsFloor = medianRound(series('ours'), series('floor'));
+        const paired = (name: string) =>
+          runs.ours!.map((entry, round) => ({ ours: entry[key], reference: runs[name]![round]![key] }));
+        const vsRedis = medianRound(paired('redis'), (pair) => pair.ours, (pair) => pair.reference);
+        const vsFloor = medianRound(paired('floor'), (pair) => pair.ours, (pair) => pair.reference);
         const base = row(metric, unit, vsRedis.ours, vsRedis.reference, 'redis', redisTarget);
         rows.push(compare(base, 'floor', vsFloor.reference, floorTarget, vsFloor.ours));
       }

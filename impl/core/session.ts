@@ -146,29 +146,27 @@ export class Session implements LineVisitor {
     if (!this.#acceptsInput) return;
     this.#lastInputAtMs = wholeMs(nowMs);
     this.#decoder ??= new LineDecoder(this.#limits.lineBytesMax);
-    // No closure per chunk: this runs once per read, 30,000 times a second per core.
-    const outerSession = decodingSession;
-    const outerAtMs = decodingAtMs;
-    decodingSession = this;
-    decodingAtMs = nowMs;
-    try {
-      this.#decoded(this.#decoder.push(bytes, this));
-    } finally {
-      decodingSession = outerSession;
-      decodingAtMs = outerAtMs;
-    }
+    this.#decodeAt(nowMs, this.#decoder, bytes);
   }
 
   /** Decodes input held back while replies piled up; call after taking the output. */
   continueInput(nowMs: number): void {
     const decoder = this.#decoder;
     if (decoder === undefined || !this.hasBacklog) return;
+    this.#decodeAt(nowMs, decoder, undefined);
+  }
+
+  /**
+   * Decodes `bytes` (or, without them, the backlog) as the session decoding at `nowMs`, restoring
+   * the outer pair after. No closure per chunk: this runs once per read, 30,000 times a second.
+   */
+  #decodeAt(nowMs: number, decoder: LineDecoder, bytes: Uint8Array | undefined): void {
     const outerSession = decodingSession;
     const outerAtMs = decodingAtMs;
     decodingSession = this;
     decodingAtMs = nowMs;
     try {
-      this.#decoded(decoder.resume(this));
+      this.#decoded(bytes === undefined ? decoder.resume(this) : decoder.push(bytes, this));
     } finally {
       decodingSession = outerSession;
       decodingAtMs = outerAtMs;

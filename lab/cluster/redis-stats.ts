@@ -89,21 +89,7 @@ export class CommandStatsReader {
       this.#client = new Redis(url, { maxRetriesPerRequest: 0, connectTimeout: infoTimeoutMs });
       this.#client.on('error', () => {});
     }
-    const client = this.#client!;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const info = await Promise.race([
-        client.info('commandstats'),
-        new Promise<undefined>((resolve) => {
-          timer = setTimeout(() => resolve(undefined), infoTimeoutMs);
-        }),
-      ]);
-      return info === undefined ? undefined : registryCounts(parseCommandStats(info));
-    } catch {
-      return undefined;
-    } finally {
-      clearTimeout(timer);
-    }
+    return countsWithin(this.#client!.info('commandstats'));
   }
 
   close(): void {
@@ -122,19 +108,27 @@ async function readCommandStats(url: string): Promise<{ calls: number; writes: n
     retryStrategy: () => null,
   });
   client.on('error', () => {});
+  try {
+    return await countsWithin(client.connect().then(() => client.info('commandstats')));
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The registry counts of an `INFO commandstats` reply; undefined when it fails or takes over `infoTimeoutMs`. */
+async function countsWithin(info: Promise<string>): Promise<{ calls: number; writes: number } | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    const info = await Promise.race([
-      client.connect().then(() => client.info('commandstats')),
+    const reply = await Promise.race([
+      info,
       new Promise<undefined>((resolve) => {
         timer = setTimeout(() => resolve(undefined), infoTimeoutMs);
       }),
     ]);
-    return info === undefined ? undefined : registryCounts(parseCommandStats(info));
+    return reply === undefined ? undefined : registryCounts(parseCommandStats(reply));
   } catch {
     return undefined;
   } finally {
     clearTimeout(timer);
-    client.disconnect();
   }
 }
